@@ -1,0 +1,68 @@
+import type { LakehouseProps } from '../lakehouse/lakehouse-props';
+
+/**
+ * The typed shape of one deployment environment (dev, prod, ...). Values live in
+ * `environments.ts`; `resolveEnvironment` picks one by name and validates it.
+ */
+
+/** A production line of a plant, as named in the UNS topic hierarchy (ISA-95 `line` level). */
+export interface LineConfig {
+  /** Line id as it appears in UNS topics, e.g. `body-weld-1`. Lowercase letters, digits and hyphens. */
+  readonly id: string;
+  /** ISA-95 area the line belongs to, e.g. `body-shop`. Same character rules as `id`. */
+  readonly area: string;
+}
+
+/** One plant (ISA-95 site) served by an environment. */
+export interface PlantConfig {
+  /**
+   * Site id as it appears in UNS topics, S3 partitions (`site=<id>`) and Lake Formation tags.
+   * Lowercase letters, digits and hyphens, starting with a letter, at most 32 characters.
+   */
+  readonly siteId: string;
+  /** Human-readable plant name, shown on dashboards. */
+  readonly displayName: string;
+  /** The plant's production lines. At least one. */
+  readonly lines: readonly LineConfig[];
+  /** AWS IoT thing group holding the plant's Greengrass core devices (edge deployments target it). */
+  readonly greengrassThingGroup: string;
+}
+
+/**
+ * Sizes and retention of the Lakehouse in one environment: the Lakehouse construct's own props
+ * (see their TSDoc for meaning and defaults), plus the administrators as role ARNs.
+ */
+export interface LakehouseSettings extends Pick<
+  LakehouseProps,
+  | 'rawIntelligentTieringAfterDays'
+  | 'rawGlacierInstantRetrievalAfterDays'
+  | 'rawExpireAfterDays'
+  | 'curatedIntelligentTieringAfterDays'
+  | 'athenaResultsExpireAfterDays'
+  | 'athenaBytesScannedCutoffGiB'
+> {
+  /**
+   * IAM role ARNs made Lake Formation data-lake administrators, besides the CDK deployment role.
+   * Typically the platform team's SSO role.
+   */
+  readonly lakeFormationAdminRoleArns: readonly string[];
+}
+
+/** Everything that differs between two deployments of uns-mlops. */
+export interface EnvironmentConfig {
+  /** Environment name, used in stack names and resource tags. Lowercase letters and digits. */
+  readonly name: string;
+  /** 12-digit AWS account id the environment deploys to. */
+  readonly account: string;
+  /** AWS region the environment deploys to, e.g. `eu-central-1`. */
+  readonly region: string;
+  /**
+   * Whether stateful resources (buckets, keys) are deleted with the stack. Only for throw-away
+   * environments: production keeps its data when a stack is deleted.
+   */
+  readonly allowDestroy: boolean;
+  /** The plants this environment serves. At least one. */
+  readonly plants: readonly PlantConfig[];
+  /** Lakehouse sizes and retention. */
+  readonly lakehouse: LakehouseSettings;
+}

@@ -1,0 +1,13 @@
+import { Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
+import type { Construct } from 'constructs';
+
+/**
+ * Registers the cdk-nag packs every uns-mlops stack must pass: AWS Solutions and NIST 800-53 rev 5.
+ * Synthesis fails on any finding that is not acknowledged with `Validations.of(x).acknowledge()`.
+ *
+ * @param scope an App or Stage.
+ */
+export function addComplianceChecks(scope: Construct): void {
+  Validations.of(scope).addPlugins(new AwsSolutionsChecks(scope), new NIST80053R5Checks(scope));
+}

@@ -1,0 +1,64 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPOSITORY_ROOT } from './support/app';
+
+/** Runs `cdk synth` as a user would, with no AWS credentials or configuration at all. */
+function cdkSynth(...args: string[]) {
+  const home = mkdtempSync(join(tmpdir(), 'no-aws-home-'));
+  const outdir = join(home, 'cdk.out');
+  const result = spawnSync(
+    join(REPOSITORY_ROOT, 'node_modules', '.bin', 'cdk'),
+    ['synth', '--quiet', '--no-notices', '--no-version-reporting', '-o', outdir, ...args],
+    {
+      cwd: REPOSITORY_ROOT,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, HOME: home, AWS_EC2_METADATA_DISABLED: 'true', CI: 'true' },
+    },
+  );
+  return { ...result, outdir };
+}
+
+describe('cdk synth', () => {
+  it.each(['dev', 'prod'])('writes the %s templates without AWS credentials or lookups', (name) => {
+    const synth = cdkSynth('-c', `env=${name}`);
+    expect(synth.status).toBe(0);
+    const templates = readdirSync(synth.outdir).filter((file) => file.endsWith('.template.json'));
+    expect(templates).toEqual([
+      `UnsMlops-${name[0]!.toUpperCase()}${name.slice(1)}-Lakehouse.template.json`,
+    ]);
+    const resourceTypes = new Set(
+      Object.values(
+        JSON.parse(readFileSync(join(synth.outdir, templates[0]!), 'utf8')).Resources as Record<
+          string,
+          { Type: string }
+        >,
+      ).map((resource) => resource.Type),
+    );
+    for (const type of [
+      'AWS::S3::Bucket',
+      'AWS::KMS::Key',
+      'AWS::Glue::Database',
+      'AWS::Glue::Table',
+      'AWS::Athena::WorkGroup',
+      'AWS::LakeFormation::DataLakeSettings',
+      'AWS::LakeFormation::Resource',
+      'AWS::LakeFormation::Tag',
+      'AWS::LakeFormation::TagAssociation',
+      'AWS::LakeFormation::PrincipalPermissions',
+    ]) {
+      expect(resourceTypes).toContain(type);
+    }
+    expect(readdirSync(synth.outdir)).not.toContain('cdk.context.json');
+  });
+
+  it('fails with one clear message for an unknown environment', () => {
+    const synth = cdkSynth('-c', 'env=staging');
+    expect(synth.status).not.toBe(0);
+    expect(synth.stderr).toContain(
+      'Unknown environment "staging" (selected with -c env=<name>).\n  - known environments: dev, prod',
+    );
+    expect(synth.stderr).not.toMatch(/^\s+at /m);
+  });
+});

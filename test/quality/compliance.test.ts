@@ -1,0 +1,98 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Validations } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import type { IConstruct } from 'constructs';
+import { buildAppFor, ENVIRONMENT_NAMES } from '../support/app';
+import { newestNodeRuntime, outdatedNodeFunctions } from '../support/lambda-runtime';
+import { synthTemplates } from '../support/templates';
+
+interface Acknowledgment {
+  path: string;
+  id: string;
+  reason: string;
+}
+
+function acknowledgmentsIn(root: IConstruct): Acknowledgment[] {
+  return root.node.findAll().flatMap((construct) =>
+    construct.node.metadata
+      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((entry) =>
+        Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({
+          path: construct.node.path,
+          id,
+          reason,
+        })),
+      ),
+  );
+}
+
+describe('compliance gates (cdk-nag AwsSolutions + NIST 800-53 rev 5)', () => {
+  it.each(ENVIRONMENT_NAMES)(
+    'synthesizes every %s stack with no unacknowledged finding',
+    (name) => {
+      const { app } = buildAppFor(name, { outdir: mkdtempSync(join(tmpdir(), 'nag-')) });
+      expect(() => app.synth()).not.toThrow();
+    },
+  );
+
+  it('fails synthesis on an unacknowledged finding and names the rule and resource', () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'nag-'));
+    const { app, lakehouse } = buildAppFor('dev', { outdir });
+    new s3.Bucket(lakehouse, 'UnencryptedScratch');
+
+    expect(() => app.synth()).toThrow(/UnsMlops-Dev-Lakehouse\/UnencryptedScratch/);
+    const report = readFileSync(join(outdir, 'validation-report.json'), 'utf8');
+    expect(report).toContain('AwsSolutions-S10');
+    expect(report).toContain('NIST.800.53.R5-S3DefaultEncryptionKMS');
+    expect(report).toContain('UnencryptedScratch');
+    expect(report).not.toMatch(/Lakehouse\/(Storage|Governance|Personas)/);
+  });
+
+  it.each(ENVIRONMENT_NAMES)('gives every acknowledgement in %s a specific reason', (name) => {
+    const acknowledgments = acknowledgmentsIn(buildAppFor(name).app);
+    expect(acknowledgments.length).toBeGreaterThan(0);
+    for (const { path, id, reason } of acknowledgments) {
+      const specific = reason.split(/\s+/).length >= 12;
+      expect({ path, id, reason, specific }).toEqual({ path, id, reason, specific: true });
+      expect(id).toMatch(
+        /^(Annotation::)?(AwsSolutions-[A-Z]+\d+|NIST\.800\.53\.R5-\w+)(\[.+\])?$/,
+      );
+    }
+  });
+});
+
+describe('Lambda runtime gate', () => {
+  it('knows the newest Node.js runtime of aws-cdk-lib', () => {
+    expect(newestNodeRuntime().name).toMatch(/^nodejs\d+\.x$/);
+    expect(Number(/\d+/.exec(newestNodeRuntime().name)![0])).toBeGreaterThanOrEqual(24);
+  });
+
+  it('reports a function on an older Node.js runtime', () => {
+    const template = {
+      Resources: {
+        OldFn: {
+          Type: 'AWS::Lambda::Function',
+          Properties: { Runtime: lambda.Runtime.NODEJS_20_X.name },
+        },
+        NewFn: { Type: 'AWS::Lambda::Function', Properties: { Runtime: newestNodeRuntime().name } },
+        PyFn: { Type: 'AWS::Lambda::Function', Properties: { Runtime: 'python3.13' } },
+      },
+    };
+    expect(outdatedNodeFunctions(template)).toEqual(['OldFn (nodejs20.x)']);
+  });
+
+  it.each(ENVIRONMENT_NAMES)('finds every Node.js function of %s on the newest runtime', (name) => {
+    for (const path of synthTemplates(name)) {
+      expect({
+        path,
+        outdated: outdatedNodeFunctions(JSON.parse(readFileSync(path, 'utf8'))),
+      }).toEqual({
+        path,
+        outdated: [],
+      });
+    }
+  });
+});

@@ -1,0 +1,21 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import { buildAppFor, ENVIRONMENT_NAMES } from './support/app';
+import * as serializer from './support/asset-hash-serializer';
+
+describe('stack snapshots', () => {
+  it.each(ENVIRONMENT_NAMES)('keeps the %s Lakehouse template stable', (name) => {
+    const { lakehouse } = buildAppFor(name);
+    expect(Template.fromStack(lakehouse).toJSON()).toMatchSnapshot();
+  });
+});
+
+describe('snapshot serializer', () => {
+  it('replaces asset hashes, so snapshots do not change with the machine or bundler', () => {
+    const assetKey = `${'0123456789abcdef'.repeat(4)}.zip`;
+    expect(serializer.test(assetKey)).toBe(true);
+    expect(serializer.test('uns_mlops_curated')).toBe(false);
+    expect(serializer.serialize(`s3://cdk-assets/${assetKey}`)).toBe(
+      '"s3://cdk-assets/[ASSET-HASH].zip"',
+    );
+  });
+});
