@@ -64,6 +64,15 @@ export class LakehouseGovernance extends Construct {
       createTableDefaultPermissions: [],
     });
 
+    // Databases (and through them their tables) are created once the deployment role is an admin.
+    for (const { database } of [
+      props.catalog.raw,
+      props.catalog.curated,
+      ...props.catalog.sites.values(),
+    ]) {
+      database.node.addDependency(this.dataLakeSettings);
+    }
+
     new glue.CfnDataCatalogEncryptionSettings(this, 'CatalogEncryption', {
       catalogId: this.catalogId,
       dataCatalogEncryptionSettings: {

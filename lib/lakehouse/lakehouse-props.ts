@@ -46,8 +46,10 @@ export interface LakehouseProps {
 
   /**
    * An existing bucket that receives the S3 server access logs of the Lakehouse buckets
-   * (for example an organisation-wide logging bucket). Cannot be combined with
-   * `accessLogsExpireAfterDays`, which shapes the default bucket.
+   * (for example an organisation-wide logging bucket). Its bucket policy must let the S3 logging
+   * service (`logging.s3.amazonaws.com`) write; CDK cannot change an imported bucket's policy and
+   * warns about it. Cannot be combined with `accessLogsExpireAfterDays`, which shapes the default
+   * bucket.
    * @default - a new access-log bucket (SSE-S3, as S3 server access logging requires).
    */
   readonly serverAccessLogsBucket?: s3.IBucket;

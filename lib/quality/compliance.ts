@@ -9,5 +9,11 @@ import type { Construct } from 'constructs';
  * @param scope an App or Stage.
  */
 export function addComplianceChecks(scope: Construct): void {
-  Validations.of(scope).addPlugins(new AwsSolutionsChecks(scope), new NIST80053R5Checks(scope));
+  // The acknowledgements are also written into each resource's template Metadata (`cdk_nag`), so
+  // the deployed templates carry their own audit trail.
+  const props = { writeSuppressionsToCloudFormation: true };
+  Validations.of(scope).addPlugins(
+    new AwsSolutionsChecks(scope, props),
+    new NIST80053R5Checks(scope, props),
+  );
 }

@@ -73,6 +73,22 @@ describe('Lakehouse governance (Lake Formation)', () => {
     });
   });
 
+  it('creates databases, tags and grants only after the deployment role is a Lake Formation admin', () => {
+    const settingsId = logicalIdOf(stack, lakehouse.governance.dataLakeSettings);
+    const dependents = Object.values(resources).filter((resource) =>
+      [
+        'AWS::Glue::Database',
+        'AWS::LakeFormation::Tag',
+        'AWS::LakeFormation::Resource',
+        'AWS::LakeFormation::PrincipalPermissions',
+      ].includes(resource.Type),
+    );
+    expect(dependents.length).toBeGreaterThan(0);
+    for (const resource of dependents) {
+      expect((resource as { DependsOn?: string[] }).DependsOn).toContain(settingsId);
+    }
+  });
+
   it('leaves no implicit IAMAllowedPrincipals grant on new databases and tables', () => {
     template.hasResourceProperties('AWS::LakeFormation::DataLakeSettings', {
       CreateDatabaseDefaultPermissions: [],
