@@ -18,7 +18,7 @@ export default tseslint.config(
   {
     // Tests read synthesized CloudFormation templates, which are untyped JSON by nature, and
     // index fixtures they just built; type-safety rules for `any` would only add casts there.
-    files: ['test/**/*.ts'],
+    files: ['test/**/*.ts', '**/test/**/*.ts', '**/bench/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-member-access': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',

@@ -1,0 +1,78 @@
+/**
+ * The validator's in-memory model of the loaded AsyncAPI contracts: parsed and compiled once at
+ * start-up, read for every message.
+ */
+import type { AnySchema, ValidateFunction } from 'ajv';
+import type { TopicMatcher } from './topic-matcher';
+
+/** How a message's payload is encoded: JSON, or a binary Sparkplug B protobuf. */
+export type PayloadFormat = 'json' | 'sparkplug-b';
+
+/** Where a contract comes from and which version it is. */
+export interface ContractInfo {
+  /** `info.title`. */
+  readonly title: string;
+  /** `info.version`; travels with every verdict as `contractVersion`. */
+  readonly version: string;
+  /** The AsyncAPI version of the document, e.g. `3.0.0` or `2.6.0`. */
+  readonly asyncapiVersion: string;
+  /** Absolute path of the document. */
+  readonly source: string;
+  /** Position in load order (0 = first); on topics several contracts match, the first loaded wins. */
+  readonly loadOrder: number;
+}
+
+/** A channel parameter and the compiled check of its values. */
+export interface LoadedParameter {
+  readonly name: string;
+  /**
+   * JSON Schema a value must satisfy. AsyncAPI 2.x: the parameter's `schema`; 3.0: a string
+   * schema built from `enum` and the `x-pattern` extension.
+   */
+  readonly schema: AnySchema;
+  /** Compiled `schema` (types are coerced, so a 2.x `type: integer` accepts the level `42`). */
+  readonly validate: ValidateFunction;
+}
+
+/** A message a channel may carry. */
+export interface LoadedMessage {
+  /** The message id (3.0: its key in the channel's `messages`; 2.x: `messageId` or its name). */
+  readonly id: string;
+  readonly payloadFormat: PayloadFormat;
+  /**
+   * The dereferenced payload JSON Schema, cycles replaced by local `$ref`s and `$id`/`$schema`
+   * dropped; `undefined` when the message has no payload schema or is Sparkplug B.
+   */
+  readonly payloadSchema: AnySchema | undefined;
+  /** Compiled `payloadSchema`, reporting every error; `undefined` accepts any JSON payload. */
+  readonly validate: ValidateFunction | undefined;
+  /** Compiled `payloadSchema`, stopping at the first error; `undefined` accepts any JSON payload. */
+  readonly test: ValidateFunction | undefined;
+}
+
+/** A channel of a loaded contract. */
+export interface LoadedChannel {
+  /** The channel id (2.x: the channel name, which is also its address). */
+  readonly id: string;
+  /** Address template, e.g. `{enterprise}/{site}/_validation`. */
+  readonly address: string;
+  readonly contract: ContractInfo;
+  /** One per `{parameter}` of the address, in address order. */
+  readonly parameters: readonly LoadedParameter[];
+  readonly messages: readonly LoadedMessage[];
+  /** `sparkplug-b` when the channel's messages are Sparkplug B (a channel never mixes formats). */
+  readonly payloadFormat: PayloadFormat;
+}
+
+/** One loaded AsyncAPI document. */
+export interface LoadedContract extends ContractInfo {
+  readonly channels: readonly LoadedChannel[];
+}
+
+/** Every loaded contract and the topic index over all their channels. */
+export interface LoadedContracts {
+  /** In load order. */
+  readonly contracts: readonly LoadedContract[];
+  /** Channels of all contracts; ranked by load order, so the first loaded contract wins. */
+  readonly matcher: TopicMatcher<LoadedChannel>;
+}

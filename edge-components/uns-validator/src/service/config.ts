@@ -1,0 +1,314 @@
+import { readFileSync } from 'node:fs';
+import Ajv, { type JSONSchemaType } from 'ajv';
+import { parse as parseYaml } from 'yaml';
+
+/** What the validator does with a message of a channel, beyond recording its verdict. */
+export type EnforcementMode = 'monitor' | 'quarantine' | 'filter';
+
+/** What happens to a message when the worker queues are full. */
+export type OverloadPolicy = 'drop-newest' | 'backpressure';
+
+/** The validator's whole configuration, after defaults. */
+export interface ValidatorConfig {
+  broker: {
+    /** `mqtt://`, `mqtts://`, `ws://` or `wss://` URL of the UNS broker. */
+    url: string;
+    clientId: string;
+    /** 4 = MQTT 3.1.1, 5 = MQTT 5. */
+    protocolVersion: 4 | 5;
+    username?: string;
+    password?: string;
+    /** PEM files for TLS: CA bundle, and client certificate + key for certificate authentication. */
+    caFile?: string;
+    certFile?: string;
+    keyFile?: string;
+    /** Topic filters to validate. */
+    topics: string[];
+    /** QoS of the subscriptions. */
+    qos: 0 | 1;
+    /** Milliseconds between reconnect attempts. */
+    reconnectPeriodMs: number;
+  };
+  /** AsyncAPI documents or directories of them; reloaded when they change. */
+  contracts: string[];
+  pool: {
+    /** Worker threads validating messages. */
+    workers: number;
+    /** Messages each worker may have queued before the overload policy applies. */
+    queueCapacity: number;
+    overload: OverloadPolicy;
+  };
+  store: {
+    /** `postgres://` connection string; when absent, the embedded store (PGlite) is used. */
+    databaseUrl?: string;
+    /** Directory of the embedded store; when absent too, it lives in memory. */
+    dataDir?: string;
+    /** Length of a counting bucket, in seconds. */
+    bucketSeconds: number;
+    /** How often counts and samples are written, in milliseconds. */
+    flushIntervalMs: number;
+    /** Violation samples kept per flush interval and (channel, error kind). */
+    samplesPerKind: number;
+  };
+  enforcement: {
+    /** Mode of channels not listed in `channels`. */
+    defaultMode: EnforcementMode;
+    /** Mode per AsyncAPI channel id. */
+    channels: Record<string, EnforcementMode>;
+    /** Invalid messages of quarantine channels are republished under `<prefix>/<original topic>`. */
+    quarantinePrefix: string;
+    /** Valid messages of filter channels are republished under `<prefix>/<original topic>`. */
+    validatedPrefix: string;
+  };
+  summaries: {
+    /** How often compliance summaries are published to the contract's `_validation` topics, ms. */
+    intervalMs: number;
+    /** Enterprise level of the summary topics `{enterprise}/{site}/_validation`. */
+    enterprise: string;
+  };
+  http: {
+    host: string;
+    /** Port of health, readiness, metrics and the compliance API; 0 picks a free port. */
+    port: number;
+  };
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+}
+
+const enforcementMode = { type: 'string', enum: ['monitor', 'quarantine', 'filter'] } as const;
+
+const schema: JSONSchemaType<ValidatorConfig> = {
+  type: 'object',
+  additionalProperties: false,
+  required: [
+    'broker',
+    'contracts',
+    'pool',
+    'store',
+    'enforcement',
+    'summaries',
+    'http',
+    'logLevel',
+  ],
+  properties: {
+    broker: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['url', 'clientId', 'protocolVersion', 'topics', 'qos', 'reconnectPeriodMs'],
+      properties: {
+        url: { type: 'string', pattern: '^(mqtts?|wss?)://.+' },
+        clientId: { type: 'string', minLength: 1, maxLength: 128 },
+        protocolVersion: { type: 'integer', enum: [4, 5] },
+        username: { type: 'string', nullable: true },
+        password: { type: 'string', nullable: true },
+        caFile: { type: 'string', nullable: true },
+        certFile: { type: 'string', nullable: true },
+        keyFile: { type: 'string', nullable: true },
+        topics: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
+        qos: { type: 'integer', enum: [0, 1] },
+        reconnectPeriodMs: { type: 'integer', minimum: 100 },
+      },
+    },
+    contracts: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
+    pool: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['workers', 'queueCapacity', 'overload'],
+      properties: {
+        workers: { type: 'integer', minimum: 1, maximum: 64 },
+        queueCapacity: { type: 'integer', minimum: 1 },
+        overload: { type: 'string', enum: ['drop-newest', 'backpressure'] },
+      },
+    },
+    store: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['bucketSeconds', 'flushIntervalMs', 'samplesPerKind'],
+      properties: {
+        databaseUrl: { type: 'string', pattern: '^postgres(ql)?://', nullable: true },
+        dataDir: { type: 'string', nullable: true },
+        bucketSeconds: { type: 'integer', minimum: 1 },
+        flushIntervalMs: { type: 'integer', minimum: 100 },
+        samplesPerKind: { type: 'integer', minimum: 0 },
+      },
+    },
+    enforcement: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['defaultMode', 'channels', 'quarantinePrefix', 'validatedPrefix'],
+      properties: {
+        defaultMode: enforcementMode,
+        channels: {
+          type: 'object',
+          required: [],
+          additionalProperties: enforcementMode,
+        },
+        quarantinePrefix: { type: 'string', pattern: '^[^#+]+$' },
+        validatedPrefix: { type: 'string', pattern: '^[^#+]+$' },
+      },
+    },
+    summaries: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['intervalMs', 'enterprise'],
+      properties: {
+        intervalMs: { type: 'integer', minimum: 1000 },
+        enterprise: { type: 'string', pattern: '^[^/#+]+$' },
+      },
+    },
+    http: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['host', 'port'],
+      properties: {
+        host: { type: 'string' },
+        port: { type: 'integer', minimum: 0, maximum: 65535 },
+      },
+    },
+    logLevel: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] },
+  },
+};
+
+/** The configuration a validator runs with when nothing is set. */
+export const DEFAULT_CONFIG: ValidatorConfig = {
+  broker: {
+    url: 'mqtt://127.0.0.1:1883',
+    clientId: 'uns-validator',
+    protocolVersion: 5,
+    topics: ['#'],
+    qos: 0,
+    reconnectPeriodMs: 1000,
+  },
+  contracts: ['asyncapi'],
+  pool: { workers: 2, queueCapacity: 10_000, overload: 'drop-newest' },
+  store: { bucketSeconds: 60, flushIntervalMs: 5000, samplesPerKind: 5 },
+  enforcement: {
+    defaultMode: 'monitor',
+    channels: {},
+    quarantinePrefix: '_quarantine',
+    validatedPrefix: '_validated',
+  },
+  summaries: { intervalMs: 60_000, enterprise: 'acme' },
+  http: { host: '127.0.0.1', port: 9464 },
+  logLevel: 'info',
+};
+
+/** A configuration that cannot run; the message lists every problem. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid uns-validator configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Where configuration comes from, lowest precedence first after the defaults. */
+export interface ConfigSources {
+  /** A YAML or JSON file (`--config`). */
+  file?: string;
+  /** The process environment (see {@link ENVIRONMENT_VARIABLES}). */
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Environment variables the validator reads. `UNS_VALIDATOR_CONFIG_JSON` carries any part of the
+ * configuration as JSON (the Greengrass recipe sets it from the component configuration); the
+ * others set single values and win over it.
+ */
+export const ENVIRONMENT_VARIABLES = {
+  UNS_VALIDATOR_CONFIG_JSON: 'configuration as JSON (any subset)',
+  UNS_VALIDATOR_BROKER_URL: 'broker.url',
+  UNS_VALIDATOR_BROKER_USERNAME: 'broker.username',
+  UNS_VALIDATOR_BROKER_PASSWORD: 'broker.password',
+  UNS_VALIDATOR_CONTRACTS: 'contracts, comma-separated',
+  UNS_VALIDATOR_DATABASE_URL: 'store.databaseUrl',
+  UNS_VALIDATOR_DATA_DIR: 'store.dataDir',
+  UNS_VALIDATOR_HTTP_PORT: 'http.port',
+  UNS_VALIDATOR_LOG_LEVEL: 'logLevel',
+} as const;
+
+/**
+ * Loads the configuration: defaults, then the file, then `UNS_VALIDATOR_CONFIG_JSON`, then the
+ * single-value variables; validates the result against the schema.
+ *
+ * @throws ConfigError listing every problem (unreadable file, bad JSON, schema violations).
+ */
+export function loadConfig(sources: ConfigSources = {}): ValidatorConfig {
+  const env = sources.env ?? {};
+  const layers: unknown[] = [DEFAULT_CONFIG];
+  const problems: string[] = [];
+  if (sources.file !== undefined) {
+    try {
+      layers.push(parseYaml(readFileSync(sources.file, 'utf8')));
+    } catch (error) {
+      problems.push(`config file ${sources.file}: ${(error as Error).message}`);
+    }
+  }
+  if (env.UNS_VALIDATOR_CONFIG_JSON !== undefined && env.UNS_VALIDATOR_CONFIG_JSON !== '') {
+    try {
+      layers.push(JSON.parse(env.UNS_VALIDATOR_CONFIG_JSON));
+    } catch (error) {
+      problems.push(`UNS_VALIDATOR_CONFIG_JSON: ${(error as Error).message}`);
+    }
+  }
+  layers.push(singleValueVariables(env, problems));
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const merged = layers.reduce(deepMerge);
+  const validate = new Ajv({ allErrors: true }).compile(schema);
+  if (!validate(merged)) {
+    throw new ConfigError(
+      (validate.errors ?? []).map((error) => {
+        const where =
+          error.instancePath === '' ? '(root)' : error.instancePath.slice(1).replaceAll('/', '.');
+        const extra =
+          error.keyword === 'additionalProperties'
+            ? ` (${(error.params as { additionalProperty: string }).additionalProperty})`
+            : error.keyword === 'enum'
+              ? ` (${(error.params as { allowedValues: unknown[] }).allowedValues.join(', ')})`
+              : '';
+        return `${where} ${error.message ?? 'is invalid'}${extra}`;
+      }),
+    );
+  }
+  return merged;
+}
+
+function singleValueVariables(env: NodeJS.ProcessEnv, problems: string[]): unknown {
+  const layer: Record<string, unknown> = {};
+  const set = (section: string, key: string, value: unknown) => {
+    layer[section] = { ...(layer[section] as Record<string, unknown> | undefined), [key]: value };
+  };
+  if (env.UNS_VALIDATOR_BROKER_URL) set('broker', 'url', env.UNS_VALIDATOR_BROKER_URL);
+  if (env.UNS_VALIDATOR_BROKER_USERNAME)
+    set('broker', 'username', env.UNS_VALIDATOR_BROKER_USERNAME);
+  if (env.UNS_VALIDATOR_BROKER_PASSWORD)
+    set('broker', 'password', env.UNS_VALIDATOR_BROKER_PASSWORD);
+  if (env.UNS_VALIDATOR_CONTRACTS)
+    layer.contracts = env.UNS_VALIDATOR_CONTRACTS.split(',').map((p) => p.trim());
+  if (env.UNS_VALIDATOR_DATABASE_URL) set('store', 'databaseUrl', env.UNS_VALIDATOR_DATABASE_URL);
+  if (env.UNS_VALIDATOR_DATA_DIR) set('store', 'dataDir', env.UNS_VALIDATOR_DATA_DIR);
+  if (env.UNS_VALIDATOR_HTTP_PORT) {
+    const port = Number(env.UNS_VALIDATOR_HTTP_PORT);
+    if (Number.isInteger(port)) set('http', 'port', port);
+    else
+      problems.push(
+        `UNS_VALIDATOR_HTTP_PORT ${JSON.stringify(env.UNS_VALIDATOR_HTTP_PORT)} is not a port number`,
+      );
+  }
+  if (env.UNS_VALIDATOR_LOG_LEVEL) layer.logLevel = env.UNS_VALIDATOR_LOG_LEVEL;
+  return layer;
+}
+
+/** Objects merge key by key; arrays and scalars of the later layer replace the earlier ones. */
+function deepMerge(base: unknown, override: unknown): unknown {
+  if (!isPlainObject(base) || !isPlainObject(override))
+    return override === undefined ? base : override;
+  const result: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(override)) {
+    result[key] = deepMerge(base[key], value);
+  }
+  return result;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,66 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** The validator's Prometheus metrics, in a registry of their own. */
+export class ValidatorMetrics {
+  readonly registry = new Registry();
+  /** Messages validated, by verdict (`valid`/`invalid`) and first error kind. */
+  readonly messages = new Counter({
+    name: 'uns_validator_messages_total',
+    help: 'UNS messages validated, by verdict and error kind',
+    labelNames: ['verdict', 'error_kind'] as const,
+    registers: [this.registry],
+  });
+  /** Messages not validated because the worker queues were full, or a worker failed. */
+  readonly dropped = new Counter({
+    name: 'uns_validator_messages_dropped_total',
+    help: 'UNS messages received but not validated, by reason',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  /** Receive-to-verdict latency. */
+  readonly latency = new Histogram({
+    name: 'uns_validator_verdict_latency_seconds',
+    help: 'Time from receiving a message to its verdict',
+    buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [this.registry],
+  });
+  /** Messages republished by enforcement (quarantine, filter). */
+  readonly republished = new Counter({
+    name: 'uns_validator_republished_total',
+    help: 'Messages republished by the enforcement modes',
+    labelNames: ['mode'] as const,
+    registers: [this.registry],
+  });
+  readonly queueDepth = new Gauge({
+    name: 'uns_validator_queue_depth',
+    help: 'Messages waiting for or in validation',
+    registers: [this.registry],
+  });
+  readonly brokerConnected = new Gauge({
+    name: 'uns_validator_broker_connected',
+    help: '1 while connected to the UNS broker',
+    registers: [this.registry],
+  });
+  readonly contractReloads = new Counter({
+    name: 'uns_validator_contract_reloads_total',
+    help: 'Contract reloads, by result (applied, rejected)',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+  /** 1 for each contract in force, labelled with its title and version. */
+  readonly contractInfo = new Gauge({
+    name: 'uns_validator_contract_info',
+    help: 'Contracts in force',
+    labelNames: ['title', 'version'] as const,
+    registers: [this.registry],
+  });
+  readonly storeFlushFailures = new Counter({
+    name: 'uns_validator_store_flush_failures_total',
+    help: 'Failed writes of counts and samples to the store (kept and retried)',
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'uns_validator_' });
+  }
+}

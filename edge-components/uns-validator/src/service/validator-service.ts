@@ -1,0 +1,416 @@
+import { EventEmitter } from 'node:events';
+import { existsSync, readFileSync, watch, type FSWatcher } from 'node:fs';
+import { join } from 'node:path';
+import { connect, type IClientOptions, type MqttClient } from 'mqtt';
+import type { Logger } from 'pino';
+import { loadContracts } from '../contract/load-contracts';
+import type { LoadedContracts } from '../contract/model';
+import { KeyedWorkerPool, ownBytes } from '../pool';
+import {
+  openStore,
+  StoreFlusher,
+  VerdictAggregator,
+  type FlushReport,
+  type ValidationStore,
+} from '../store';
+import type { Verdict } from '../verdict';
+import { ComplianceSummaries } from './compliance-summaries';
+import type { ValidatorConfig } from './config';
+import { enforce, isEnforcementOutput, modeOf } from './enforcement';
+import { BadRequestError, startHttpServer, type RunningHttpServer } from './http-server';
+import { ValidatorMetrics } from './metrics';
+import { orderingKey, type ValidationTask, type ValidationWorkerData } from './validation-task';
+
+/** A judged message, as the service reports it to listeners (tests, benchmarks, the local plant). */
+export interface VerdictEvent {
+  readonly verdict: Verdict;
+  readonly payload: Buffer;
+  /** Wall-clock receive time, ms since the epoch. */
+  readonly receivedAt: number;
+}
+
+/** Quiet time after a contract file changes before it is reloaded (editors write in steps). */
+const RELOAD_DEBOUNCE_MS = 250;
+
+/**
+ * The running validator: subscribes to the UNS, has every message judged by the worker pool,
+ * records verdicts in the store, applies the enforcement modes, publishes compliance summaries,
+ * reloads contracts when their files change and serves health, metrics and the compliance API.
+ */
+export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> {
+  readonly metrics = new ValidatorMetrics();
+  private readonly summaries = new ComplianceSummaries();
+  private readonly aggregator: VerdictAggregator;
+  private readonly flusher: StoreFlusher;
+  private readonly client: MqttClient;
+  private readonly watchers: FSWatcher[] = [];
+  private readonly timers: NodeJS.Timeout[] = [];
+  private http: RunningHttpServer | undefined;
+  private reloadTimer: NodeJS.Timeout | undefined;
+  private pausedForBackpressure = false;
+  private consecutiveFlushFailures = 0;
+  private stopping = false;
+
+  private constructor(
+    private readonly config: ValidatorConfig,
+    private readonly logger: Logger,
+    private readonly store: ValidationStore,
+    private contracts: LoadedContracts,
+    private readonly pool: KeyedWorkerPool<ValidationTask, Verdict | null>,
+  ) {
+    super();
+    this.aggregator = new VerdictAggregator({
+      bucketSeconds: config.store.bucketSeconds,
+      samplesPerKind: config.store.samplesPerKind,
+    });
+    this.flusher = new StoreFlusher(this.aggregator, store, {
+      intervalMs: config.store.flushIntervalMs,
+      onFlush: (report) => {
+        this.onFlush(report);
+      },
+    });
+    this.client = connect(config.broker.url, brokerOptions(config));
+  }
+
+  /**
+   * Opens the store, loads the contracts, starts the workers, the HTTP server and the broker
+   * connection. Resolves once everything is started (the broker may still be connecting: readiness
+   * says when it is).
+   *
+   * @throws when the store cannot be opened or the contracts cannot be loaded.
+   */
+  static async start(config: ValidatorConfig, logger: Logger): Promise<ValidatorService> {
+    const store = await openStore({
+      databaseUrl: config.store.databaseUrl,
+      dataDir: config.store.dataDir,
+    });
+    try {
+      const applied = await store.migrate();
+      if (applied.length > 0) logger.info({ migrations: applied }, 'store migrated');
+      const contracts = await loadContracts(config.contracts);
+      const workerData: ValidationWorkerData = { contractPaths: config.contracts };
+      const pool = new KeyedWorkerPool<ValidationTask, Verdict | null>({
+        workerModule: workerModule(),
+        workerData,
+        size: config.pool.workers,
+        queueCapacity: config.pool.queueCapacity,
+        overload: 'drop-newest',
+      });
+      const service = new ValidatorService(config, logger, store, contracts, pool);
+      await service.begin();
+      return service;
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+  }
+
+  /** Port of the HTTP endpoints (useful when configured as 0). */
+  get httpPort(): number {
+    return this.http?.port ?? 0;
+  }
+
+  /** Contracts in force. */
+  get loadedContracts(): LoadedContracts {
+    return this.contracts;
+  }
+
+  private async begin(): Promise<void> {
+    await this.recordContracts();
+    this.updateContractMetrics();
+    this.flusher.start();
+    this.pool.on('workerError', (error, index) => {
+      this.logger.error({ err: error, worker: index }, 'validation worker failed; restarted');
+    });
+    this.http = await startHttpServer(this.config.http, this.httpHandlers());
+    this.client.on('connect', () => {
+      this.metrics.brokerConnected.set(1);
+      this.logger.info({ broker: this.config.broker.url }, 'connected to the UNS broker');
+      this.client.subscribe(this.config.broker.topics, { qos: this.config.broker.qos }, (error) => {
+        if (error) this.logger.error({ err: error }, 'subscription failed');
+      });
+    });
+    this.client.on('close', () => {
+      this.metrics.brokerConnected.set(0);
+    });
+    this.client.on('offline', () => {
+      this.logger.warn({ broker: this.config.broker.url }, 'UNS broker unreachable; reconnecting');
+    });
+    this.client.on('error', (error) => {
+      this.logger.error({ err: error }, 'MQTT error');
+    });
+    this.client.on('message', (topic, payload) => {
+      this.onMessage(topic, payload);
+    });
+    this.timers.push(
+      setInterval(() => {
+        this.publishSummaries();
+      }, this.config.summaries.intervalMs),
+      setInterval(() => {
+        this.metrics.queueDepth.set(this.pool.stats().inFlight);
+      }, 1000),
+    );
+    this.watchContracts();
+  }
+
+  private onMessage(topic: string, payload: Buffer): void {
+    if (isEnforcementOutput(this.config.enforcement, topic)) return;
+    const receivedAt = Date.now();
+    const started = performance.now();
+    const pending = this.pool.submit(orderingKey(topic), {
+      kind: 'message',
+      topic,
+      payload: ownBytes(payload),
+    });
+    if (pending === undefined) {
+      this.metrics.dropped.inc({ reason: 'queue-full' });
+    } else {
+      pending.then(
+        (verdict) => {
+          if (verdict !== null) this.onVerdict(verdict, payload, receivedAt, started);
+        },
+        (error: unknown) => {
+          this.metrics.dropped.inc({ reason: 'worker-failure' });
+          this.logger.warn({ err: error, topic }, 'message not validated');
+        },
+      );
+    }
+    if (this.config.pool.overload === 'backpressure' && !this.pool.writable) this.pauseReading();
+  }
+
+  private onVerdict(verdict: Verdict, payload: Buffer, receivedAt: number, started: number): void {
+    this.metrics.latency.observe((performance.now() - started) / 1000);
+    this.metrics.messages.inc({
+      verdict: verdict.valid ? 'valid' : 'invalid',
+      error_kind: verdict.errors[0]?.kind ?? '',
+    });
+    this.aggregator.add(verdict, { receivedAt, payload });
+    this.summaries.add(verdict);
+    const republication = enforce(this.config.enforcement, verdict, payload, receivedAt);
+    if (republication !== undefined) {
+      this.client.publish(republication.topic, republication.payload, {
+        qos: this.config.broker.qos,
+      });
+      this.metrics.republished.inc({ mode: republication.mode });
+    }
+    this.emit('verdict', { verdict, payload, receivedAt });
+  }
+
+  /** Backpressure: stop reading from the broker until every worker has room again. */
+  private pauseReading(): void {
+    if (this.pausedForBackpressure) return;
+    this.pausedForBackpressure = true;
+    this.client.stream.pause();
+    this.pool.whenWritable().then(
+      () => {
+        this.pausedForBackpressure = false;
+        this.client.stream.resume();
+      },
+      () => undefined,
+    );
+  }
+
+  private publishSummaries(): void {
+    for (const { topic, payload } of this.summaries.drain(this.config.summaries.enterprise)) {
+      this.client.publish(topic, payload, { qos: 1 });
+    }
+  }
+
+  private onFlush(report: FlushReport): void {
+    if (report.ok) {
+      this.consecutiveFlushFailures = 0;
+      return;
+    }
+    this.consecutiveFlushFailures = report.consecutiveFailures;
+    this.metrics.storeFlushFailures.inc();
+    this.logger.error(
+      { err: report.error, droppedMessages: report.droppedMessages },
+      'writing verdicts to the store failed; kept for the next flush',
+    );
+  }
+
+  private watchContracts(): void {
+    for (const path of this.config.contracts) {
+      if (!existsSync(path)) continue;
+      const watcher = watch(path, () => {
+        clearTimeout(this.reloadTimer);
+        this.reloadTimer = setTimeout(() => void this.reloadContracts(), RELOAD_DEBOUNCE_MS);
+      });
+      this.watchers.push(watcher);
+    }
+  }
+
+  /**
+   * Parses the changed contracts; if they load, every worker switches to them (messages queued
+   * before the switch are judged by the old ones). If they do not, the current contracts stay
+   * and the failure is logged and counted.
+   */
+  async reloadContracts(): Promise<boolean> {
+    let contracts: LoadedContracts;
+    try {
+      contracts = await loadContracts(this.config.contracts);
+    } catch (error) {
+      this.metrics.contractReloads.inc({ result: 'rejected' });
+      this.logger.error(
+        { err: error },
+        'changed contracts rejected; the previous contracts stay in force',
+      );
+      return false;
+    }
+    await this.broadcast({ kind: 'reload', contractPaths: this.config.contracts });
+    this.contracts = contracts;
+    this.updateContractMetrics();
+    await this.recordContracts();
+    this.metrics.contractReloads.inc({ result: 'applied' });
+    this.logger.info({ contracts: contractSummaries(contracts) }, 'contracts reloaded');
+    return true;
+  }
+
+  /** Sends a task to every worker, in order with the messages already queued there. */
+  private async broadcast(task: ValidationTask): Promise<void> {
+    const keys = new Map<number, string>();
+    for (let attempt = 0; keys.size < this.pool.size; attempt += 1) {
+      const key = `__control/${attempt}`;
+      const index = this.pool.workerIndexOf(key);
+      if (!keys.has(index)) keys.set(index, key);
+    }
+    await Promise.all(
+      [...keys.values()].map(async (key) => {
+        while (!this.pool.canAccept(key)) await this.pool.whenWritable();
+        await this.pool.submit(key, task);
+      }),
+    );
+  }
+
+  private async recordContracts(): Promise<void> {
+    const loadedAt = new Date();
+    for (const contract of this.contracts.contracts) {
+      await this.store.recordContract({
+        title: contract.title,
+        version: contract.version,
+        source: contract.source,
+        channels: contract.channels.map((channel) => channel.id),
+        loadedAt,
+      });
+    }
+  }
+
+  private updateContractMetrics(): void {
+    this.metrics.contractInfo.reset();
+    for (const contract of this.contracts.contracts) {
+      this.metrics.contractInfo.set({ title: contract.title, version: contract.version }, 1);
+    }
+  }
+
+  private httpHandlers(): Parameters<typeof startHttpServer>[1] {
+    return {
+      health: () => ({
+        ok: this.consecutiveFlushFailures < 3,
+        checks: { storeWrites: this.consecutiveFlushFailures < 3 ? 'ok' : 'failing' },
+      }),
+      readiness: () => {
+        const checks = {
+          contracts: true,
+          brokerConnected: this.client.connected,
+          stopping: this.stopping,
+        };
+        return { ok: checks.brokerConnected && !this.stopping, checks };
+      },
+      metrics: async () => ({
+        contentType: this.metrics.registry.contentType,
+        body: await this.metrics.registry.metrics(),
+      }),
+      compliance: (query) =>
+        this.store.complianceSummary({
+          since: dateParameter(query, 'since') ?? new Date(Date.now() - 24 * 60 * 60 * 1000),
+          until: dateParameter(query, 'until'),
+          site: query.get('site') ?? undefined,
+        }),
+      violations: (query) =>
+        this.store.recentViolations({
+          limit: Math.min(Math.max(Number(query.get('limit') ?? 50) || 50, 1), 1000),
+          site: query.get('site') ?? undefined,
+          channel: query.get('channel') ?? undefined,
+          errorKind: query.get('errorKind') ?? undefined,
+        }),
+      contracts: () =>
+        this.contracts.contracts.map((contract) => ({
+          title: contract.title,
+          version: contract.version,
+          asyncapiVersion: contract.asyncapiVersion,
+          source: contract.source,
+          channels: contract.channels.map((channel) => ({
+            id: channel.id,
+            address: channel.address,
+            enforcement: modeOf(this.config.enforcement, channel.id),
+          })),
+        })),
+    };
+  }
+
+  /**
+   * Stops cleanly: no new messages, every message already received judged and recorded, a last
+   * summary published, the store flushed and closed.
+   */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    for (const watcher of this.watchers) watcher.close();
+    for (const timer of this.timers) clearInterval(timer);
+    clearTimeout(this.reloadTimer);
+    await new Promise<void>((resolve) => {
+      this.client.unsubscribe(this.config.broker.topics, () => {
+        resolve();
+      });
+      setTimeout(resolve, 1000).unref();
+    });
+    await this.pool.close();
+    this.publishSummaries();
+    await this.client.endAsync();
+    await this.flusher.close();
+    await this.store.close();
+    await this.http?.close();
+  }
+}
+
+/** The worker entry: the bundle beside `main.js` in the artifact, the TypeScript source otherwise. */
+function workerModule(): string {
+  return __filename.endsWith('.ts')
+    ? join(__dirname, 'validation-worker.ts')
+    : join(__dirname, 'validation-worker.js');
+}
+
+function brokerOptions(config: ValidatorConfig): IClientOptions {
+  const { broker } = config;
+  const persistentSession = broker.qos > 0;
+  return {
+    clientId: broker.clientId,
+    protocolVersion: broker.protocolVersion,
+    username: broker.username,
+    password: broker.password,
+    ca: broker.caFile === undefined ? undefined : readFileSync(broker.caFile),
+    cert: broker.certFile === undefined ? undefined : readFileSync(broker.certFile),
+    key: broker.keyFile === undefined ? undefined : readFileSync(broker.keyFile),
+    reconnectPeriod: broker.reconnectPeriodMs,
+    // With QoS 1 the broker keeps the session (and queued messages) while the validator is away.
+    clean: !persistentSession,
+    properties:
+      persistentSession && broker.protocolVersion === 5
+        ? { sessionExpiryInterval: 3600 }
+        : undefined,
+    resubscribe: true,
+  };
+}
+
+function dateParameter(query: URLSearchParams, name: string): Date | undefined {
+  const value = query.get(name);
+  if (value === null) return undefined;
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime()))
+    throw new BadRequestError(`${name} must be an ISO 8601 date-time`);
+  return date;
+}
+
+function contractSummaries(contracts: LoadedContracts): string[] {
+  return contracts.contracts.map((contract) => `${contract.title} ${contract.version}`);
+}

@@ -1,0 +1,25 @@
+/** The validator's result store: aggregation of verdicts, periodic flushing, PGlite/PostgreSQL. */
+export {
+  OVERFLOW,
+  VerdictAggregator,
+  type AggregatorOptions,
+  type MessageContext,
+} from './aggregator';
+export {
+  type CountKey,
+  type ValidationCount,
+  type VerdictBatch,
+  type ViolationRecord,
+} from './batch';
+export { StoreFlusher, type BatchSource, type FlushReport, type FlusherOptions } from './flusher';
+export { MIGRATIONS_DIRECTORY, readMigrations, type Migration } from './migrations';
+export {
+  openStore,
+  type ComplianceQuery,
+  type ComplianceRow,
+  type ContractRecord,
+  type StoreOptions,
+  type ValidationStore,
+  type ViolationQuery,
+  type ViolationSample,
+} from './store';

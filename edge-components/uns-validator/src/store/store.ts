@@ -1,0 +1,132 @@
+/**
+ * Where the validator keeps its results: PGlite on the edge device, PostgreSQL in the cloud, with
+ * one schema and one set of queries for both.
+ */
+import type { VerdictBatch } from './batch';
+import { type Migration, readMigrations } from './migrations';
+import { connectPglite, connectPostgres } from './sql-client';
+import { SqlValidationStore } from './sql-store';
+
+/** The compliance of one (site, channel, contract version) over a time range. */
+export interface ComplianceRow {
+  /** `''` when the topic carried no site. */
+  readonly site: string;
+  /** AsyncAPI channel id, `''` for unknown topics. */
+  readonly channel: string;
+  /** `''` when no contract judged the message (unknown topic). */
+  readonly contractVersion: string;
+  readonly valid: number;
+  readonly invalid: number;
+  /** Invalid messages per error kind (an `ErrorKind`) of their first error; absent kinds omitted. */
+  readonly invalidByKind: Readonly<Record<string, number>>;
+}
+
+/** A stored violation sample (see `ViolationRecord` for the fields). */
+export interface ViolationSample {
+  readonly id: number;
+  readonly receivedAt: Date;
+  readonly topic: string;
+  readonly site: string;
+  readonly channel: string;
+  readonly contractVersion: string;
+  /** An `ErrorKind`. */
+  readonly errorKind: string;
+  readonly errorCount: number;
+  readonly schemaPath: string;
+  readonly payloadPath: string;
+  readonly message: string;
+  readonly assertion: string;
+  readonly payloadSize: number;
+  readonly payloadEncoding: 'utf8' | 'base64';
+  readonly payloadExcerpt: string;
+}
+
+/** An AsyncAPI contract the validator loaded. */
+export interface ContractRecord {
+  readonly title: string;
+  /** `info.version`, as in the counts' `contractVersion`. */
+  readonly version: string;
+  /** Where it was loaded from (file path, URL, registry reference). */
+  readonly source: string;
+  /** The channel ids it declares. */
+  readonly channels: readonly string[];
+  readonly loadedAt: Date;
+}
+
+/** Filters of {@link ValidationStore.complianceSummary}. */
+export interface ComplianceQuery {
+  /** Buckets starting at or after this instant are included. */
+  readonly since: Date;
+  /** Buckets starting before this instant are included (default: no upper bound). */
+  readonly until?: Date;
+  readonly site?: string;
+}
+
+/** Filters of {@link ValidationStore.recentViolations}. */
+export interface ViolationQuery {
+  /** Most samples returned, 1 to 1000. */
+  readonly limit: number;
+  readonly site?: string;
+  readonly channel?: string;
+  readonly errorKind?: string;
+}
+
+/** The validation results of a plant's UNS, as counts per time bucket and violation samples. */
+export interface ValidationStore {
+  /**
+   * Brings the schema up to date (safe to call on every start, also from several processes).
+   *
+   * @returns the ids of the migrations applied now, empty when there were none to apply.
+   */
+  migrate(): Promise<readonly string[]>;
+  /**
+   * Adds a batch atomically: its counts are added to the stored ones (upsert per key) and its
+   * samples appended. Either all of it is stored or, when it rejects, none of it.
+   */
+  record(batch: VerdictBatch): Promise<void>;
+  /**
+   * Valid and invalid messages per (site, channel, contract version) in the buckets starting in
+   * `[since, until)`, ordered by site, channel and contract version.
+   */
+  complianceSummary(query: ComplianceQuery): Promise<ComplianceRow[]>;
+  /** The latest violation samples matching every given filter, newest first. */
+  recentViolations(query: ViolationQuery): Promise<ViolationSample[]>;
+  /** Records that a contract was loaded (again): inserts it or updates source and channels. */
+  recordContract(contract: ContractRecord): Promise<void>;
+  /** The contracts ever loaded, most recently loaded first, `loadedAt` being the last load. */
+  contracts(): Promise<ContractRecord[]>;
+  /**
+   * Retention: deletes the buckets starting and the samples received before `before`.
+   *
+   * @returns how many count rows and samples were deleted.
+   */
+  prune(before: Date): Promise<{ readonly counts: number; readonly samples: number }>;
+  /** Closes the database (PGlite) or the connection pool (PostgreSQL). */
+  close(): Promise<void>;
+}
+
+/** Where {@link openStore} keeps the results. */
+export interface StoreOptions {
+  /** `postgres://` or `postgresql://` URL: use PostgreSQL (takes precedence over `dataDir`). */
+  readonly databaseUrl?: string;
+  /** Directory PGlite persists to (created when missing). Neither option: PGlite in memory. */
+  readonly dataDir?: string;
+  /** The schema migrations (default: the `.sql` files next to the module, see `readMigrations`). */
+  readonly migrations?: readonly Migration[];
+}
+
+/**
+ * Opens the store: PostgreSQL when `databaseUrl` is given, else PGlite persisted in `dataDir`, else
+ * PGlite in memory. Call {@link ValidationStore.migrate} before using it.
+ */
+export async function openStore(options: StoreOptions = {}): Promise<ValidationStore> {
+  const migrations = options.migrations ?? readMigrations();
+  const { databaseUrl, dataDir } = options;
+  if (databaseUrl !== undefined) {
+    if (!/^postgres(ql)?:\/\//.test(databaseUrl)) {
+      throw new Error('databaseUrl must be a postgres:// or postgresql:// URL');
+    }
+    return new SqlValidationStore(connectPostgres(databaseUrl), migrations);
+  }
+  return new SqlValidationStore(await connectPglite(dataDir), migrations);
+}

@@ -1,0 +1,106 @@
+import { cpSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connectAsync, type MqttClient } from 'mqtt';
+import pino from 'pino';
+import { DEFAULT_CONFIG, type ValidatorConfig } from '../../src/service/config';
+import { ValidatorService, type VerdictEvent } from '../../src/service/validator-service';
+import { CONTRACT_DIR } from '../fixtures/paths';
+
+/** A copy of the repository's contracts in a directory of the test's own (reload tests edit it). */
+export function contractCopy(): string {
+  const directory = mkdtempSync(join(tmpdir(), 'contracts-'));
+  cpSync(CONTRACT_DIR, directory, { recursive: true, filter: (path) => !path.endsWith('.md') });
+  return directory;
+}
+
+/** Configuration pointing at a test broker; everything else as small and fast as a test wants. */
+export function testConfig(
+  brokerUrl: string,
+  overrides: Partial<ValidatorConfig> = {},
+): ValidatorConfig {
+  return {
+    ...DEFAULT_CONFIG,
+    broker: {
+      ...DEFAULT_CONFIG.broker,
+      url: brokerUrl,
+      clientId: `validator-${process.pid}-${Date.now()}`,
+      reconnectPeriodMs: 200,
+    },
+    contracts: [contractCopy()],
+    store: { ...DEFAULT_CONFIG.store, flushIntervalMs: 200 },
+    summaries: { intervalMs: 1000, enterprise: 'acme' },
+    http: { host: '127.0.0.1', port: 0 },
+    logLevel: 'silent' as ValidatorConfig['logLevel'],
+    ...overrides,
+  };
+}
+
+/** A started validator and the verdicts it has reached, in arrival order. */
+export interface RunningValidator {
+  readonly service: ValidatorService;
+  readonly verdicts: VerdictEvent[];
+  /** Resolves once `count` verdicts have arrived in total. */
+  waitForVerdicts(count: number, timeoutMs?: number): Promise<VerdictEvent[]>;
+  /** GETs an HTTP endpoint of the validator. */
+  get(path: string): Promise<{ status: number; body: string }>;
+}
+
+export async function startValidator(config: ValidatorConfig): Promise<RunningValidator> {
+  const service = await ValidatorService.start(config, pino({ level: 'silent' }));
+  const verdicts: VerdictEvent[] = [];
+  service.on('verdict', (event) => verdicts.push(event));
+  await waitUntil(async () => (await fetch(`http://127.0.0.1:${service.httpPort}/ready`)).ok);
+  return {
+    service,
+    verdicts,
+    waitForVerdicts: async (count, timeoutMs = 15_000) => {
+      await waitUntil(() => verdicts.length >= count, timeoutMs);
+      return verdicts;
+    },
+    get: async (path) => {
+      const response = await fetch(`http://127.0.0.1:${service.httpPort}${path}`);
+      return { status: response.status, body: await response.text() };
+    },
+  };
+}
+
+/** An MQTT client for the test to publish and subscribe with. */
+export async function testClient(brokerUrl: string): Promise<MqttClient> {
+  return connectAsync(brokerUrl, {
+    clientId: `test-${Math.random().toString(16).slice(2)}`,
+    reconnectPeriod: 200,
+  });
+}
+
+/** Polls until the condition holds; rejects with a clear message after the timeout. */
+export async function waitUntil(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs = 15_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if (await condition()) return;
+    } catch {
+      // not yet
+    }
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+export const TELEMETRY_TOPIC =
+  'acme/zwickau/body-shop/body-weld-1/cell-1/welder-1/telemetry/arc_current';
+export const STATE_TOPIC = 'acme/zwickau/body-shop/body-weld-1/cell-1/welder-1/state';
+
+export function telemetryBlock(seq: number, values: number[] = [180.5, 181, 179.5]): string {
+  return JSON.stringify({
+    t0: new Date().toISOString(),
+    dtMs: 1,
+    unit: 'A',
+    values,
+    quality: 'good',
+    seq,
+  });
+}

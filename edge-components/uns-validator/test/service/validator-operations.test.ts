@@ -1,0 +1,178 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startMosquitto, startPostgres, type MosquittoBroker } from '@uns-mlops/test-services';
+import type { MqttClient } from 'mqtt';
+import { openStore } from '../../src/store';
+import {
+  STATE_TOPIC,
+  TELEMETRY_TOPIC,
+  startValidator,
+  telemetryBlock,
+  testClient,
+  testConfig,
+  waitUntil,
+} from './harness';
+
+let broker: MosquittoBroker;
+let publisher: MqttClient;
+
+beforeAll(async () => {
+  broker = await startMosquitto();
+  publisher = await testClient(broker.url);
+});
+
+afterAll(async () => {
+  await publisher.endAsync();
+  await broker.stop();
+});
+
+/** Collects what arrives on a topic filter. */
+async function collect(
+  filter: string,
+): Promise<{ messages: { topic: string; payload: Buffer }[]; stop: () => Promise<void> }> {
+  const client = await testClient(broker.url);
+  const messages: { topic: string; payload: Buffer }[] = [];
+  client.on('message', (topic, payload) => messages.push({ topic, payload }));
+  await client.subscribeAsync(filter);
+  return { messages, stop: () => client.endAsync() };
+}
+
+describe('enforcement modes', () => {
+  it('quarantines invalid messages of a quarantine channel with the reason, and mirrors valid ones of a filter channel', async () => {
+    const validator = await startValidator(
+      testConfig(broker.url, {
+        enforcement: {
+          defaultMode: 'monitor',
+          channels: { telemetry: 'quarantine', state: 'filter' },
+          quarantinePrefix: '_quarantine',
+          validatedPrefix: '_validated',
+        },
+      }),
+    );
+    const quarantined = await collect('_quarantine/#');
+    const validated = await collect('_validated/#');
+    try {
+      await publisher.publishAsync(TELEMETRY_TOPIC, '{"values": "none"}');
+      await publisher.publishAsync(TELEMETRY_TOPIC, telemetryBlock(1));
+      const state = JSON.stringify({ ts: new Date().toISOString(), state: 'welding' });
+      await publisher.publishAsync(STATE_TOPIC, state);
+      await publisher.publishAsync(STATE_TOPIC, '{"state": "dancing"}');
+      await waitUntil(() => quarantined.messages.length === 1 && validated.messages.length === 1);
+      await validator.waitForVerdicts(4);
+
+      expect(quarantined.messages[0]!.topic).toBe(`_quarantine/${TELEMETRY_TOPIC}`);
+      const envelope = JSON.parse(quarantined.messages[0]!.payload.toString());
+      expect(envelope).toMatchObject({
+        topic: TELEMETRY_TOPIC,
+        channel: 'telemetry',
+        contractVersion: '1.0.0',
+      });
+      expect(envelope.errors[0].kind).toBe('schema-violation');
+      expect(Buffer.from(envelope.payloadBase64, 'base64').toString()).toBe('{"values": "none"}');
+
+      expect(validated.messages[0]).toEqual({
+        topic: `_validated/${STATE_TOPIC}`,
+        payload: Buffer.from(state),
+      });
+      // Its own republications are never judged again.
+      expect(validator.verdicts.every(({ verdict }) => !verdict.topic.startsWith('_'))).toBe(true);
+    } finally {
+      await quarantined.stop();
+      await validated.stop();
+      await validator.service.stop();
+    }
+  });
+});
+
+describe('contract reload', () => {
+  it('applies a changed contract without restart, and keeps the previous one when the change does not parse', async () => {
+    const config = testConfig(broker.url);
+    const contractFile = join(config.contracts[0]!, 'uns-welding.asyncapi.yaml');
+    const original = readFileSync(contractFile, 'utf8');
+    const validator = await startValidator(config);
+    try {
+      writeFileSync(
+        contractFile,
+        original.replace(/^ {2}version: ['"]?1\.0\.0['"]?$/m, "  version: '1.1.0'"),
+      );
+      await waitUntil(() => validator.service.loadedContracts.contracts[0]?.version === '1.1.0');
+      await waitUntil(async () => {
+        validator.verdicts.length = 0;
+        await publisher.publishAsync(TELEMETRY_TOPIC, telemetryBlock(1));
+        await validator.waitForVerdicts(1);
+        return validator.verdicts[0]!.verdict.contractVersion === '1.1.0';
+      });
+
+      writeFileSync(contractFile, 'asyncapi: 3.0.0\ninfo: [this is not a contract\n');
+      await waitUntil(async () =>
+        (await validator.get('/metrics')).body.includes(
+          'uns_validator_contract_reloads_total{result="rejected"}',
+        ),
+      );
+      validator.verdicts.length = 0;
+      await publisher.publishAsync(TELEMETRY_TOPIC, telemetryBlock(2));
+      const [judged] = await validator.waitForVerdicts(1);
+      expect(judged!.verdict).toMatchObject({ valid: true, contractVersion: '1.1.0' });
+    } finally {
+      await validator.service.stop();
+    }
+  });
+});
+
+describe('broker restart mid-stream', () => {
+  it('reconnects, resubscribes and keeps judging', async () => {
+    const validator = await startValidator(testConfig(broker.url));
+    try {
+      await publisher.publishAsync(TELEMETRY_TOPIC, telemetryBlock(1));
+      await validator.waitForVerdicts(1);
+      await broker.restart();
+      await waitUntil(async () => JSON.parse((await validator.get('/ready')).body).ok === true);
+      await waitUntil(() => publisher.connected);
+      await waitUntil(async () => {
+        await publisher.publishAsync(TELEMETRY_TOPIC, telemetryBlock(2));
+        return validator.verdicts.length >= 2;
+      });
+      expect(validator.verdicts.every(({ verdict }) => verdict.valid)).toBe(true);
+    } finally {
+      await validator.service.stop();
+    }
+  });
+});
+
+describe('shutdown and the PostgreSQL store', () => {
+  it('records every received message in PostgreSQL before it stops', async () => {
+    const postgres = await startPostgres();
+    try {
+      const validator = await startValidator(
+        testConfig(broker.url, {
+          store: {
+            databaseUrl: postgres.connectionString,
+            bucketSeconds: 60,
+            flushIntervalMs: 60_000,
+            samplesPerKind: 5,
+          },
+        }),
+      );
+      const total = 500;
+      for (let seq = 0; seq < total; seq += 1) {
+        publisher.publish(TELEMETRY_TOPIC, seq % 10 === 0 ? '{}' : telemetryBlock(seq));
+      }
+      await validator.waitForVerdicts(total);
+      await validator.service.stop();
+
+      const store = await openStore({ databaseUrl: postgres.connectionString });
+      const rows = await store.complianceSummary({
+        since: new Date(Date.now() - 3_600_000),
+        site: 'zwickau',
+      });
+      await store.close();
+      const telemetry = rows.find((row) => row.channel === 'telemetry')!;
+      expect({ valid: telemetry.valid, invalid: telemetry.invalid }).toEqual({
+        valid: 450,
+        invalid: 50,
+      });
+    } finally {
+      await postgres.stop();
+    }
+  });
+});
