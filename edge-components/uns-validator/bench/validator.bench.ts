@@ -4,9 +4,10 @@
  *
  * 1. bare: a plain subscriber counts messages from a publisher running flat out;
  * 2. validator: the validator service (2 workers, embedded store) judges the same load;
- * 3. paced: the validator at a fixed rate (default 20,000 msg/s) for BENCH_PACED_SECONDS (default
- *    60): publish-to-verdict latency p50/p99 (publish time travels in the payload's `t0`) and RSS.
- * Ends with one JSON line. Set BENCH_SECONDS (max-rate phases, default 10) and BENCH_RATE to change
+ * 3. paced: the bare subscriber (at most 10 s), then the validator, at a fixed rate (default 20,000
+ *    msg/s; BENCH_PACED_SECONDS, default 60): publish-to-receive and publish-to-verdict latency
+ *    p50/p99 (publish time travels in the payload's `t0`), and the validator's RSS.
+ * Ends with one JSON line. Set BENCH_SECONDS (max-rate phases, default 5, offered at 100,000 msg/s) and BENCH_RATE to change
  * the load. Figures depend on the machine; compare bare and validator from the same run.
  */
 import { spawn } from 'node:child_process';
@@ -17,11 +18,12 @@ import pino from 'pino';
 import { DEFAULT_CONFIG } from '../src/service/config';
 import { ValidatorService } from '../src/service/validator-service';
 
-const MAX_RATE_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const MAX_RATE_SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const PACED_SECONDS = Number(process.env.BENCH_PACED_SECONDS ?? 60);
 const PACED_RATE = Number(process.env.BENCH_RATE ?? 20_000);
-const FLAT_OUT = 400_000;
+const FLAT_OUT = 100_000;
 const ASSETS = 20;
+const WORKERS = Number(process.env.BENCH_WORKERS ?? DEFAULT_CONFIG.pool.workers);
 const TSX = join(__dirname, '..', '..', '..', 'node_modules', '.bin', 'tsx');
 
 /** Counts arrivals and the time between the first and the last. */
@@ -69,6 +71,25 @@ async function bare(
   return { msgsPerSec: meter.perSecond(), received: meter.count, published };
 }
 
+/** Publish-to-receive latency of a bare subscriber at the paced rate: the floor of the path. */
+async function bareLatency(broker: MosquittoBroker, seconds: number): Promise<Float64Array> {
+  const latencies = new Float64Array(PACED_RATE * seconds + 1000);
+  let samples = 0;
+  const client = await connectAsync(broker.url, {
+    clientId: 'bench-bare-paced',
+    protocolVersion: 5,
+  });
+  client.on('message', (_, payload) => {
+    if (samples < latencies.length)
+      latencies[samples++] = (micros() - publishedAtMicros(payload)) / 1000;
+  });
+  await client.subscribeAsync('acme/#', { qos: 0 });
+  await publish(broker, PACED_RATE, seconds);
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  await client.endAsync();
+  return latencies.subarray(0, samples).sort();
+}
+
 async function startValidator(broker: MosquittoBroker): Promise<ValidatorService> {
   return ValidatorService.start(
     {
@@ -80,6 +101,7 @@ async function startValidator(broker: MosquittoBroker): Promise<ValidatorService
         topics: ['acme/#'],
       },
       contracts: [join(__dirname, '..', '..', '..', 'asyncapi')],
+      pool: { ...DEFAULT_CONFIG.pool, workers: WORKERS },
       http: { host: '127.0.0.1', port: 0 },
     },
     pino({ level: 'warn' }),
@@ -127,6 +149,12 @@ async function main(): Promise<void> {
       `validator: ${Math.round(validatorRate)} msg/s (${meter.count}/${published} judged, ${invalid} invalid, ${dropped} dropped)`,
     );
 
+    const bareSeconds = Math.min(PACED_SECONDS, 10);
+    const bareSorted = await bareLatency(broker, bareSeconds);
+    console.log(
+      `bare subscriber paced ${PACED_RATE} msg/s for ${bareSeconds} s: p50 ${percentile(bareSorted, 50).toFixed(3)} ms, p99 ${percentile(bareSorted, 99).toFixed(3)} ms`,
+    );
+
     service = await startValidator(broker);
     const latencies = new Float64Array(PACED_RATE * PACED_SECONDS + 1000);
     let samples = 0;
@@ -151,6 +179,9 @@ async function main(): Promise<void> {
       pacedSeconds: PACED_SECONDS,
       p50Ms: Number(percentile(sorted, 50).toFixed(3)),
       p99Ms: Number(percentile(sorted, 99).toFixed(3)),
+      bareP50Ms: Number(percentile(bareSorted, 50).toFixed(3)),
+      bareP99Ms: Number(percentile(bareSorted, 99).toFixed(3)),
+      workers: WORKERS,
       rssMb: Math.round(Math.max(...rss)),
       rssGrowthMb: Math.round((steady.at(-1) ?? 0) - (steady[0] ?? 0)),
       droppedAtMaxRate: dropped,

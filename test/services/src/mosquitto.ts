@@ -33,6 +33,7 @@ export async function startMosquitto(options: { port?: number } = {}): Promise<M
       'persistence false',
       'max_queued_messages 100000',
       'max_inflight_messages 0',
+      'set_tcp_nodelay true',
       'log_dest none',
       '',
     ].join('\n'),

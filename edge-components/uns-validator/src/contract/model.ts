@@ -76,3 +76,35 @@ export interface LoadedContracts {
   /** Channels of all contracts; ranked by load order, so the first loaded contract wins. */
   readonly matcher: TopicMatcher<LoadedChannel>;
 }
+
+/** A parameter as described for compilation: its (compilable) JSON Schema. */
+export interface ParameterDescription {
+  readonly name: string;
+  readonly schema: AnySchema;
+}
+
+/** A message as described for compilation. */
+export interface MessageDescription {
+  readonly id: string;
+  readonly payloadFormat: PayloadFormat;
+  /** Compilable payload schema; `undefined` for Sparkplug B or a message without payload schema. */
+  readonly payloadSchema: AnySchema | undefined;
+}
+
+/** A channel as described for compilation. */
+export interface ChannelDescription {
+  readonly id: string;
+  readonly address: string;
+  readonly parameters: readonly ParameterDescription[];
+  readonly messages: readonly MessageDescription[];
+  readonly payloadFormat: PayloadFormat;
+}
+
+/**
+ * A parsed AsyncAPI document reduced to what validation needs, as plain JSON: it can cross to a
+ * worker thread (structured clone) and be compiled there without the AsyncAPI parser.
+ */
+export interface ContractDescription {
+  readonly info: ContractInfo;
+  readonly channels: readonly ChannelDescription[];
+}

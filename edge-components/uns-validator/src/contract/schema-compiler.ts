@@ -90,24 +90,23 @@ export class SchemaCompiler {
   );
   readonly #payloads = new Map<unknown, CompiledPayloadSchema>();
 
-  /** Compiles a payload schema as returned by the AsyncAPI parser (see {@link toCompilableSchema}). */
-  compilePayload(dereferenced: unknown): CompiledPayloadSchema {
-    let compiled = this.#payloads.get(dereferenced);
+  /** Compiles a payload schema made compilable by {@link toCompilableSchema}, once per schema object. */
+  compilePayload(schema: AnySchema): CompiledPayloadSchema {
+    let compiled = this.#payloads.get(schema);
     if (compiled === undefined) {
-      const schema = toCompilableSchema(dereferenced);
       compiled = {
         schema,
         validate: this.#payloadAjv.compile(schema),
         test: this.#payloadTestAjv.compile(schema),
       };
-      this.#payloads.set(dereferenced, compiled);
+      this.#payloads.set(schema, compiled);
     }
     return compiled;
   }
 
   /** Compiles the schema of a channel parameter; topic levels are strings, so types are coerced. */
   compileParameter(schema: AnySchema): CompiledSchema {
-    return { schema, validate: this.#parameterAjv.compile(toCompilableSchema(schema)) };
+    return { schema, validate: this.#parameterAjv.compile(schema) };
   }
 }
 

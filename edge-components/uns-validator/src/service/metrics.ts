@@ -60,7 +60,21 @@ export class ValidatorMetrics {
     registers: [this.registry],
   });
 
+  /** Labelled counters of `messages`, looked up once per label pair instead of per message. */
+  private readonly verdictCounters = new Map<string, { inc(): void }>();
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'uns_validator_' });
+  }
+
+  /** Counts one judged message (the hot path: one map lookup, no label hashing). */
+  countVerdict(valid: boolean, errorKind: string): void {
+    const key = valid ? '' : errorKind;
+    let counter = this.verdictCounters.get(key);
+    if (counter === undefined) {
+      counter = this.messages.labels({ verdict: valid ? 'valid' : 'invalid', error_kind: key });
+      this.verdictCounters.set(key, counter);
+    }
+    counter.inc();
   }
 }

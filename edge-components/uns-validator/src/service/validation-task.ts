@@ -1,12 +1,19 @@
+import type { ContractDescription } from '../contract/model';
+
 /** What the main thread sends a validation worker: one message, or an instruction. */
 export type ValidationTask =
   | { readonly kind: 'message'; readonly topic: string; readonly payload: Uint8Array }
-  /** Load these contract paths; messages after it are judged by them once loaded. */
-  | { readonly kind: 'reload'; readonly contractPaths: readonly string[] };
+  /** Judge the messages after this one by these contracts. */
+  | { readonly kind: 'reload'; readonly contracts: readonly ContractDescription[] }
+  /** Answered once the worker is up: the service waits for it before it subscribes. */
+  | { readonly kind: 'ping' };
 
-/** The data each validation worker starts with. */
+/**
+ * The data each validation worker starts with: the contracts as parsed by the main thread, so
+ * workers only compile schemas and never load the AsyncAPI parser (faster start, far less memory).
+ */
 export interface ValidationWorkerData {
-  readonly contractPaths: readonly string[];
+  readonly contracts: readonly ContractDescription[];
 }
 
 /**

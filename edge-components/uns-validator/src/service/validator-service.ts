@@ -3,7 +3,8 @@ import { existsSync, readFileSync, watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import { loadContracts } from '../contract/load-contracts';
+import { compileContracts } from '../contract/compile-contracts';
+import { describeContracts } from '../contract/describe-contracts';
 import type { LoadedContracts } from '../contract/model';
 import { KeyedWorkerPool, ownBytes } from '../pool';
 import {
@@ -87,8 +88,9 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
     try {
       const applied = await store.migrate();
       if (applied.length > 0) logger.info({ migrations: applied }, 'store migrated');
-      const contracts = await loadContracts(config.contracts);
-      const workerData: ValidationWorkerData = { contractPaths: config.contracts };
+      const descriptions = await describeContracts(config.contracts);
+      const contracts = compileContracts(descriptions);
+      const workerData: ValidationWorkerData = { contracts: descriptions };
       const pool = new KeyedWorkerPool<ValidationTask, Verdict | null>({
         workerModule: workerModule(),
         workerData,
@@ -96,6 +98,8 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
         queueCapacity: config.pool.queueCapacity,
         overload: 'drop-newest',
       });
+      // Connect only once every worker is up: messages would otherwise pile up and be dropped.
+      await broadcast(pool, { kind: 'ping' });
       const service = new ValidatorService(config, logger, store, contracts, pool);
       await service.begin();
       return service;
@@ -180,10 +184,7 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
 
   private onVerdict(verdict: Verdict, payload: Buffer, receivedAt: number, started: number): void {
     this.metrics.latency.observe((performance.now() - started) / 1000);
-    this.metrics.messages.inc({
-      verdict: verdict.valid ? 'valid' : 'invalid',
-      error_kind: verdict.errors[0]?.kind ?? '',
-    });
+    this.metrics.countVerdict(verdict.valid, verdict.errors[0]?.kind ?? '');
     this.aggregator.add(verdict, { receivedAt, payload });
     this.summaries.add(verdict);
     const republication = enforce(this.config.enforcement, verdict, payload, receivedAt);
@@ -246,9 +247,11 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
    * and the failure is logged and counted.
    */
   async reloadContracts(): Promise<boolean> {
+    let descriptions: Awaited<ReturnType<typeof describeContracts>>;
     let contracts: LoadedContracts;
     try {
-      contracts = await loadContracts(this.config.contracts);
+      descriptions = await describeContracts(this.config.contracts);
+      contracts = compileContracts(descriptions);
     } catch (error) {
       this.metrics.contractReloads.inc({ result: 'rejected' });
       this.logger.error(
@@ -257,29 +260,13 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
       );
       return false;
     }
-    await this.broadcast({ kind: 'reload', contractPaths: this.config.contracts });
+    await broadcast(this.pool, { kind: 'reload', contracts: descriptions });
     this.contracts = contracts;
     this.updateContractMetrics();
     await this.recordContracts();
     this.metrics.contractReloads.inc({ result: 'applied' });
     this.logger.info({ contracts: contractSummaries(contracts) }, 'contracts reloaded');
     return true;
-  }
-
-  /** Sends a task to every worker, in order with the messages already queued there. */
-  private async broadcast(task: ValidationTask): Promise<void> {
-    const keys = new Map<number, string>();
-    for (let attempt = 0; keys.size < this.pool.size; attempt += 1) {
-      const key = `__control/${attempt}`;
-      const index = this.pool.workerIndexOf(key);
-      if (!keys.has(index)) keys.set(index, key);
-    }
-    await Promise.all(
-      [...keys.values()].map(async (key) => {
-        while (!this.pool.canAccept(key)) await this.pool.whenWritable();
-        await this.pool.submit(key, task);
-      }),
-    );
   }
 
   private async recordContracts(): Promise<void> {
@@ -371,6 +358,25 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
     await this.store.close();
     await this.http?.close();
   }
+}
+
+/** Sends a task to every worker, in order with the messages already queued there. */
+async function broadcast(
+  pool: KeyedWorkerPool<ValidationTask, Verdict | null>,
+  task: ValidationTask,
+): Promise<void> {
+  const keys = new Map<number, string>();
+  for (let attempt = 0; keys.size < pool.size; attempt += 1) {
+    const key = `__control/${attempt}`;
+    const index = pool.workerIndexOf(key);
+    if (!keys.has(index)) keys.set(index, key);
+  }
+  await Promise.all(
+    [...keys.values()].map(async (key) => {
+      while (!pool.canAccept(key)) await pool.whenWritable();
+      await pool.submit(key, task);
+    }),
+  );
 }
 
 /** The worker entry: the bundle beside `main.js` in the artifact, the TypeScript source otherwise. */
