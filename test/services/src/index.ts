@@ -1,3 +1,4 @@
-export { startMosquitto, type MosquittoBroker } from './mosquitto';
+export { startMosquitto, type MosquittoBroker, type MosquittoOptions } from './mosquitto';
+export { createTestCertificates, type TestCertificates } from './certificates';
 export { startPostgres, type PostgresServer } from './postgres';
 export { freePort, waitForPort } from './ports';

@@ -1,14 +1,17 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createTestCertificates, type TestCertificates } from './certificates';
 import { freePort, waitForPort } from './ports';
 
 /** A running Mosquitto broker of the test's own, on a loopback port. */
 export interface MosquittoBroker {
   readonly port: number;
-  /** `mqtt://127.0.0.1:<port>` */
+  /** `mqtt://127.0.0.1:<port>`, or `mqtts://localhost:<port>` with TLS. */
   readonly url: string;
+  /** With TLS: the PEM files of the test CA, and of a client certificate the broker accepts. */
+  readonly tls?: TestCertificates;
   /** Stops the broker (SIGTERM, then SIGKILL after 3 s). */
   stop(): Promise<void>;
   /** Stops and starts the broker again on the same port (clients see a broker restart). */
@@ -17,31 +20,66 @@ export interface MosquittoBroker {
 
 const MOSQUITTO = process.env.MOSQUITTO_BIN ?? '/usr/sbin/mosquitto';
 
+/** How a test broker authenticates clients. */
+export interface MosquittoOptions {
+  port?: number;
+  /** Only these users, by password (`mosquitto_passwd`); anonymous clients are refused. */
+  users?: Record<string, string>;
+  /** TLS only, and a client certificate signed by the test CA is required. */
+  clientCertificates?: boolean;
+}
+
 /**
- * Starts Eclipse Mosquitto (Debian's `mosquitto` package) with anonymous access on 127.0.0.1 and
- * a free port, no persistence, and a generous queue so benchmarks measure throughput, not drops.
+ * Starts Eclipse Mosquitto (Debian's `mosquitto` package) on 127.0.0.1 and a free port, with
+ * anonymous access unless users or client certificates are asked for, no persistence, and a
+ * generous queue so benchmarks measure throughput, not drops.
  */
-export async function startMosquitto(options: { port?: number } = {}): Promise<MosquittoBroker> {
+export async function startMosquitto(options: MosquittoOptions = {}): Promise<MosquittoBroker> {
   const port = options.port ?? (await freePort());
   const directory = mkdtempSync(join(tmpdir(), 'mosquitto-'));
+  // Started as root, Mosquitto drops to its own user, which must still read these files.
+  chmodSync(directory, 0o755);
   const configFile = join(directory, 'mosquitto.conf');
+  const authentication: string[] = [];
+  if (options.users !== undefined) {
+    const passwordFile = join(directory, 'passwords');
+    writeFileSync(passwordFile, '');
+    for (const [user, password] of Object.entries(options.users)) {
+      execFileSync('mosquitto_passwd', ['-b', passwordFile, user, password]);
+    }
+    chmodSync(passwordFile, 0o644);
+    authentication.push('allow_anonymous false', `password_file ${passwordFile}`);
+  }
+  const tls = options.clientCertificates === true ? createTestCertificates(directory) : undefined;
+  if (tls !== undefined) {
+    authentication.push(
+      `cafile ${tls.caFile}`,
+      `certfile ${tls.serverCertFile}`,
+      `keyfile ${tls.serverKeyFile}`,
+      'require_certificate true',
+      'use_identity_as_username true',
+    );
+  }
+  if (authentication.length === 0) authentication.push('allow_anonymous true');
   writeFileSync(
     configFile,
     [
       `listener ${port} 127.0.0.1`,
-      'allow_anonymous true',
+      ...authentication,
       'persistence false',
       'max_queued_messages 100000',
       'max_inflight_messages 0',
       'set_tcp_nodelay true',
-      'log_dest none',
+      'log_dest stderr',
+      'log_type error',
       '',
     ].join('\n'),
   );
   let process: ChildProcess = await launch(configFile, port);
   const broker: MosquittoBroker = {
     port,
-    url: `mqtt://127.0.0.1:${port}`,
+    url: tls === undefined ? `mqtt://127.0.0.1:${port}` : `mqtts://localhost:${port}`,
+    tls,
     stop: () => terminate(process),
     restart: async () => {
       await terminate(process);

@@ -49,6 +49,8 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
   private http: RunningHttpServer | undefined;
   private reloadTimer: NodeJS.Timeout | undefined;
   private pausedForBackpressure = false;
+  /** The broker acknowledged the subscriptions of the current connection. */
+  private subscribed = false;
   private consecutiveFlushFailures = 0;
   private stopping = false;
 
@@ -71,6 +73,32 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
       },
     });
     this.client = connect(config.broker.url, brokerOptions(config));
+    // Listen at once: the connection may complete while start-up still awaits the store.
+    this.listenToBroker();
+  }
+
+  private listenToBroker(): void {
+    this.client.on('connect', () => {
+      this.metrics.brokerConnected.set(1);
+      this.logger.info({ broker: this.config.broker.url }, 'connected to the UNS broker');
+      this.client.subscribe(this.config.broker.topics, { qos: this.config.broker.qos }, (error) => {
+        if (error) this.logger.error({ err: error }, 'subscription failed');
+        else this.subscribed = true;
+      });
+    });
+    this.client.on('close', () => {
+      this.subscribed = false;
+      this.metrics.brokerConnected.set(0);
+    });
+    this.client.on('offline', () => {
+      this.logger.warn({ broker: this.config.broker.url }, 'UNS broker unreachable; reconnecting');
+    });
+    this.client.on('error', (error) => {
+      this.logger.error({ err: error }, 'MQTT error');
+    });
+    this.client.on('message', (topic, payload) => {
+      this.onMessage(topic, payload);
+    });
   }
 
   /**
@@ -127,25 +155,6 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
       this.logger.error({ err: error, worker: index }, 'validation worker failed; restarted');
     });
     this.http = await startHttpServer(this.config.http, this.httpHandlers());
-    this.client.on('connect', () => {
-      this.metrics.brokerConnected.set(1);
-      this.logger.info({ broker: this.config.broker.url }, 'connected to the UNS broker');
-      this.client.subscribe(this.config.broker.topics, { qos: this.config.broker.qos }, (error) => {
-        if (error) this.logger.error({ err: error }, 'subscription failed');
-      });
-    });
-    this.client.on('close', () => {
-      this.metrics.brokerConnected.set(0);
-    });
-    this.client.on('offline', () => {
-      this.logger.warn({ broker: this.config.broker.url }, 'UNS broker unreachable; reconnecting');
-    });
-    this.client.on('error', (error) => {
-      this.logger.error({ err: error }, 'MQTT error');
-    });
-    this.client.on('message', (topic, payload) => {
-      this.onMessage(topic, payload);
-    });
     this.timers.push(
       setInterval(() => {
         this.publishSummaries();
@@ -299,9 +308,10 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
         const checks = {
           contracts: true,
           brokerConnected: this.client.connected,
+          subscribed: this.subscribed,
           stopping: this.stopping,
         };
-        return { ok: checks.brokerConnected && !this.stopping, checks };
+        return { ok: checks.brokerConnected && checks.subscribed && !this.stopping, checks };
       },
       metrics: async () => ({
         contentType: this.metrics.registry.contentType,
@@ -345,15 +355,19 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
     for (const watcher of this.watchers) watcher.close();
     for (const timer of this.timers) clearInterval(timer);
     clearTimeout(this.reloadTimer);
-    await new Promise<void>((resolve) => {
-      this.client.unsubscribe(this.config.broker.topics, () => {
-        resolve();
+    const connected = this.client.connected;
+    if (connected) {
+      await new Promise<void>((resolve) => {
+        this.client.unsubscribe(this.config.broker.topics, () => {
+          resolve();
+        });
+        setTimeout(resolve, 1000).unref();
       });
-      setTimeout(resolve, 1000).unref();
-    });
+    }
     await this.pool.close();
     this.publishSummaries();
-    await this.client.endAsync();
+    // Without a connection there is nothing to flush; a graceful end would wait for one forever.
+    await this.client.endAsync(!connected);
     await this.flusher.close();
     await this.store.close();
     await this.http?.close();

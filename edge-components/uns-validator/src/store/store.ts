@@ -2,7 +2,7 @@
  * Where the validator keeps its results: PGlite on the edge device, PostgreSQL in the cloud, with
  * one schema and one set of queries for both.
  */
-import type { VerdictBatch } from './batch';
+import type { VerdictBatch, ViolationRecord } from './batch';
 import { type Migration, readMigrations } from './migrations';
 import { connectPglite, connectPostgres } from './sql-client';
 import { SqlValidationStore } from './sql-store';
@@ -21,24 +21,14 @@ export interface ComplianceRow {
   readonly invalidByKind: Readonly<Record<string, number>>;
 }
 
-/** A stored violation sample (see `ViolationRecord` for the fields). */
-export interface ViolationSample {
+/**
+ * A stored violation sample: a `ViolationRecord` as read back, with its row id. The error kind is
+ * read as text (rows written by an older or newer validator may carry kinds this one lacks).
+ */
+export interface ViolationSample extends Omit<ViolationRecord, 'errorKind'> {
   readonly id: number;
-  readonly receivedAt: Date;
-  readonly topic: string;
-  readonly site: string;
-  readonly channel: string;
-  readonly contractVersion: string;
   /** An `ErrorKind`. */
   readonly errorKind: string;
-  readonly errorCount: number;
-  readonly schemaPath: string;
-  readonly payloadPath: string;
-  readonly message: string;
-  readonly assertion: string;
-  readonly payloadSize: number;
-  readonly payloadEncoding: 'utf8' | 'base64';
-  readonly payloadExcerpt: string;
 }
 
 /** An AsyncAPI contract the validator loaded. */

@@ -50,7 +50,12 @@ export async function startValidator(config: ValidatorConfig): Promise<RunningVa
   const service = await ValidatorService.start(config, pino({ level: 'silent' }));
   const verdicts: VerdictEvent[] = [];
   service.on('verdict', (event) => verdicts.push(event));
-  await waitUntil(async () => (await fetch(`http://127.0.0.1:${service.httpPort}/ready`)).ok);
+  try {
+    await waitUntil(async () => (await fetch(`http://127.0.0.1:${service.httpPort}/ready`)).ok);
+  } catch (error) {
+    await service.stop();
+    throw error;
+  }
   return {
     service,
     verdicts,

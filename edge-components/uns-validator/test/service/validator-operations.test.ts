@@ -1,7 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startMosquitto, startPostgres, type MosquittoBroker } from '@uns-mlops/test-services';
-import type { MqttClient } from 'mqtt';
+import { connectAsync, type MqttClient } from 'mqtt';
+import pino from 'pino';
+import { ValidatorService } from '../../src/service/validator-service';
 import { openStore } from '../../src/store';
 import {
   STATE_TOPIC,
@@ -153,12 +155,15 @@ describe('shutdown and the PostgreSQL store', () => {
           },
         }),
       );
-      const total = 500;
-      for (let seq = 0; seq < total; seq += 1) {
-        publisher.publish(TELEMETRY_TOPIC, seq % 10 === 0 ? '{}' : telemetryBlock(seq));
+      try {
+        const total = 500;
+        for (let seq = 0; seq < total; seq += 1) {
+          publisher.publish(TELEMETRY_TOPIC, seq % 10 === 0 ? '{}' : telemetryBlock(seq));
+        }
+        await validator.waitForVerdicts(total);
+      } finally {
+        await validator.service.stop();
       }
-      await validator.waitForVerdicts(total);
-      await validator.service.stop();
 
       const store = await openStore({ databaseUrl: postgres.connectionString });
       const rows = await store.complianceSummary({
@@ -173,6 +178,67 @@ describe('shutdown and the PostgreSQL store', () => {
       });
     } finally {
       await postgres.stop();
+    }
+  });
+});
+
+describe('broker authentication', () => {
+  it('connects with a username and password, and is refused without them', async () => {
+    const secured = await startMosquitto({ users: { validator: 's3cret' } });
+    try {
+      const base = testConfig(secured.url);
+      const validator = await startValidator({
+        ...base,
+        broker: { ...base.broker, username: 'validator', password: 's3cret' },
+      });
+      await validator.service.stop();
+
+      const refused = await ValidatorService.start(
+        { ...base, broker: { ...base.broker, username: 'validator', password: 'wrong' } },
+        pino({ level: 'silent' }),
+      );
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        const ready = await fetch(`http://127.0.0.1:${refused.httpPort}/ready`);
+        expect(ready.status).toBe(503);
+        expect(await ready.json()).toMatchObject({ ok: false, checks: { brokerConnected: false } });
+      } finally {
+        await refused.stop();
+      }
+    } finally {
+      await secured.stop();
+    }
+  });
+
+  it('connects over TLS with a client certificate', async () => {
+    const secured = await startMosquitto({ clientCertificates: true });
+    const tls = secured.tls!;
+    try {
+      const base = testConfig(secured.url);
+      const validator = await startValidator({
+        ...base,
+        broker: {
+          ...base.broker,
+          caFile: tls.caFile,
+          certFile: tls.clientCertFile,
+          keyFile: tls.clientKeyFile,
+        },
+      });
+      try {
+        const publisher = await connectAsync(secured.url, {
+          ca: readFileSync(tls.caFile),
+          cert: readFileSync(tls.clientCertFile),
+          key: readFileSync(tls.clientKeyFile),
+        });
+        await publisher.publishAsync(TELEMETRY_TOPIC, telemetryBlock(1));
+        await publisher.endAsync();
+        const [judged] = await validator.waitForVerdicts(1);
+        expect(judged!.verdict.valid).toBe(true);
+      } finally {
+        await validator.service.stop();
+      }
+    } finally {
+      await secured.stop();
     }
   });
 });
