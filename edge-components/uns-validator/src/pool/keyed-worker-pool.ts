@@ -84,6 +84,7 @@ const DEFAULT_MAX_BATCH_SIZE = 256;
  */
 export class KeyedWorkerPool<Task, Result> extends EventEmitter<KeyedWorkerPoolEvents> {
   private readonly slots: WorkerSlot<Task, Result>[];
+  private workerData: unknown;
   private readonly capacity: number;
   private readonly overload: OverloadPolicy;
   private submitted = 0;
@@ -101,6 +102,7 @@ export class KeyedWorkerPool<Task, Result> extends EventEmitter<KeyedWorkerPoolE
     if (!isAbsolute(options.workerModule)) {
       throw new TypeError(`workerModule must be an absolute path, got ${options.workerModule}`);
     }
+    this.workerData = options.workerData;
     this.capacity = options.queueCapacity;
     this.overload = options.overload;
     this.slots = Array.from(
@@ -109,7 +111,7 @@ export class KeyedWorkerPool<Task, Result> extends EventEmitter<KeyedWorkerPoolE
         new WorkerSlot<Task, Result>({
           index,
           workerModule: options.workerModule,
-          workerData: options.workerData,
+          workerData: () => this.workerData,
           maxBatchSize,
           onRelease: (slotIndex, before) => {
             this.onRelease(slotIndex, before);
@@ -119,6 +121,15 @@ export class KeyedWorkerPool<Task, Result> extends EventEmitter<KeyedWorkerPoolE
           },
         }),
     );
+  }
+
+  /**
+   * Replaces the `workerData` that workers get when they are (re)started, e.g. after the
+   * configuration they were started with changed. Running workers keep theirs: tell them with a
+   * task.
+   */
+  setWorkerData(workerData: unknown): void {
+    this.workerData = workerData;
   }
 
   /** Number of worker threads. */

@@ -28,7 +28,8 @@ export interface SlotCounters {
 export interface SlotOptions {
   readonly index: number;
   readonly workerModule: string;
-  readonly workerData: unknown;
+  /** The `workerData` a (re)started worker gets: read at each start. */
+  readonly workerData: () => unknown;
   readonly maxBatchSize: number;
   /** Called after tasks left the slot (settled), with the outstanding count before they left. */
   readonly onRelease: (index: number, outstandingBefore: number) => void;
@@ -114,7 +115,7 @@ export class WorkerSlot<Task, Result> {
   }
 
   private start(): void {
-    const worker = spawnWorker(this.options.workerModule, this.options.workerData);
+    const worker = spawnWorker(this.options.workerModule, this.options.workerData());
     this.worker = worker;
     worker.on('message', (reply: ResultBatch<Result>) => {
       this.settle(reply);

@@ -269,6 +269,8 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
       );
       return false;
     }
+    const workerData: ValidationWorkerData = { contracts: descriptions };
+    this.pool.setWorkerData(workerData);
     await broadcast(this.pool, { kind: 'reload', contracts: descriptions });
     this.contracts = contracts;
     this.updateContractMetrics();

@@ -101,4 +101,13 @@ describe('KeyedWorkerPool fault handling', () => {
     await expect(pool.submit('k', uncloneable)).rejects.toThrow(TaskPostError);
     expect(pool.stats().failed['post-error']).toBe(1);
   });
+
+  it('starts a restarted worker with the workerData set since, not the original', async () => {
+    pool.setWorkerData({ generation: 2 });
+    expect(await accepted(pool.submit('k', { kind: 'data' }))).toBe(0);
+    await expect(accepted(pool.submit('k', { kind: 'exit' }))).rejects.toBeInstanceOf(
+      WorkerCrashedError,
+    );
+    expect(await accepted(pool.submit('k', { kind: 'data' }))).toBe(2);
+  });
 });
