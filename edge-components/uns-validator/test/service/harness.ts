@@ -1,6 +1,7 @@
 import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startMosquitto, type MosquittoBroker } from '@uns-mlops/test-services';
 import { connectAsync, type MqttClient } from 'mqtt';
 import pino from 'pino';
 import { DEFAULT_CONFIG, type ValidatorConfig } from '../../src/service/config';
@@ -108,4 +109,24 @@ export function telemetryBlock(seq: number, values: number[] = [180.5, 181, 179.
     quality: 'good',
     seq,
   });
+}
+
+/** The broker of a test file and a client that publishes to it. */
+export interface TestPlant {
+  readonly broker: MosquittoBroker;
+  readonly publisher: MqttClient;
+}
+
+/** Starts a Mosquitto broker and a publisher before the file's tests; stops them after. */
+export function useTestPlant(): TestPlant {
+  const plant = {} as { broker: MosquittoBroker; publisher: MqttClient };
+  beforeAll(async () => {
+    plant.broker = await startMosquitto();
+    plant.publisher = await testClient(plant.broker.url);
+  });
+  afterAll(async () => {
+    await plant.publisher.endAsync();
+    await plant.broker.stop();
+  });
+  return plant;
 }

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startMosquitto, startPostgres, type MosquittoBroker } from '@uns-mlops/test-services';
-import { connectAsync, type MqttClient } from 'mqtt';
+import { startMosquitto, startPostgres } from '@uns-mlops/test-services';
+import { connectAsync } from 'mqtt';
 import pino from 'pino';
 import { ValidatorService } from '../../src/service/validator-service';
 import { openStore } from '../../src/store';
@@ -12,27 +12,17 @@ import {
   telemetryBlock,
   testClient,
   testConfig,
+  useTestPlant,
   waitUntil,
 } from './harness';
 
-let broker: MosquittoBroker;
-let publisher: MqttClient;
-
-beforeAll(async () => {
-  broker = await startMosquitto();
-  publisher = await testClient(broker.url);
-});
-
-afterAll(async () => {
-  await publisher.endAsync();
-  await broker.stop();
-});
+const plant = useTestPlant();
 
 /** Collects what arrives on a topic filter. */
 async function collect(
   filter: string,
 ): Promise<{ messages: { topic: string; payload: Buffer }[]; stop: () => Promise<void> }> {
-  const client = await testClient(broker.url);
+  const client = await testClient(plant.broker.url);
   const messages: { topic: string; payload: Buffer }[] = [];
   client.on('message', (topic, payload) => messages.push({ topic, payload }));
   await client.subscribeAsync(filter);
@@ -42,7 +32,7 @@ async function collect(
 describe('enforcement modes', () => {
   it('quarantines invalid messages of a quarantine channel with the reason, and mirrors valid ones of a filter channel', async () => {
     const validator = await startValidator(
-      testConfig(broker.url, {
+      testConfig(plant.broker.url, {
         enforcement: {
           defaultMode: 'monitor',
           channels: { telemetry: 'quarantine', state: 'filter' },
@@ -54,11 +44,11 @@ describe('enforcement modes', () => {
     const quarantined = await collect('_quarantine/#');
     const validated = await collect('_validated/#');
     try {
-      await publisher.publishAsync(TELEMETRY_TOPIC, '{"values": "none"}');
-      await publisher.publishAsync(TELEMETRY_TOPIC, telemetryBlock(1));
+      await plant.publisher.publishAsync(TELEMETRY_TOPIC, '{"values": "none"}');
+      await plant.publisher.publishAsync(TELEMETRY_TOPIC, telemetryBlock(1));
       const state = JSON.stringify({ ts: new Date().toISOString(), state: 'welding' });
-      await publisher.publishAsync(STATE_TOPIC, state);
-      await publisher.publishAsync(STATE_TOPIC, '{"state": "dancing"}');
+      await plant.publisher.publishAsync(STATE_TOPIC, state);
+      await plant.publisher.publishAsync(STATE_TOPIC, '{"state": "dancing"}');
       await waitUntil(() => quarantined.messages.length === 1 && validated.messages.length === 1);
       await validator.waitForVerdicts(4);
 
@@ -88,7 +78,7 @@ describe('enforcement modes', () => {
 
 describe('contract reload', () => {
   it('applies a changed contract without restart, and keeps the previous one when the change does not parse', async () => {
-    const config = testConfig(broker.url);
+    const config = testConfig(plant.broker.url);
     const contractFile = join(config.contracts[0]!, 'uns-welding.asyncapi.yaml');
     const original = readFileSync(contractFile, 'utf8');
     const validator = await startValidator(config);
@@ -100,7 +90,7 @@ describe('contract reload', () => {
       await waitUntil(() => validator.service.loadedContracts.contracts[0]?.version === '1.1.0');
       await waitUntil(async () => {
         validator.verdicts.length = 0;
-        await publisher.publishAsync(TELEMETRY_TOPIC, telemetryBlock(1));
+        await plant.publisher.publishAsync(TELEMETRY_TOPIC, telemetryBlock(1));
         await validator.waitForVerdicts(1);
         return validator.verdicts[0]!.verdict.contractVersion === '1.1.0';
       });
@@ -112,7 +102,7 @@ describe('contract reload', () => {
         ),
       );
       validator.verdicts.length = 0;
-      await publisher.publishAsync(TELEMETRY_TOPIC, telemetryBlock(2));
+      await plant.publisher.publishAsync(TELEMETRY_TOPIC, telemetryBlock(2));
       const [judged] = await validator.waitForVerdicts(1);
       expect(judged!.verdict).toMatchObject({ valid: true, contractVersion: '1.1.0' });
     } finally {
@@ -123,15 +113,15 @@ describe('contract reload', () => {
 
 describe('broker restart mid-stream', () => {
   it('reconnects, resubscribes and keeps judging', async () => {
-    const validator = await startValidator(testConfig(broker.url));
+    const validator = await startValidator(testConfig(plant.broker.url));
     try {
-      await publisher.publishAsync(TELEMETRY_TOPIC, telemetryBlock(1));
+      await plant.publisher.publishAsync(TELEMETRY_TOPIC, telemetryBlock(1));
       await validator.waitForVerdicts(1);
-      await broker.restart();
+      await plant.broker.restart();
       await waitUntil(async () => JSON.parse((await validator.get('/ready')).body).ok === true);
-      await waitUntil(() => publisher.connected);
+      await waitUntil(() => plant.publisher.connected);
       await waitUntil(async () => {
-        await publisher.publishAsync(TELEMETRY_TOPIC, telemetryBlock(2));
+        await plant.publisher.publishAsync(TELEMETRY_TOPIC, telemetryBlock(2));
         return validator.verdicts.length >= 2;
       });
       expect(validator.verdicts.every(({ verdict }) => verdict.valid)).toBe(true);
@@ -146,7 +136,7 @@ describe('shutdown and the PostgreSQL store', () => {
     const postgres = await startPostgres();
     try {
       const validator = await startValidator(
-        testConfig(broker.url, {
+        testConfig(plant.broker.url, {
           store: {
             databaseUrl: postgres.connectionString,
             bucketSeconds: 60,
@@ -158,7 +148,7 @@ describe('shutdown and the PostgreSQL store', () => {
       try {
         const total = 500;
         for (let seq = 0; seq < total; seq += 1) {
-          publisher.publish(TELEMETRY_TOPIC, seq % 10 === 0 ? '{}' : telemetryBlock(seq));
+          plant.publisher.publish(TELEMETRY_TOPIC, seq % 10 === 0 ? '{}' : telemetryBlock(seq));
         }
         await validator.waitForVerdicts(total);
       } finally {
@@ -225,13 +215,13 @@ describe('broker authentication', () => {
         },
       });
       try {
-        const publisher = await connectAsync(secured.url, {
+        const tlsPublisher = await connectAsync(secured.url, {
           ca: readFileSync(tls.caFile),
           cert: readFileSync(tls.clientCertFile),
           key: readFileSync(tls.clientKeyFile),
         });
-        await publisher.publishAsync(TELEMETRY_TOPIC, telemetryBlock(1));
-        await publisher.endAsync();
+        await tlsPublisher.publishAsync(TELEMETRY_TOPIC, telemetryBlock(1));
+        await tlsPublisher.endAsync();
         const [judged] = await validator.waitForVerdicts(1);
         expect(judged!.verdict.valid).toBe(true);
       } finally {
