@@ -33,6 +33,8 @@ export default tseslint.config(
     files: ['**/*.js', '**/*.mjs'],
     extends: [tseslint.configs.disableTypeChecked],
     languageOptions: { globals: { module: 'writable', require: 'readonly' } },
+    // CommonJS configuration files (jest) load their shared base with require().
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   prettier,
 );

@@ -1,21 +1,6 @@
-/**
- * Tests are transformed by SWC (fast, no type check); `npm test` runs `tsc --noEmit` first, so
- * types are still checked once per run with the pinned TypeScript compiler.
- * @type {import('jest').Config}
- */
+/** The CDK app's tests (workspaces have their own config on the same base). @type {import('jest').Config} */
 module.exports = {
-  testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
-  testMatch: ['**/*.test.ts'],
-  transform: {
-    '^.+\\.ts$': [
-      '@swc/jest',
-      {
-        jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
-        module: { type: 'commonjs' },
-      },
-    ],
-  },
+  ...require('./jest.base'),
   snapshotSerializers: ['<rootDir>/test/support/asset-hash-serializer.ts'],
   testTimeout: 120_000,
 };
