@@ -75,18 +75,9 @@ interface Partition {
 }
 
 function newPartition(site: string, dt: string): Partition {
-  const names: StringColumn[] = [
-    'enterprise',
-    'site',
-    'area',
-    'line',
-    'cell',
-    'asset',
-    'channel',
-    'unit',
-    'quality',
-    'label',
-  ];
+  const names = DATASET_COLUMNS.filter(
+    (column): column is StringColumn => column !== 'sample_time' && column !== 'value',
+  );
   return {
     site,
     dt,
