@@ -1,0 +1,328 @@
+"""Preprocess step: raw CSV/Parquet time series → normalized windows for train, validation, test.
+
+1. read the channels asked for (long or wide layout, any number of files, Hive-style folders);
+2. put each series on a regular grid (:mod:`uns_anomaly.regularize`, short gaps forward-filled);
+3. split by time: the earliest ``train_fraction`` of the grid samples (by timestamp, across all
+   series) is training data, the next ``validation_fraction`` validation, the rest test;
+4. fit per-channel z-score normalization on the training period's normal samples only;
+5. cut windows inside each (series, gap-free stretch, split); training and validation keep only
+   windows without any non-normal sample, test keeps every window with its label
+   (:mod:`uns_anomaly.windows`).
+
+Writes ``<out>/train``, ``<out>/validation``, ``<out>/test`` (``windows.npz`` each) and
+``<out>/train/metadata.json`` with the channels, normalization, window, sample rate and the reading
+options the later steps and the scorer need.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .console import guarded, say
+from .dataset_io import ReadOptions, SampleTable, read_samples
+from .errors import InputError
+from .regularize import Grid, build_grid
+from .windows import WindowSet, make_windows, window_starts
+
+METADATA_FILE = "metadata.json"
+SPLITS = ("train", "validation", "test")
+
+
+@dataclass(frozen=True)
+class PreprocessOptions:
+    """Windowing and splitting options of the preprocess step."""
+
+    window: int = 128
+    stride: int = 64
+    sample_rate_hz: float | None = None
+    max_gap_samples: int = 5
+    train_fraction: float = 0.6
+    validation_fraction: float = 0.2
+    #: Seconds after each labelled episode in which the process is still settling (see
+    #: :mod:`uns_anomaly.windows`); only used with a label column.
+    settle_seconds: float = 0.5
+
+    def check(self) -> None:
+        problems = []
+        if self.window < 2:
+            problems.append(f"window must be >= 2 samples, got {self.window}")
+        if self.stride < 1:
+            problems.append(f"stride must be >= 1 sample, got {self.stride}")
+        if not 0 < self.train_fraction < 1:
+            problems.append(f"train fraction must be in (0, 1), got {self.train_fraction}")
+        if not 0 < self.validation_fraction < 1:
+            problems.append(f"validation fraction must be in (0, 1), got {self.validation_fraction}")
+        if self.settle_seconds < 0:
+            problems.append(f"settle seconds must be >= 0, got {self.settle_seconds}")
+        if self.train_fraction + self.validation_fraction > 1:
+            problems.append("train fraction + validation fraction must be <= 1")
+        if problems:
+            raise InputError("; ".join(problems))
+
+
+def iso(ns: int) -> str:
+    """ISO 8601 UTC with milliseconds for a nanosecond timestamp."""
+    return np.datetime_as_string(np.datetime64(int(ns), "ns"), unit="ms") + "Z"
+
+
+def normalization(
+    grid: Grid, normal_label: str, before_ns: int, channels: int
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Mean and std per channel over the normal grid samples earlier than ``before_ns``."""
+    total = np.zeros(channels)
+    squares = np.zeros(channels)
+    count = 0
+    for segment in grid.segments:
+        keep = grid.times(segment) < before_ns
+        if segment.labels is not None:
+            keep &= segment.labels == normal_label
+        values = segment.values[keep]
+        total += values.sum(axis=0)
+        squares += np.square(values).sum(axis=0)
+        count += len(values)
+    if count == 0:
+        raise InputError("the training period has no normal samples to fit the normalization on")
+    mean = total / count
+    std = np.sqrt(np.maximum(squares / count - np.square(mean), 0.0))
+    # A channel constant in training gets std 1: it is then only centred, never divided by ~0.
+    std = np.where(std > 1e-9 * np.maximum(1.0, np.abs(mean)), std, 1.0)
+    return mean, std, count
+
+
+def split_times(grid: Grid, options: PreprocessOptions) -> tuple[int, int]:
+    """Timestamps where validation and test begin (quantiles of all grid sample times)."""
+    times = np.sort(np.concatenate([grid.times(s) for s in grid.segments]))
+    first = int(times[min(len(times) - 1, int(options.train_fraction * len(times)))])
+    second_index = int((options.train_fraction + options.validation_fraction) * len(times))
+    second = int(times[second_index]) if second_index < len(times) else int(times[-1]) + 1
+    return first, second
+
+
+def cut_windows(
+    grid: Grid,
+    mean: np.ndarray,
+    std: np.ndarray,
+    normal_label: str,
+    options: PreprocessOptions,
+    bounds: tuple[int, int],
+) -> dict[str, WindowSet]:
+    """Windows of every split; train and validation without any non-normal sample."""
+    parts: dict[str, list[WindowSet]] = {split: [] for split in SPLITS}
+    settle = int(round(options.settle_seconds * grid.sample_rate_hz))
+    for segment in grid.segments:
+        times = grid.times(segment)
+        normalized = ((segment.values - mean) / std).astype(np.float32)
+        edges = [0, *np.searchsorted(times, bounds).tolist(), len(times)]
+        for split, start, end in zip(SPLITS, edges[:-1], edges[1:]):
+            starts = window_starts(end - start, options.window, options.stride) + start
+            if not starts.size:
+                continue
+            parts[split].append(
+                make_windows(
+                    normalized,
+                    segment.labels,
+                    normal_label,
+                    starts,
+                    options.window,
+                    segment.series,
+                    times[starts],
+                    settle,
+                )
+            )
+    channels = len(mean)
+    sets = {split: WindowSet.concat(p, channels, options.window) for split, p in parts.items()}
+    for split in ("train", "validation"):
+        sets[split] = sets[split].select((sets[split].anomaly_fraction == 0) & ~sets[split].settling)
+    return sets
+
+
+def preprocess(
+    input_path: Path, output_dir: Path, read: ReadOptions, options: PreprocessOptions
+) -> dict[str, object]:
+    """Runs the step; returns the metadata it wrote to ``train/metadata.json``."""
+    options.check()
+    say(f"reading {input_path}")
+    table = read_samples(input_path, read)
+    say(f"read {table.rows} rows ({table.layout} layout), {len(table.series_keys)} series")
+    grid = build_grid(table, options.sample_rate_hz, options.max_gap_samples)
+    longest = max((len(s.values) for s in grid.segments), default=0)
+    if longest < options.window:
+        raise InputError(
+            f"too little data: the longest gap-free stretch has {longest} samples, "
+            f"fewer than one window of {options.window}"
+        )
+    samples = sum(len(s.values) for s in grid.segments)
+    say(
+        f"regular grid at {grid.sample_rate_hz:g} Hz: {samples} time steps "
+        f"in {len(grid.segments)} gap-free stretches"
+    )
+    bounds = split_times(grid, options)
+    mean, std, fitted_on = normalization(grid, read.normal_label, bounds[0], len(read.channels))
+    sets = cut_windows(grid, mean, std, read.normal_label, options, bounds)
+    for split in ("train", "validation"):
+        if not len(sets[split]):
+            raise InputError(
+                f"the {split} period holds no complete window of normal data "
+                f"(window {options.window} samples): give more data or a shorter window"
+            )
+    for split in SPLITS:
+        sets[split].save(output_dir / split)
+        classes = dict(zip(*np.unique(sets[split].labels, return_counts=True)))
+        say(f"{split}: {len(sets[split])} windows {json.dumps({str(k): int(v) for k, v in classes.items()})}")
+    metadata = _metadata(table, grid, read, options, input_path, mean, std, fitted_on, bounds, sets)
+    (output_dir / "train" / METADATA_FILE).write_text(json.dumps(metadata, indent=2) + "\n")
+    return metadata
+
+
+def _metadata(
+    table: SampleTable,
+    grid: Grid,
+    read: ReadOptions,
+    options: PreprocessOptions,
+    input_path: Path,
+    mean: np.ndarray,
+    std: np.ndarray,
+    fitted_on: int,
+    bounds: tuple[int, int],
+    sets: dict[str, WindowSet],
+) -> dict[str, object]:
+    first = min(s.start_ns for s in grid.segments)
+    last = max(int(grid.times(s)[-1]) for s in grid.segments)
+    end = last + grid.period_ns
+    ranges = {"train": (first, bounds[0]), "validation": bounds, "test": (bounds[1], end)}
+    labels = None
+    if read.label_column:
+        seen = np.unique(np.concatenate([s.labels for s in grid.segments if s.labels is not None]))
+        labels = {
+            "column": read.label_column,
+            "normal": read.normal_label,
+            "classes": [str(c) for c in seen if c != read.normal_label],
+        }
+    return {
+        "channels": [
+            {
+                "name": name,
+                **({"unit": table.units[name]} if name in table.units else {}),
+                "normalization": {"method": "zscore", "mean": float(m), "std": float(s)},
+            }
+            for name, m, s in zip(read.channels, mean, std)
+        ],
+        "window": {"length": options.window, "stride": options.stride},
+        "sampleRateHz": grid.sample_rate_hz,
+        "missingValues": {"policy": "forward-fill", "maxGapSamples": options.max_gap_samples},
+        "trainingData": {
+            "source": str(input_path),
+            "start": iso(first),
+            "end": iso(bounds[0]),
+            "rows": fitted_on,
+            "windows": len(sets["train"]),
+        },
+        "splits": {
+            split: {
+                "start": iso(start),
+                "end": iso(min(stop, end)),
+                "windows": len(sets[split]),
+            }
+            for split, (start, stop) in ranges.items()
+        },
+        "labels": labels,
+        "series": [dict(zip(table.series_columns, key)) for key in table.series_keys],
+        "read": asdict(read),
+        "layout": table.layout,
+        "seriesColumns": list(table.series_columns),
+        "preprocess": asdict(options),
+    }
+
+
+def add_read_arguments(parser: argparse.ArgumentParser, default_channels: str | None = None) -> None:
+    """The options that say how to read the input (shared by preprocess and the local CLI)."""
+    parser.add_argument(
+        "--channels",
+        required=default_channels is None,
+        default=default_channels,
+        help="comma-separated channel names, in model order"
+        + (f" (default {default_channels})" if default_channels else ""),
+    )
+    parser.add_argument("--time-column", default="sample_time")
+    parser.add_argument("--time-unit", default="s", choices=["s", "ms", "us", "ns"],
+                        help="unit of a numeric time column (default s)")
+    parser.add_argument("--label-column", default=None,
+                        help="per-sample label column (optional; enables metrics)")
+    parser.add_argument("--normal-label", default="normal")
+    parser.add_argument("--series-columns", default=None,
+                        help="comma-separated columns identifying independent series "
+                        "(default: those of enterprise,site,area,line,cell,asset present; '' for none)")
+    parser.add_argument("--channel-column", default=None,
+                        help="long layout: column with the channel name (default: auto, 'channel')")
+    parser.add_argument("--value-column", default=None,
+                        help="long layout: column with the value (default: auto, 'value')")
+    parser.add_argument("--delimiter", default=None, help="CSV delimiter (default: detected)")
+
+
+def add_window_arguments(parser: argparse.ArgumentParser) -> None:
+    defaults = PreprocessOptions()
+    parser.add_argument("--window", type=int, default=defaults.window, help="samples per window")
+    parser.add_argument("--stride", type=int, default=None,
+                        help="samples between window starts (default: half the window)")
+    parser.add_argument("--sample-rate-hz", type=float, default=None,
+                        help="grid sample rate (default: inferred from the median interval)")
+    parser.add_argument("--max-gap-samples", type=int, default=defaults.max_gap_samples,
+                        help="longest gap forward-filled, in samples; longer gaps cut the series")
+    parser.add_argument("--train-fraction", type=float, default=defaults.train_fraction)
+    parser.add_argument("--validation-fraction", type=float, default=defaults.validation_fraction)
+    parser.add_argument("--settle-seconds", type=float, default=defaults.settle_seconds,
+                        help="seconds after a labelled episode during which windows are used neither "
+                        "for training nor for the metrics (the process is still settling)")
+
+
+def split_list(text: str | None) -> tuple[str, ...] | None:
+    if text is None:
+        return None
+    return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+def read_options_from(args: argparse.Namespace) -> ReadOptions:
+    delimiter = args.delimiter.encode().decode("unicode_escape") if args.delimiter else None
+    return ReadOptions(
+        channels=split_list(args.channels) or (),
+        time_column=args.time_column,
+        label_column=args.label_column or None,
+        normal_label=args.normal_label,
+        series_columns=split_list(args.series_columns),
+        channel_column=args.channel_column,
+        value_column=args.value_column,
+        delimiter=delimiter,
+        time_unit=args.time_unit,
+    )
+
+
+def preprocess_options_from(args: argparse.Namespace) -> PreprocessOptions:
+    return PreprocessOptions(
+        window=args.window,
+        stride=args.stride if args.stride is not None else max(1, args.window // 2),
+        sample_rate_hz=args.sample_rate_hz,
+        max_gap_samples=args.max_gap_samples,
+        train_fraction=args.train_fraction,
+        validation_fraction=args.validation_fraction,
+        settle_seconds=args.settle_seconds,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Preprocess step: time series → windows")
+    parser.add_argument("--input-dir", type=Path, default=Path("/opt/ml/processing/input/data"))
+    parser.add_argument("--output-dir", type=Path, default=Path("/opt/ml/processing/output"))
+    add_read_arguments(parser)
+    add_window_arguments(parser)
+    args = parser.parse_args(argv)
+    preprocess(args.input_dir, args.output_dir, read_options_from(args), preprocess_options_from(args))
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    return guarded(main, argv)

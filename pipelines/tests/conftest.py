@@ -1,0 +1,119 @@
+"""Shared fixtures: small simulator datasets, a non-welding pump dataset, and one trained bundle."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+PIPELINES = Path(__file__).resolve().parents[1]
+REPO = PIPELINES.parent
+SRC = PIPELINES / "src"
+SCHEMA = PIPELINES / "model-bundle" / "manifest.schema.json"
+WELDING = ("arc_current", "arc_voltage", "wire_feed_speed", "gas_flow")
+
+sys.path.insert(0, str(SRC))
+
+#: Keeps every training run in the suite small: a few epochs, one thread.
+FAST_TRAINING = ["--epochs", "4", "--patience", "2", "--threads", "1"]
+
+
+def simulate(out: Path, seconds: int, cells: int, defect_rate: float, seed: int, formats: str) -> Path:
+    """Runs the repository's welding simulator (``simulator dataset``) into ``out``."""
+    subprocess.run(
+        [
+            "npx", "tsx", "simulator/src/main.ts", "dataset", "--out", str(out),
+            "--seconds", str(seconds), "--cells", str(cells), "--defect-rate", str(defect_rate),
+            "--seed", str(seed), "--format", formats,
+        ],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+    )
+    return out
+
+
+@pytest.fixture(scope="session")
+def welding_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """20 s of 2 welding cells (40 000 time steps), every second seam with a defect; Parquet + CSV."""
+    return simulate(tmp_path_factory.mktemp("welding"), 20, 2, 0.5, 11, "parquet,csv")
+
+
+@pytest.fixture(scope="session")
+def welding_csv(welding_data: Path) -> Path:
+    return next(welding_data.rglob("*.csv"))
+
+
+def make_pump_frame(seconds: int = 1200, seed: int = 5) -> pd.DataFrame:
+    """A wide-format pump monitoring log at 10 Hz: flow, pressure, motor current and vibration,
+    with cavitation episodes (pressure drop with oscillation, vibration up) labelled ``cavitation``
+    among ``ok`` samples. Nothing here is welding."""
+    rng = np.random.default_rng(seed)
+    n = seconds * 10
+    t = np.arange(n) / 10.0
+    speed = 0.8 + 0.2 * np.sin(2 * np.pi * t / 300)  # slow duty cycle
+    flow = 42 * speed + rng.normal(0, 0.6, n)
+    pressure = 5.5 * speed**2 + 0.1 * np.sin(2 * np.pi * 1.3 * t) + rng.normal(0, 0.05, n)
+    current = 11 + 6 * speed**3 + rng.normal(0, 0.15, n)
+    vibration = 1.2 + 0.3 * speed + np.abs(rng.normal(0, 0.08, n))
+    state = np.array(["ok"] * n, dtype=object)
+    for start in rng.choice(np.arange(200, n - 400, 600), size=12, replace=False):
+        span = slice(start, start + int(rng.integers(120, 300)))
+        k = np.arange(span.stop - span.start)
+        pressure[span] -= 1.2 + 0.6 * np.sin(2 * np.pi * 3.1 * k / 10)
+        flow[span] *= 0.85
+        vibration[span] += 1.5 + np.abs(rng.normal(0, 0.4, k.size))
+        state[span] = "cavitation"
+    return pd.DataFrame(
+        {
+            "timestamp": t + 1_700_000_000.0,  # Unix seconds, numeric
+            "flow_rate": flow.round(3),
+            "discharge_pressure": pressure.round(4),
+            "motor_current": current.round(3),
+            "vibration_rms": vibration.round(4),
+            "state": state,
+        }
+    )
+
+
+@pytest.fixture(scope="session")
+def pump_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The pump log as a semicolon-separated CSV file."""
+    path = tmp_path_factory.mktemp("pump") / "pump-7.csv"
+    make_pump_frame().to_csv(path, sep=";", index=False)
+    return path
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Runs ``python -m uns_anomaly.cli`` as a separate process, as ``npm run ml`` does."""
+    return run_python(["-m", "uns_anomaly.cli", *args], cwd=cwd, env=env)
+
+
+def run_python(args: Sequence[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "PYTHONPATH": str(SRC), **(env or {})}
+    return subprocess.run(
+        [sys.executable, *args], cwd=cwd or SRC, env=environment, capture_output=True, text=True, check=False
+    )
+
+
+@pytest.fixture(scope="session")
+def trained_bundle(welding_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One local ``train`` run on the simulator data (small and fast); its output folder."""
+    out = tmp_path_factory.mktemp("bundle")
+    result = run_cli(
+        "train", "--input", str(welding_data), "--label-column", "label", "--out", str(out),
+        "--model-version", "1.0.0-test", *FAST_TRAINING,
+    )
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def read_json(path: Path) -> dict[str, object]:
+    return json.loads(path.read_text())

@@ -1,0 +1,160 @@
+"""Train and evaluate steps alone: early stopping, seeding, export check, threshold, metrics."""
+
+from __future__ import annotations
+
+import json
+import tarfile
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+import pytest
+import torch
+from conftest import SCHEMA, WELDING, read_json
+
+from uns_anomaly.bundle import validate_manifest
+from uns_anomaly.dataset_io import ReadOptions
+from uns_anomaly.errors import InputError
+from uns_anomaly.evaluate import evaluate
+from uns_anomaly.export import ExportCheckError, check_export, export_onnx
+from uns_anomaly.model import AnomalyScorer, ArchitectureConfig, build_autoencoder
+from uns_anomaly.preprocess import PreprocessOptions, preprocess
+from uns_anomaly.train import Hyperparameters, fit, mean_loss, train
+from uns_anomaly.windows import WindowSet
+
+FAST = Hyperparameters(epochs=4, patience=2, threads=1)
+
+
+@pytest.fixture(scope="module")
+def prepared(welding_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("prepared")
+    preprocess(welding_data, out, ReadOptions(channels=WELDING, label_column="label"), PreprocessOptions())
+    return out
+
+
+@pytest.fixture(scope="module")
+def model_dir(prepared: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("model")
+    train(prepared / "train", prepared / "validation", out, FAST)
+    return out
+
+
+def test_train_writes_weights_onnx_metadata_and_its_history(model_dir: Path) -> None:
+    for name in ("model.pt", "model.onnx", "metadata.json", "training.json"):
+        assert (model_dir / name).is_file()
+    training = read_json(model_dir / "training.json")
+    losses = [h["validation_loss"] for h in training["history"]]  # type: ignore[index]
+    assert losses[-1] < losses[0]
+    assert max(training["exportCheck"]["maxAbsDifference"].values()) <= 1e-5  # type: ignore[index]
+
+
+@pytest.mark.parametrize("architecture", ["dense", "conv1d"])
+def test_training_is_reproducible_for_a_seed(architecture: str, prepared: Path) -> None:
+    data = WindowSet.load(prepared / "train").windows[:128]
+    hp = replace(FAST, epochs=2, architecture=ArchitectureConfig(architecture=architecture))
+    first, history_a, _ = fit(data, data, hp)
+    second, history_b, _ = fit(data, data, hp)
+    third, history_c, _ = fit(data, data, replace(hp, seed=7))
+    assert history_a == history_b
+    assert history_c != history_a
+    for a, b in zip(first.state_dict().values(), second.state_dict().values()):
+        assert torch.equal(a, b)
+
+
+def test_early_stopping_keeps_the_best_epoch(prepared: Path) -> None:
+    data = WindowSet.load(prepared / "train").windows[:64]
+    # a validation set the model cannot learn (noise) stops improving at once
+    noise = np.random.default_rng(0).normal(0, 5, data.shape).astype(np.float32)
+    hp = replace(FAST, epochs=50, patience=3, architecture=ArchitectureConfig(architecture="dense"))
+    scorer, history, best = fit(data, noise, hp)
+    assert len(history) < 50 and len(history) - best == 3
+    kept = mean_loss(scorer.autoencoder, torch.from_numpy(noise), 64)
+    assert kept == pytest.approx(history[best - 1]["validation_loss"], rel=1e-6)
+    assert kept != pytest.approx(history[-1]["validation_loss"], rel=1e-6)
+
+
+def test_conv1d_decoder_upsamples_and_convolves_without_transposed_convolutions() -> None:
+    model = build_autoencoder(3, 64, ArchitectureConfig(architecture="conv1d"))
+    kinds = {type(m).__name__ for m in model.modules()}
+    assert "Upsample" in kinds and "ConvTranspose1d" not in kinds
+    with pytest.raises(InputError, match="divisible by 8"):
+        build_autoencoder(3, 100, ArchitectureConfig(architecture="conv1d"))
+
+
+def test_exported_model_has_a_dynamic_batch_and_both_outputs(model_dir: Path) -> None:
+    session = ort.InferenceSession(str(model_dir / "model.onnx"))
+    assert [o.name for o in session.get_outputs()] == ["score", "reconstruction"]
+    for batch in (1, 5):
+        x = np.random.default_rng(batch).normal(size=(batch, 4, 128)).astype(np.float32)
+        score, reconstruction = session.run(None, {"window": x})
+        assert score.shape == (batch,) and reconstruction.shape == x.shape
+        np.testing.assert_allclose(score, np.square(x - reconstruction).mean(axis=(1, 2)), rtol=1e-5)
+
+
+def test_export_check_fails_when_onnxruntime_and_pytorch_disagree(tmp_path: Path) -> None:
+    config = ArchitectureConfig(architecture="dense")
+    exported = AnomalyScorer(build_autoencoder(2, 16, config))
+    path = export_onnx(exported, tmp_path / "m.onnx", 2, 16)
+    other = AnomalyScorer(build_autoencoder(2, 16, config))
+    samples = np.random.default_rng(0).normal(size=(8, 2, 16)).astype(np.float32)
+    assert max(check_export(exported, path, samples).values()) <= 1e-5
+    with pytest.raises(ExportCheckError, match="differ by"):
+        check_export(other, path, samples)
+
+
+def _evaluate(model: Path, prepared: Path, out: Path, **kwargs: object) -> dict[str, object]:
+    return evaluate(model, prepared / "validation", prepared / "test", out / "evaluation", out / "bundle", **kwargs)  # type: ignore[arg-type]
+
+
+def test_evaluate_reads_a_model_tar_gz_as_sagemaker_hands_it_over(model_dir: Path, prepared: Path, tmp_path: Path) -> None:
+    packed = tmp_path / "model"
+    packed.mkdir()
+    with tarfile.open(packed / "model.tar.gz", "w:gz") as tar:
+        for file in model_dir.iterdir():
+            tar.add(file, arcname=file.name)
+    evaluation = _evaluate(packed, prepared, tmp_path, model_version="7")
+    for path in ("evaluation/evaluation.json", "evaluation/error-distribution.png", "bundle/model.tar.gz",
+                 "bundle/model.onnx", "bundle/manifest.json"):
+        assert (tmp_path / path).is_file(), path
+    assert json.loads((tmp_path / "evaluation" / "evaluation.json").read_text()) == evaluation
+    assert (tmp_path / "bundle" / "model.onnx").read_bytes() == (model_dir / "model.onnx").read_bytes()
+    validate_manifest(read_json(tmp_path / "bundle" / "manifest.json"), SCHEMA)
+
+
+def test_threshold_is_the_quantile_of_validation_scores_times_the_margin(model_dir: Path, prepared: Path, tmp_path: Path) -> None:
+    evaluation = _evaluate(model_dir, prepared, tmp_path, quantile=0.9, margin=1.2, model_version="1")
+    session = ort.InferenceSession(str(model_dir / "model.onnx"))
+    scores = session.run(["score"], {"window": WindowSet.load(prepared / "validation").windows})[0]
+    assert evaluation["threshold"]["value"] == pytest.approx(np.quantile(scores, 0.9) * 1.2, rel=1e-6)  # type: ignore[index]
+    assert evaluation["reconstruction_error"]["count"] == len(scores)  # type: ignore[index]
+
+
+def test_evaluation_json_has_the_property_file_paths_and_per_class_metrics(model_dir: Path, prepared: Path, tmp_path: Path) -> None:
+    evaluation = _evaluate(model_dir, prepared, tmp_path, model_version="1")
+    for metric in ("roc_auc", "pr_auc", "f1", "precision", "recall"):
+        assert 0 <= evaluation["metrics"][metric]["value"] <= 1  # type: ignore[index]
+    classes = set(WindowSet.load(prepared / "test").labels) - {"normal"}
+    assert set(evaluation["per_class"]) == classes  # type: ignore[arg-type]
+    for values in evaluation["per_class"].values():  # type: ignore[union-attr]
+        assert 0 <= values["roc_auc"]["value"] <= 1 and 0 <= values["recall"]["value"] <= 1
+    test = WindowSet.load(prepared / "test")
+    left_out = int((test.settling & (test.labels == "normal")).sum())
+    assert left_out > 0, "the fixture has normal windows right after defect episodes"
+    assert evaluation["test"]["settling_windows_left_out"] == left_out  # type: ignore[index]
+    assert sum(evaluation["test"]["confusion"].values()) == len(test) - left_out  # type: ignore[index]
+
+
+def test_metrics_are_null_without_labels(welding_data: Path, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    preprocess(welding_data, data, ReadOptions(channels=WELDING), PreprocessOptions())
+    train(data / "train", data / "validation", tmp_path / "model", replace(FAST, epochs=1))
+    evaluation = _evaluate(tmp_path / "model", data, tmp_path, model_version="1")
+    assert all(v["value"] is None for v in evaluation["metrics"].values())  # type: ignore[union-attr]
+    assert evaluation["per_class"] == {}
+    assert read_json(tmp_path / "bundle" / "manifest.json")["metrics"] == evaluation["metrics"]
+
+
+def test_evaluate_rejects_a_folder_without_a_model(prepared: Path, tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="neither model.onnx nor model.tar.gz"):
+        _evaluate(tmp_path, prepared, tmp_path)
