@@ -3,11 +3,17 @@ import type { EnvironmentConfig } from './config/environment';
 import { resolveEnvironment } from './config/resolve';
 import { addComplianceChecks } from './quality/compliance';
 import { LakehouseStack } from './stacks/lakehouse-stack';
+import { MlPipelineStack } from './stacks/ml-pipeline-stack';
+import { NetworkStack } from './stacks/network-stack';
+import { StreamingStack } from './stacks/streaming-stack';
 
 /** The stacks of one environment. */
 export interface UnsMlopsStacks {
   readonly config: EnvironmentConfig;
   readonly lakehouse: LakehouseStack;
+  readonly network: NetworkStack;
+  readonly streaming: StreamingStack;
+  readonly mlPipeline: MlPipelineStack;
 }
 
 /**
@@ -28,10 +34,33 @@ export function buildUnsMlopsApp(app: App): UnsMlopsStacks {
     terminationProtection: !config.allowDestroy,
   });
 
+  const network = new NetworkStack(app, stackName('Network'), {
+    env,
+    config,
+    description: `uns-mlops network (${config.name}): private VPC, flow logs, VPC endpoints`,
+    terminationProtection: !config.allowDestroy,
+  });
+  const streaming = new StreamingStack(app, stackName('Streaming'), {
+    env,
+    config,
+    network: network.network,
+    lakehouse: lakehouse.lakehouse,
+    description: `uns-mlops streaming (${config.name}): MSK, UNS topics, telemetry delivery to the Lakehouse`,
+    terminationProtection: !config.allowDestroy,
+  });
+
+  const mlPipeline = new MlPipelineStack(app, stackName('MlPipeline'), {
+    env,
+    config,
+    lakehouse: lakehouse.lakehouse,
+    description: `uns-mlops ML pipeline (${config.name}): SageMaker Pipeline, model registry, schedule`,
+    terminationProtection: !config.allowDestroy,
+  });
+
   Tags.of(app).add('project', 'uns-mlops');
   Tags.of(app).add('environment', config.name);
   addComplianceChecks(app);
-  return { config, lakehouse };
+  return { config, lakehouse, network, streaming, mlPipeline };
 }
 
 function capitalize(word: string): string {

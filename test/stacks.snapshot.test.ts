@@ -7,6 +7,17 @@ describe('stack snapshots', () => {
     const { lakehouse } = buildAppFor(name);
     expect(Template.fromStack(lakehouse).toJSON()).toMatchSnapshot();
   });
+
+  it.each(ENVIRONMENT_NAMES)('keeps the %s Network and Streaming templates stable', (name) => {
+    const { network, streaming } = buildAppFor(name);
+    expect(Template.fromStack(network).toJSON()).toMatchSnapshot('network');
+    expect(Template.fromStack(streaming).toJSON()).toMatchSnapshot('streaming');
+  });
+
+  it.each(ENVIRONMENT_NAMES)('keeps the %s ML pipeline template stable', (name) => {
+    const { mlPipeline } = buildAppFor(name);
+    expect(Template.fromStack(mlPipeline).toJSON()).toMatchSnapshot('ml-pipeline');
+  });
 });
 
 describe('snapshot serializer', () => {

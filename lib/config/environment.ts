@@ -1,4 +1,6 @@
 import type { LakehouseProps } from '../lakehouse/lakehouse-props';
+import type { MlPipelineProps } from '../ml-pipeline/ml-pipeline-props';
+import type { StreamingSettings as StreamingConstructSettings } from '../streaming/streaming-props';
 
 /**
  * The typed shape of one deployment environment (dev, prod, ...). Values live in
@@ -48,6 +50,38 @@ export interface LakehouseSettings extends Pick<
   readonly lakeFormationAdminRoleArns: readonly string[];
 }
 
+/**
+ * The streaming path of one environment: the MSK cluster (serverless or provisioned, see
+ * `StreamingSettings` in lib/streaming for meaning and defaults), topic partitions, the plant
+ * networks allowed to reach the brokers, and the VPC they live in.
+ */
+export interface StreamingSettings extends StreamingConstructSettings {
+  /** IPv4 CIDR of the environment's VPC; must not overlap any plant network. */
+  readonly vpcCidr: string;
+  /** Availability zones of the VPC's private subnets (2 or 3; MSK needs at least 2). */
+  readonly availabilityZones: number;
+}
+
+/**
+ * The SageMaker pipeline of one environment: the ML pipeline construct's own props (see their TSDoc
+ * for meaning and defaults). The approval status is always given, so each environment says whether
+ * a person approves new models (production must).
+ */
+export type MlPipelineSettings = Pick<
+  MlPipelineProps,
+  | 'inputSource'
+  | 'scheduleExpression'
+  | 'scheduleTimeZone'
+  | 'processingInstanceType'
+  | 'trainingInstanceType'
+  | 'minRocAuc'
+  | 'minF1'
+  | 'window'
+  | 'stride'
+  | 'epochs'
+> &
+  Required<Pick<MlPipelineProps, 'modelApprovalStatus'>>;
+
 /** Everything that differs between two deployments of uns-mlops. */
 export interface EnvironmentConfig {
   /** Environment name, used in stack names and resource tags. Lowercase letters and digits. */
@@ -65,4 +99,8 @@ export interface EnvironmentConfig {
   readonly plants: readonly PlantConfig[];
   /** Lakehouse sizes and retention. */
   readonly lakehouse: LakehouseSettings;
+  /** The SageMaker pipeline: model approval, schedule, instance types and quality gate. */
+  readonly mlPipeline: MlPipelineSettings;
+  /** MSK, topics and plant connectivity. */
+  readonly streaming: StreamingSettings;
 }

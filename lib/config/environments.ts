@@ -27,6 +27,23 @@ export const environments: readonly EnvironmentConfig[] = [
       athenaBytesScannedCutoffGiB: 10,
       lakeFormationAdminRoleArns: [],
     },
+    mlPipeline: {
+      // Dev models are approved on registration so the delivery pipeline can be tried end to end.
+      modelApprovalStatus: 'Approved',
+      scheduleExpression: 'cron(0 3 ? * MON *)',
+      scheduleTimeZone: 'Europe/Berlin',
+      processingInstanceType: 'ml.m5.large',
+      trainingInstanceType: 'ml.m5.large',
+      epochs: 20,
+    },
+    streaming: {
+      cluster: { mode: 'serverless' },
+      topicPartitions: 3,
+      partitionOverrides: { 'uns.telemetry': 6 },
+      vpcCidr: '10.40.0.0/16',
+      availabilityZones: 2,
+      plantCidrs: ['10.20.0.0/16'],
+    },
   },
   {
     name: 'prod',
@@ -57,6 +74,29 @@ export const environments: readonly EnvironmentConfig[] = [
       athenaResultsExpireAfterDays: 30,
       athenaBytesScannedCutoffGiB: 100,
       lakeFormationAdminRoleArns: [],
+    },
+    mlPipeline: {
+      modelApprovalStatus: 'PendingManualApproval',
+      scheduleExpression: 'cron(0 2 ? * SUN *)',
+      scheduleTimeZone: 'Europe/Berlin',
+      processingInstanceType: 'ml.m5.xlarge',
+      trainingInstanceType: 'ml.m5.2xlarge',
+      minRocAuc: 0.97,
+      minF1: 0.9,
+    },
+    streaming: {
+      cluster: {
+        mode: 'provisioned',
+        brokerInstanceType: 'kafka.m7g.large',
+        brokerCount: 3,
+        brokerStorageGiB: 1000,
+        kafkaVersion: '3.8.x',
+      },
+      topicPartitions: 6,
+      partitionOverrides: { 'uns.telemetry': 24 },
+      vpcCidr: '10.50.0.0/16',
+      availabilityZones: 3,
+      plantCidrs: ['10.20.0.0/16', '10.21.0.0/16'],
     },
   },
 ];

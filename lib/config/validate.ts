@@ -1,6 +1,13 @@
 import { lakehousePropsProblems } from '../lakehouse/validate-props';
+import { mlPipelinePropsProblems } from '../ml-pipeline/validate-props';
+import { cidrsOverlap, parseCidr, streamingSettingsProblems } from '../streaming/validate-props';
 import { UNS_ID_PATTERN, UNS_ID_RULE } from '../uns-id';
-import type { EnvironmentConfig, LakehouseSettings, PlantConfig } from './environment';
+import type {
+  EnvironmentConfig,
+  LakehouseSettings,
+  PlantConfig,
+  StreamingSettings,
+} from './environment';
 
 const ENVIRONMENT_NAME = /^[a-z][a-z0-9]{1,15}$/;
 const ACCOUNT_ID = /^\d{12}$/;
@@ -43,6 +50,8 @@ export function validateEnvironment(config: EnvironmentConfig): string[] {
     ),
   );
   problems.push(...validateLakehouse(config.lakehouse));
+  problems.push(...validateMlPipeline(config));
+  problems.push(...validateStreaming(config.streaming));
   return problems;
 }
 
@@ -81,6 +90,38 @@ function validateLakehouse(settings: LakehouseSettings): string[] {
       .filter((arn) => !IAM_ROLE_ARN.test(arn))
       .map((arn) => `lakehouse.lakeFormationAdminRoleArns: ${quote(arn)} must be an IAM role ARN`),
   ];
+}
+
+function validateStreaming(settings: StreamingSettings): string[] {
+  const { vpcCidr, availabilityZones, ...streamingProps } = settings;
+  const problems = streamingSettingsProblems(streamingProps, availabilityZones).map(
+    (problem) => `streaming.${problem}`,
+  );
+  const vpcPrefix = Number(vpcCidr.split('/')[1]);
+  if (parseCidr(vpcCidr) === undefined || vpcPrefix < 16 || vpcPrefix > 24) {
+    problems.push(`streaming.vpcCidr ${quote(vpcCidr)} must be an IPv4 CIDR from /16 to /24`);
+  }
+  if (!Number.isInteger(availabilityZones) || availabilityZones < 2 || availabilityZones > 3) {
+    problems.push(`streaming.availabilityZones (${availabilityZones}) must be 2 or 3`);
+  }
+  for (const cidr of settings.plantCidrs ?? []) {
+    if (cidrsOverlap(cidr, vpcCidr)) {
+      problems.push(`streaming.plantCidrs: ${quote(cidr)} overlaps the VPC ${quote(vpcCidr)}`);
+    }
+  }
+  return problems;
+}
+
+function validateMlPipeline(config: EnvironmentConfig): string[] {
+  const problems = mlPipelinePropsProblems(config.mlPipeline).map(
+    (problem) => `mlPipeline.${problem}`,
+  );
+  if (!config.allowDestroy && config.mlPipeline.modelApprovalStatus !== 'PendingManualApproval') {
+    problems.push(
+      `mlPipeline.modelApprovalStatus ${quote(config.mlPipeline.modelApprovalStatus)} must be "PendingManualApproval" in an environment that keeps its data (allowDestroy false): a person approves production models`,
+    );
+  }
+  return problems;
 }
 
 function quote(value: string): string {

@@ -119,6 +119,49 @@ export class Lakehouse extends Construct {
     }
   }
 
+  /**
+   * A managed policy to read one curated table's Parquet files directly from S3, every site and
+   * day of it, for jobs that cannot query through Lake Formation (a SageMaker Processing S3 input,
+   * for example). IAM, not Lake Formation, decides this access: attach it only to roles that may
+   * read the whole table. Created once per table, in the Lakehouse's stack.
+   */
+  curatedTableReadPolicy(tableName: string): iam.ManagedPolicy {
+    const id = `CuratedTableRead-${tableName}`;
+    const existing = this.node.tryFindChild(id);
+    if (existing instanceof iam.ManagedPolicy) return existing;
+    if (this.catalog.curated.tables[tableName] === undefined) {
+      throw new Error(`The Lakehouse has no curated table ${JSON.stringify(tableName)}.`);
+    }
+    const bucket = this.storage.curatedBucket;
+    const prefix = `${tableName}/`;
+    const policy = new iam.ManagedPolicy(this, id, {
+      description: `Read the curated ${tableName} table's files directly from S3 (all sites)`,
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'ListTableFiles',
+          actions: ['s3:ListBucket'],
+          resources: [bucket.bucketArn],
+          conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } },
+        }),
+        new iam.PolicyStatement({
+          sid: 'ReadTableFiles',
+          actions: ['s3:GetObject'],
+          resources: [bucket.arnForObjects(`${prefix}*`)],
+        }),
+        new iam.PolicyStatement({
+          sid: 'DecryptTableFiles',
+          actions: ['kms:Decrypt'],
+          resources: [this.encryptionKey.keyArn],
+        }),
+      ],
+    });
+    Validations.of(policy).acknowledge({
+      id: bucketObjectsWildcardFinding(bucket, `${prefix}*`),
+      reason: `The table's Parquet files are partitioned by site and date under ${prefix}, so the table prefix is the narrowest resource that covers them.`,
+    });
+    return policy;
+  }
+
   private resolvePersonas(props: LakehouseProps): PersonaRoles {
     const given = props.personas ?? {};
     const namespace = new Construct(this, 'Personas');

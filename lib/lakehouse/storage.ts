@@ -42,7 +42,13 @@ export class LakehouseStorage extends Construct {
 
   constructor(scope: Construct, id: string, props: LakehouseStorageProps) {
     super(scope, id);
-    this.accessLogsBucket = props.serverAccessLogsBucket ?? this.createAccessLogsBucket(props);
+    this.accessLogsBucket =
+      props.serverAccessLogsBucket ??
+      createAccessLogsBucket(this, 'AccessLogs', {
+        expireAfterDays: props.accessLogsExpireAfterDays,
+        removalPolicy: props.removalPolicy,
+        noReplicationReason: NO_REPLICATION_REASON,
+      });
 
     const abortIncompleteUploads: s3.LifecycleRule = {
       id: 'abort-incomplete-multipart-uploads',
@@ -135,43 +141,61 @@ export class LakehouseStorage extends Construct {
     });
     return bucket;
   }
+}
 
-  private createAccessLogsBucket(props: LakehouseStorageProps): s3.Bucket {
-    const bucket = new s3.Bucket(this, 'AccessLogs', {
-      // S3 server access logging cannot write to an SSE-KMS bucket, only to SSE-S3.
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      versioned: true,
-      lifecycleRules: [
-        {
-          id: 'expire-access-logs',
-          expiration: Duration.days(props.accessLogsExpireAfterDays),
-          noncurrentVersionExpiration: Duration.days(props.accessLogsExpireAfterDays),
-        },
-      ],
-      removalPolicy: props.removalPolicy,
-    });
-    Validations.of(bucket).acknowledge(
+/** Shape of an access-log bucket made by {@link createAccessLogsBucket}. */
+export interface AccessLogsBucketOptions {
+  /** Days before access logs (and their replaced versions) are deleted. */
+  readonly expireAfterDays: number;
+  readonly removalPolicy: RemovalPolicy;
+  /** Why the bucket does not replicate to another region (a cdk-nag acknowledgement). */
+  readonly noReplicationReason: string;
+}
+
+/**
+ * A bucket that receives S3 server access logs: SSE-S3 (log delivery cannot write SSE-KMS), TLS
+ * 1.2+ only, no public access, ACLs disabled, versioned, logs expiring after the given days. Shared
+ * by every part of the project that keeps buckets.
+ */
+export function createAccessLogsBucket(
+  scope: Construct,
+  id: string,
+  options: AccessLogsBucketOptions,
+): s3.Bucket {
+  const bucket = new s3.Bucket(scope, id, {
+    // S3 server access logging cannot write to an SSE-KMS bucket, only to SSE-S3.
+    encryption: s3.BucketEncryption.S3_MANAGED,
+    enforceSSL: true,
+    minimumTLSVersion: 1.2,
+    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    versioned: true,
+    lifecycleRules: [
       {
-        id: 'AwsSolutions-S1',
-        reason:
-          'This bucket is the access-log destination; logging its own accesses into itself would create a log loop.',
+        id: 'expire-access-logs',
+        expiration: Duration.days(options.expireAfterDays),
+        noncurrentVersionExpiration: Duration.days(options.expireAfterDays),
       },
-      {
-        id: 'NIST.800.53.R5-S3BucketLoggingEnabled',
-        reason:
-          'This bucket is the access-log destination; logging its own accesses into itself would create a log loop.',
-      },
-      {
-        id: 'NIST.800.53.R5-S3DefaultEncryptionKMS',
-        reason:
-          'S3 server access logging delivers only to SSE-S3 buckets; SSE-KMS would make the log delivery fail.',
-      },
-      { id: 'NIST.800.53.R5-S3BucketReplicationEnabled', reason: NO_REPLICATION_REASON },
-    );
-    return bucket;
-  }
+    ],
+    removalPolicy: options.removalPolicy,
+  });
+  Validations.of(bucket).acknowledge(
+    {
+      id: 'AwsSolutions-S1',
+      reason:
+        'This bucket is the access-log destination; logging its own accesses into itself would create a log loop.',
+    },
+    {
+      id: 'NIST.800.53.R5-S3BucketLoggingEnabled',
+      reason:
+        'This bucket is the access-log destination; logging its own accesses into itself would create a log loop.',
+    },
+    {
+      id: 'NIST.800.53.R5-S3DefaultEncryptionKMS',
+      reason:
+        'S3 server access logging delivers only to SSE-S3 buckets; SSE-KMS would make the log delivery fail.',
+    },
+    { id: 'NIST.800.53.R5-S3BucketReplicationEnabled', reason: options.noReplicationReason },
+  );
+  return bucket;
 }

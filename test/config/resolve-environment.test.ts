@@ -19,6 +19,8 @@ const valid: EnvironmentConfig = {
     rawGlacierInstantRetrievalAfterDays: 90,
     lakeFormationAdminRoleArns: ['arn:aws:iam::123456789012:role/platform-admin'],
   },
+  streaming: { vpcCidr: '10.40.0.0/16', availabilityZones: 2 },
+  mlPipeline: { modelApprovalStatus: 'PendingManualApproval' },
 };
 
 function errorOf(resolve: () => unknown): EnvironmentConfigError {

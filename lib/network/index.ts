@@ -1,0 +1,2 @@
+export * from './uns-network';
+export * from './cfn-lint';

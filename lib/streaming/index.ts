@@ -1,0 +1,12 @@
+export * from './uns-streaming';
+export * from './streaming-props';
+export { UnsKafkaCluster, MSK_IAM_PORT } from './kafka-cluster';
+export {
+  TelemetryDelivery,
+  TELEMETRY_PREFIX,
+  TELEMETRY_ERROR_PREFIX,
+  TELEMETRY_REJECTS_PREFIX,
+  TELEMETRY_CONSUMER_GROUP,
+} from './telemetry-delivery';
+export * from './topics';
+export { streamingSettingsProblems } from './validate-props';

@@ -1,0 +1,207 @@
+import { Fn, type RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as msk from 'aws-cdk-lib/aws-msk';
+import { Construct } from 'constructs';
+import type { KafkaClusterSettings } from './streaming-props';
+import { PROVISIONED_REPLICATION_FACTOR } from './validate-props';
+
+/** The port of SASL/IAM over TLS on MSK brokers (the only listener this cluster opens). */
+export const MSK_IAM_PORT = 9098;
+
+/** Resolved settings of {@link UnsKafkaCluster}. */
+export interface UnsKafkaClusterProps {
+  readonly clusterName: string;
+  readonly settings: KafkaClusterSettings;
+  readonly kafkaVersion: string;
+  readonly vpc: ec2.IVpc;
+  /** The VPC's CIDR, literal where known (clients inside the VPC). */
+  readonly vpcCidr: string;
+  readonly subnets: ec2.SubnetSelection;
+  /** Client networks outside the VPC (the plants) allowed on {@link MSK_IAM_PORT}. */
+  readonly plantCidrs: readonly string[];
+  readonly encryptionKey: kms.IKey;
+  readonly logKey: kms.IKey;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/**
+ * An MSK cluster, serverless or provisioned, reachable only from the VPC and the plant networks on
+ * port 9098: IAM authentication (SASL/IAM) only, TLS between clients and brokers and inside the
+ * cluster. A provisioned cluster encrypts its volumes with the customer-managed key, logs its
+ * brokers to an encrypted log group, publishes per-topic metrics and refuses topic auto-creation;
+ * MSK Serverless encrypts at rest with a key AWS manages.
+ */
+export class UnsKafkaCluster extends Construct {
+  /** ARN of the cluster (`arn:...:cluster/<name>/<uuid>`). */
+  readonly clusterArn: string;
+  readonly clusterName: string;
+  readonly securityGroup: ec2.SecurityGroup;
+  /** Broker logs (provisioned clusters only). */
+  readonly brokerLogGroup?: logs.LogGroup;
+  /** Replication factor of the topics (provisioned clusters; MSK Serverless fixes its own). */
+  readonly replicationFactor: number;
+
+  constructor(scope: Construct, id: string, props: UnsKafkaClusterProps) {
+    super(scope, id);
+    this.clusterName = props.clusterName;
+    this.securityGroup = this.createSecurityGroup(props);
+    const subnetIds = props.vpc.selectSubnets(props.subnets).subnetIds;
+
+    if (props.settings.mode === 'serverless') {
+      this.replicationFactor = PROVISIONED_REPLICATION_FACTOR;
+      const cluster = new msk.CfnServerlessCluster(this, 'Cluster', {
+        clusterName: props.clusterName,
+        clientAuthentication: { sasl: { iam: { enabled: true } } },
+        vpcConfigs: [{ subnetIds, securityGroups: [this.securityGroup.securityGroupId] }],
+      });
+      this.clusterArn = cluster.attrArn;
+      return;
+    }
+
+    const settings = props.settings;
+    this.replicationFactor = PROVISIONED_REPLICATION_FACTOR;
+    this.brokerLogGroup = new logs.LogGroup(this, 'BrokerLogs', {
+      encryptionKey: props.logKey,
+      retention: logs.RetentionDays.ONE_YEAR,
+      removalPolicy: props.removalPolicy,
+    });
+    const configuration = new msk.CfnConfiguration(this, 'Configuration', {
+      name: `${props.clusterName}-brokers`,
+      description: 'uns-mlops brokers: durable writes, no topic auto-creation, no unclean leaders',
+      kafkaVersionsList: [props.kafkaVersion],
+      serverProperties: [
+        'auto.create.topics.enable=false',
+        `default.replication.factor=${PROVISIONED_REPLICATION_FACTOR}`,
+        `min.insync.replicas=${PROVISIONED_REPLICATION_FACTOR - 1}`,
+        'unclean.leader.election.enable=false',
+        'log.retention.hours=168',
+      ].join('\n'),
+    });
+    const cluster = new msk.CfnCluster(this, 'Cluster', {
+      clusterName: props.clusterName,
+      kafkaVersion: props.kafkaVersion,
+      numberOfBrokerNodes: settings.brokerCount,
+      brokerNodeGroupInfo: {
+        instanceType: settings.brokerInstanceType,
+        clientSubnets: subnetIds,
+        securityGroups: [this.securityGroup.securityGroupId],
+        storageInfo: { ebsStorageInfo: { volumeSize: settings.brokerStorageGiB } },
+        connectivityInfo: { publicAccess: { type: 'DISABLED' } },
+      },
+      clientAuthentication: {
+        sasl: { iam: { enabled: true }, scram: { enabled: false } },
+        unauthenticated: { enabled: false },
+      },
+      encryptionInfo: {
+        encryptionAtRest: { dataVolumeKmsKeyId: props.encryptionKey.keyArn },
+        encryptionInTransit: { clientBroker: 'TLS', inCluster: true },
+      },
+      configurationInfo: { arn: configuration.attrArn, revision: 1 },
+      enhancedMonitoring: 'PER_TOPIC_PER_BROKER',
+      loggingInfo: {
+        brokerLogs: {
+          cloudWatchLogs: { enabled: true, logGroup: this.brokerLogGroup.logGroupName },
+        },
+      },
+    });
+    this.clusterArn = cluster.attrArn;
+  }
+
+  /** ARN of one topic of this cluster. */
+  topicArn(topic: string): string {
+    return this.dataPlaneArn('topic', topic);
+  }
+
+  /** ARN of one consumer group of this cluster. */
+  groupArn(group: string): string {
+    return this.dataPlaneArn('group', group);
+  }
+
+  /**
+   * IAM statements of a producer: connect, write idempotently, and describe and write the given
+   * topics only.
+   */
+  produceStatements(topics: readonly string[]): iam.PolicyStatement[] {
+    return [
+      new iam.PolicyStatement({
+        sid: 'ConnectAndProduceIdempotently',
+        actions: ['kafka-cluster:Connect', 'kafka-cluster:WriteDataIdempotently'],
+        resources: [this.clusterArn],
+      }),
+      new iam.PolicyStatement({
+        sid: 'WriteUnsTopics',
+        actions: ['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData'],
+        resources: topics.map((topic) => this.topicArn(topic)),
+      }),
+    ];
+  }
+
+  /**
+   * IAM statements of a consumer of the given topics in one consumer group (what the Lambda MSK
+   * event source mapping needs: the cluster's brokers and configuration, the topics, the group).
+   */
+  consumeStatements(topics: readonly string[], group: string): iam.PolicyStatement[] {
+    return [
+      new iam.PolicyStatement({
+        sid: 'ConnectAndLocateBrokers',
+        actions: [
+          'kafka-cluster:Connect',
+          'kafka-cluster:DescribeClusterDynamicConfiguration',
+          'kafka:DescribeCluster',
+          'kafka:DescribeClusterV2',
+          'kafka:GetBootstrapBrokers',
+        ],
+        resources: [this.clusterArn],
+      }),
+      new iam.PolicyStatement({
+        sid: 'ReadTopics',
+        actions: ['kafka-cluster:DescribeTopic', 'kafka-cluster:ReadData'],
+        resources: topics.map((topic) => this.topicArn(topic)),
+      }),
+      new iam.PolicyStatement({
+        sid: 'CommitConsumerGroupOffsets',
+        actions: ['kafka-cluster:DescribeGroup', 'kafka-cluster:AlterGroup'],
+        resources: [this.groupArn(group)],
+      }),
+    ];
+  }
+
+  /** `arn:...:<type>/<cluster name>/<cluster uuid>/<name>`, the ARN form of MSK data-plane resources. */
+  private dataPlaneArn(type: 'topic' | 'group', name: string): string {
+    const clusterUuid = Fn.select(2, Fn.split('/', this.clusterArn));
+    return Stack.of(this).formatArn({
+      service: 'kafka',
+      resource: type,
+      resourceName: `${this.clusterName}/${clusterUuid}/${name}`,
+    });
+  }
+
+  private createSecurityGroup(props: UnsKafkaClusterProps): ec2.SecurityGroup {
+    const securityGroup = new ec2.SecurityGroup(this, 'Brokers', {
+      vpc: props.vpc,
+      description: `MSK ${props.clusterName}: SASL/IAM over TLS (9098) from the VPC and the plants`,
+      allowAllOutbound: false,
+    });
+    const iamPort = ec2.Port.tcp(MSK_IAM_PORT);
+    securityGroup.addIngressRule(
+      ec2.Peer.ipv4(props.vpcCidr),
+      iamPort,
+      'Kafka clients inside the VPC',
+    );
+    for (const cidr of props.plantCidrs) {
+      securityGroup.addIngressRule(ec2.Peer.ipv4(cidr), iamPort, `Plant network ${cidr}`);
+    }
+    // The Lambda event source mapping's pollers use this group too: they reach the brokers and
+    // the STS and Lambda endpoints of the VPC.
+    securityGroup.addEgressRule(ec2.Peer.ipv4(props.vpcCidr), iamPort, 'Brokers');
+    securityGroup.addEgressRule(
+      ec2.Peer.ipv4(props.vpcCidr),
+      ec2.Port.tcp(443),
+      'STS and Lambda VPC endpoints',
+    );
+    return securityGroup;
+  }
+}

@@ -1,0 +1,331 @@
+import { Template, Match } from 'aws-cdk-lib/assertions';
+import { buildAppFor } from '../support/app';
+import { UNS_KAFKA_TOPICS } from '../../lib/streaming';
+import { logicalIdOf } from '../support/lakehouse';
+
+const dev = buildAppFor('dev');
+const prod = buildAppFor('prod');
+const devStreaming = Template.fromStack(dev.streaming);
+const prodStreaming = Template.fromStack(prod.streaming);
+const devNetwork = Template.fromStack(dev.network);
+
+/** The properties of the one resource of a type (matching `props`) in a template. */
+function onlyResource(template: Template, type: string, props?: object): any {
+  const found = Object.values(template.findResources(type, props));
+  if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}`);
+  return found[0]!.Properties;
+}
+
+/** Every statement of the managed policy whose logical id starts with the given prefix. */
+function statementsOf(template: Template, idPrefix: string): any[] {
+  const policies = template.findResources('AWS::IAM::ManagedPolicy');
+  const [id] = Object.keys(policies).filter((key) => key.startsWith(idPrefix));
+  if (id === undefined) throw new Error(`no managed policy ${idPrefix}*`);
+  return policies[id]!.Properties.PolicyDocument.Statement;
+}
+
+function statement(template: Template, idPrefix: string, sid: string): any {
+  const found = statementsOf(template, idPrefix).find((entry) => entry.Sid === sid);
+  if (found === undefined) throw new Error(`no statement ${sid} in ${idPrefix}`);
+  return found;
+}
+
+describe('MSK cluster', () => {
+  it('is serverless in dev, with IAM authentication in the private subnets behind its own group', () => {
+    const cluster = onlyResource(devStreaming, 'AWS::MSK::ServerlessCluster');
+    expect(cluster.ClientAuthentication).toEqual({ Sasl: { Iam: { Enabled: true } } });
+    const subnets = cluster.VpcConfigs[0].SubnetIds;
+    expect(subnets).toHaveLength(2);
+    expect(JSON.stringify(subnets)).toMatch(/privateSubnet/);
+    devStreaming.resourceCountIs('AWS::MSK::Cluster', 0);
+  });
+
+  it('is provisioned in prod: IAM only, TLS to clients and between brokers, volumes under the Lakehouse key', () => {
+    const cluster = onlyResource(prodStreaming, 'AWS::MSK::Cluster');
+    expect(cluster.NumberOfBrokerNodes).toBe(3);
+    expect(cluster.BrokerNodeGroupInfo).toMatchObject({
+      InstanceType: 'kafka.m7g.large',
+      StorageInfo: { EBSStorageInfo: { VolumeSize: 1000 } },
+      ConnectivityInfo: { PublicAccess: { Type: 'DISABLED' } },
+    });
+    expect(cluster.ClientAuthentication).toEqual({
+      Sasl: { Iam: { Enabled: true }, Scram: { Enabled: false } },
+      Unauthenticated: { Enabled: false },
+    });
+    expect(cluster.EncryptionInfo.EncryptionInTransit).toEqual({
+      ClientBroker: 'TLS',
+      InCluster: true,
+    });
+    expect(JSON.stringify(cluster.EncryptionInfo.EncryptionAtRest.DataVolumeKMSKeyId)).toContain(
+      'LakehouseKey',
+    );
+    expect(cluster.EnhancedMonitoring).toBe('PER_TOPIC_PER_BROKER');
+    expect(cluster.LoggingInfo.BrokerLogs.CloudWatchLogs.Enabled).toBe(true);
+  });
+
+  it('keeps broker logs in a log group encrypted with the log key', () => {
+    prodStreaming.hasResourceProperties('AWS::Logs::LogGroup', {
+      KmsKeyId: Match.anyValue(),
+      RetentionInDays: 365,
+    });
+    const logGroups = Object.values(prodStreaming.findResources('AWS::Logs::LogGroup'));
+    expect(logGroups.every((group) => group.Properties.KmsKeyId !== undefined)).toBe(true);
+  });
+
+  it('refuses topic auto-creation and keeps two in-sync replicas on the provisioned brokers', () => {
+    const configuration = onlyResource(prodStreaming, 'AWS::MSK::Configuration');
+    expect(configuration.ServerProperties.split('\n')).toEqual(
+      expect.arrayContaining([
+        'auto.create.topics.enable=false',
+        'default.replication.factor=3',
+        'min.insync.replicas=2',
+        'unclean.leader.election.enable=false',
+      ]),
+    );
+  });
+
+  it('opens only port 9098 to the brokers, from the VPC and the configured plant networks', () => {
+    const brokers = onlyResource(prodStreaming, 'AWS::EC2::SecurityGroup', {
+      Properties: { GroupDescription: Match.stringLikeRegexp('^MSK') },
+    });
+    expect(
+      brokers.SecurityGroupIngress.map((rule: any) => [rule.CidrIp, rule.FromPort, rule.ToPort]),
+    ).toEqual([
+      ['10.50.0.0/16', 9098, 9098],
+      ['10.20.0.0/16', 9098, 9098],
+      ['10.21.0.0/16', 9098, 9098],
+    ]);
+    expect(brokers.SecurityGroupEgress.map((rule: any) => [rule.CidrIp, rule.FromPort])).toEqual([
+      ['10.50.0.0/16', 9098],
+      ['10.50.0.0/16', 443],
+    ]);
+  });
+});
+
+describe('UNS topics', () => {
+  it('declares every UNS topic on the provisioned cluster with the configured partitions', () => {
+    const topics = Object.values(prodStreaming.findResources('AWS::MSK::Topic')).map((topic) => [
+      topic.Properties.TopicName,
+      topic.Properties.PartitionCount,
+      topic.Properties.ReplicationFactor,
+    ]);
+    expect(topics).toEqual([
+      ['uns.telemetry', 24, 3],
+      ['uns.state', 6, 3],
+      ['uns.alarm', 6, 3],
+      ['uns.ml', 6, 3],
+      ['uns.validation', 6, 3],
+      ['uns.sparkplug', 6, 3],
+      ['uns.heartbeat', 6, 3],
+    ]);
+  });
+});
+
+describe('telemetry delivery', () => {
+  const stream = () => onlyResource(devStreaming, 'AWS::KinesisFirehose::DeliveryStream');
+
+  it('writes Parquet converted from the raw uns_telemetry Glue table', () => {
+    const conversion =
+      stream().ExtendedS3DestinationConfiguration.DataFormatConversionConfiguration;
+    expect(conversion.Enabled).toBe(true);
+    expect(conversion.OutputFormatConfiguration).toEqual({
+      Serializer: { ParquetSerDe: { Compression: 'SNAPPY' } },
+    });
+    expect(conversion.InputFormatConfiguration).toEqual({
+      Deserializer: { HiveJsonSerDe: { TimestampFormats: ['millis'] } },
+    });
+    expect(conversion.SchemaConfiguration).toMatchObject({
+      TableName: 'uns_telemetry',
+      Region: 'eu-central-1',
+      VersionId: 'LATEST',
+    });
+    expect(JSON.stringify(conversion.SchemaConfiguration.DatabaseName)).toContain('CatalogRaw');
+  });
+
+  it('partitions by site and day like the Glue table and keeps errors under their own prefix', () => {
+    const destination = stream().ExtendedS3DestinationConfiguration;
+    expect(destination.Prefix).toBe(
+      'uns_telemetry/site=!{partitionKeyFromQuery:site}/dt=!{partitionKeyFromQuery:dt}/',
+    );
+    expect(destination.ErrorOutputPrefix).toBe(
+      'errors/uns_telemetry/!{firehose:error-output-type}/dt=!{timestamp:yyyy-MM-dd}/',
+    );
+    expect(destination.DynamicPartitioningConfiguration.Enabled).toBe(true);
+    expect(destination.ProcessingConfiguration.Processors).toEqual([
+      {
+        Type: 'RecordDeAggregation',
+        Parameters: [{ ParameterName: 'SubRecordType', ParameterValue: 'JSON' }],
+      },
+      {
+        Type: 'MetadataExtraction',
+        Parameters: [
+          { ParameterName: 'MetadataExtractionQuery', ParameterValue: '{site: .site, dt: .dt}' },
+          { ParameterName: 'JsonParsingEngine', ParameterValue: 'JQ-1.6' },
+        ],
+      },
+    ]);
+    expect(JSON.stringify(destination.BucketARN)).toContain('LakehouseStorageRaw');
+  });
+
+  it('encrypts the stream and the delivered objects with the Lakehouse key and logs delivery errors', () => {
+    const properties = stream();
+    expect(properties.DeliveryStreamEncryptionConfigurationInput.KeyType).toBe(
+      'CUSTOMER_MANAGED_CMK',
+    );
+    expect(
+      properties.ExtendedS3DestinationConfiguration.EncryptionConfiguration.KMSEncryptionConfig,
+    ).toBeDefined();
+    expect(properties.ExtendedS3DestinationConfiguration.CloudWatchLoggingOptions.Enabled).toBe(
+      true,
+    );
+  });
+
+  it('feeds the flattener from uns.telemetry with its own consumer group, from the oldest record', () => {
+    devStreaming.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      Topics: ['uns.telemetry'],
+      StartingPosition: 'TRIM_HORIZON',
+      AmazonManagedKafkaEventSourceConfig: { ConsumerGroupId: 'uns-mlops-lakehouse-telemetry' },
+    });
+  });
+
+  it('runs the flattener in the private subnets, at most one invocation per telemetry partition', () => {
+    const fn = onlyResource(devStreaming, 'AWS::Lambda::Function');
+    expect(fn.ReservedConcurrentExecutions).toBe(6);
+    expect(fn.VpcConfig.SubnetIds).toHaveLength(2);
+    expect(fn.Environment.Variables).toMatchObject({
+      REJECTS_PREFIX: 'errors/uns_telemetry/rejected/',
+      HEADER_MQTT_TOPIC: 'uns-mqtt-topic',
+      HEADER_RECEIVED_AT: 'uns-received-at',
+      HEADER_CONTRACT_VERSION: 'uns-contract-version',
+    });
+  });
+
+  it('grants the Firehose role Lake Formation DESCRIBE on the raw telemetry table only', () => {
+    const grant = onlyResource(devStreaming, 'AWS::LakeFormation::PrincipalPermissions');
+    expect(grant.Permissions).toEqual(['DESCRIBE']);
+    expect(grant.PermissionsWithGrantOption).toEqual([]);
+    expect(grant.Resource.Table.Name).toBe('uns_telemetry');
+  });
+});
+
+describe('least-privilege roles', () => {
+  it('lets Firehose write only the telemetry and error prefixes of the raw bucket', () => {
+    const write = statement(
+      devStreaming,
+      'StreamingTelemetryDeliveryDeliveryPolicy',
+      'WriteTelemetryAndErrors',
+    );
+    expect(write.Action).toEqual(['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject']);
+    expect(write.Resource).toEqual([
+      {
+        'Fn::Join': [
+          '',
+          [{ 'Fn::ImportValue': 'UnsMlops-Dev-Lakehouse-RawBucketArn' }, '/errors/uns_telemetry/*'],
+        ],
+      },
+      {
+        'Fn::Join': [
+          '',
+          [{ 'Fn::ImportValue': 'UnsMlops-Dev-Lakehouse-RawBucketArn' }, '/uns_telemetry/*'],
+        ],
+      },
+    ]);
+  });
+
+  it('lets Firehose use the key only through S3 for the raw bucket', () => {
+    const kms = statement(
+      devStreaming,
+      'StreamingTelemetryDeliveryDeliveryPolicy',
+      'UseLakehouseKeyThroughS3ForRawBucket',
+    );
+    expect(kms.Action).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
+    expect(kms.Condition.StringEquals['kms:ViaService']).toBe('s3.eu-central-1.amazonaws.com');
+    expect(
+      JSON.stringify(kms.Condition.StringEquals['kms:EncryptionContext:aws:s3:arn']),
+    ).toContain('LakehouseStorageRaw');
+  });
+
+  it('lets Firehose read the schema of the one table it converts with', () => {
+    const glue = statement(
+      devStreaming,
+      'StreamingTelemetryDeliveryDeliveryPolicy',
+      'ReadTelemetryTableSchema',
+    );
+    expect(glue.Action).toEqual(['glue:GetTable', 'glue:GetTableVersion', 'glue:GetTableVersions']);
+    expect(glue.Resource).toHaveLength(3);
+    expect(JSON.stringify(glue.Resource)).toContain('CatalogRawunstelemetryTable');
+  });
+
+  it('lets the flattener read uns.telemetry and commit only its own consumer group', () => {
+    const read = statement(devStreaming, 'StreamingTelemetryDeliveryFlattenerPolicy', 'ReadTopics');
+    expect(read.Action).toEqual(['kafka-cluster:DescribeTopic', 'kafka-cluster:ReadData']);
+    expect(JSON.stringify(read.Resource)).toMatch(/:topic\/uns-mlops\/".*"\/uns\.telemetry"/);
+    const group = statement(
+      devStreaming,
+      'StreamingTelemetryDeliveryFlattenerPolicy',
+      'CommitConsumerGroupOffsets',
+    );
+    expect(JSON.stringify(group.Resource)).toMatch(
+      /:group\/uns-mlops\/".*"\/uns-mlops-lakehouse-telemetry"/,
+    );
+    const put = statement(
+      devStreaming,
+      'StreamingTelemetryDeliveryFlattenerPolicy',
+      'PutRowsIntoDeliveryStream',
+    );
+    expect(put.Action).toBe('firehose:PutRecordBatch');
+  });
+
+  it('gives the bridge connect and idempotent writes on the cluster and writes on the uns.* topics only', () => {
+    const connect = statement(
+      devStreaming,
+      'StreamingBridgeProducerPolicy',
+      'ConnectAndProduceIdempotently',
+    );
+    expect(connect.Action).toEqual([
+      'kafka-cluster:Connect',
+      'kafka-cluster:WriteDataIdempotently',
+    ]);
+    const write = statement(devStreaming, 'StreamingBridgeProducerPolicy', 'WriteUnsTopics');
+    expect(write.Action).toEqual(['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData']);
+    const topics = write.Resource.map(
+      (arn: unknown) => /\/(uns\.[a-z]+)"/.exec(JSON.stringify(arn))?.[1],
+    );
+    expect(topics.sort()).toEqual([...UNS_KAFKA_TOPICS].sort());
+    expect(statementsOf(devStreaming, 'StreamingBridgeProducerPolicy')).toHaveLength(2);
+  });
+});
+
+describe('network', () => {
+  it('has private isolated subnets only: no internet gateway, no NAT', () => {
+    devNetwork.resourceCountIs('AWS::EC2::InternetGateway', 0);
+    devNetwork.resourceCountIs('AWS::EC2::NatGateway', 0);
+    devNetwork.resourceCountIs('AWS::EC2::Subnet', 2);
+    const subnets = Object.values(devNetwork.findResources('AWS::EC2::Subnet'));
+    expect(subnets.every((subnet) => subnet.Properties.MapPublicIpOnLaunch === false)).toBe(true);
+  });
+
+  it('logs all traffic to a KMS-encrypted log group', () => {
+    devNetwork.hasResourceProperties('AWS::EC2::FlowLog', { TrafficType: 'ALL' });
+    const key = logicalIdOf(dev.network, dev.network.network.logKey);
+    devNetwork.hasResourceProperties('AWS::Logs::LogGroup', {
+      KmsKeyId: { 'Fn::GetAtt': [key, 'Arn'] },
+    });
+  });
+
+  it('reaches STS, Lambda and Firehose through interface endpoints open to HTTPS from the VPC only', () => {
+    const endpoints = Object.values(devNetwork.findResources('AWS::EC2::VPCEndpoint')).map(
+      (endpoint) => JSON.stringify(endpoint.Properties.ServiceName),
+    );
+    for (const service of ['.sts', '.lambda', '.kinesis-firehose', '.s3']) {
+      expect(endpoints.some((name) => name.includes(service))).toBe(true);
+    }
+    const groups = Object.values(devNetwork.findResources('AWS::EC2::SecurityGroup'));
+    expect(groups).toHaveLength(3);
+    for (const group of groups) {
+      expect(group.Properties.SecurityGroupIngress).toEqual([
+        expect.objectContaining({ CidrIp: '10.40.0.0/16', FromPort: 443, ToPort: 443 }),
+      ]);
+    }
+  });
+});
