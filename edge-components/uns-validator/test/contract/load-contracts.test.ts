@@ -33,7 +33,7 @@ describe('loadContracts', () => {
     expect(welding.contracts).toHaveLength(1);
     expect(welding.contracts[0]).toMatchObject({
       title: 'UNS welding plant',
-      version: '1.0.0',
+      version: '1.1.0',
       asyncapiVersion: '3.0.0',
       source: WELDING_CONTRACT,
       loadOrder: 0,
@@ -47,6 +47,9 @@ describe('loadContracts', () => {
       ['state', '{enterprise}/{site}/{area}/{line}/{cell}/{asset}/state'],
       ['alarm', '{enterprise}/{site}/{area}/{line}/{cell}/{asset}/alarm'],
       ['anomaly', '{enterprise}/{site}/{area}/{line}/{cell}/{asset}/_ml/{model}'],
+      ['anomalyShadow', '{enterprise}/{site}/{area}/{line}/{cell}/{asset}/_ml/{model}/shadow'],
+      ['anomalyEvent', '{enterprise}/{site}/{area}/{line}/{cell}/{asset}/_ml/{model}/events'],
+      ['modelStatus', '{enterprise}/{site}/_ml/{model}/status'],
       ['validationSummary', '{enterprise}/{site}/_validation'],
       ['sparkplugNode', 'spBv1.0/{group}/{verb}/{edgeNode}'],
       ['sparkplugDevice', 'spBv1.0/{group}/{verb}/{edgeNode}/{device}'],

@@ -22,7 +22,7 @@ describe('the uns-validator command', () => {
       line: 1,
       valid: true,
       channel: 'state',
-      contractVersion: '1.0.0',
+      contractVersion: '1.1.0',
     });
     expect(lines[1]).toMatchObject({
       line: 2,

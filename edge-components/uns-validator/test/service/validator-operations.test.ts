@@ -57,7 +57,7 @@ describe('enforcement modes', () => {
       expect(envelope).toMatchObject({
         topic: TELEMETRY_TOPIC,
         channel: 'telemetry',
-        contractVersion: '1.0.0',
+        contractVersion: '1.1.0',
       });
       expect(envelope.errors[0].kind).toBe('schema-violation');
       expect(Buffer.from(envelope.payloadBase64, 'base64').toString()).toBe('{"values": "none"}');

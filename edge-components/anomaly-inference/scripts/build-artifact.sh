@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Builds the Greengrass artifact dist/anomaly-inference.zip reproducibly: the same sources and lock
+# file give the same bytes (sorted entries, fixed time stamps and modes, no absolute paths).
+# onnxruntime-node ships beside the bundle with its native libraries for linux x64 and arm64 only
+# (the binding loads bin/napi-v6/<platform>/<arch>/ at run time); its install script is not needed.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+root=$(cd "$here/../.." && pwd)
+staging=$(mktemp -d)
+trap 'rm -rf "$staging"' EXIT
+app="$staging/anomaly-inference"
+mkdir -p "$app"
+
+# One bundle per entry: the CLI and the ONNX Runtime worker thread. The manifest JSON Schema
+# (pipelines/model-bundle/) is imported by the source and bundled.
+"$root/node_modules/.bin/esbuild" "$here/src/main.ts" "$here/src/inference/ort-worker.ts" \
+  --bundle --platform=node --target=node20 --format=cjs --main-fields=module,main --entry-names=[name] \
+  --external:onnxruntime-node --legal-comments=none --log-level=warning --outdir="$app"
+
+mkdir -p "$app/asyncapi"
+cp "$root/asyncapi/uns-welding.asyncapi.yaml" "$app/asyncapi/"
+
+ort="$root/node_modules/onnxruntime-node"
+common="$root/node_modules/onnxruntime-common"
+target="$app/node_modules/onnxruntime-node"
+mkdir -p "$target/dist" "$app/node_modules/onnxruntime-common/dist"
+cp "$ort/package.json" "$ort/README.md" "$target/"
+cp "$ort"/dist/*.js "$target/dist/"
+for arch in x64 arm64; do
+  mkdir -p "$target/bin/napi-v6/linux/$arch"
+  cp "$ort/bin/napi-v6/linux/$arch"/* "$target/bin/napi-v6/linux/$arch/"
+done
+cp "$common/package.json" "$app/node_modules/onnxruntime-common/"
+cp -r "$common/dist/cjs" "$app/node_modules/onnxruntime-common/dist/cjs"
+find "$app/node_modules" \( -name '*.map' -o -name '*.d.ts' \) -delete
+
+mkdir -p "$here/dist"
+python3 "$here/scripts/deterministic-zip.py" "$staging" "$here/dist/anomaly-inference.zip"
+sha256sum "$here/dist/anomaly-inference.zip"

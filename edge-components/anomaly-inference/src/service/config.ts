@@ -1,0 +1,230 @@
+import { loadLayeredConfig, parseNumberSetting, setPath } from '@uns-mlops/edge-common';
+import type { JSONSchemaType } from 'ajv';
+
+/** The inference runtime's whole configuration, after defaults. */
+export interface InferenceConfig {
+  broker: {
+    /** `mqtt://`, `mqtts://`, `ws://` or `wss://` URL of the UNS broker. */
+    url: string;
+    clientId: string;
+    /** 4 = MQTT 3.1.1, 5 = MQTT 5. */
+    protocolVersion: 4 | 5;
+    username?: string;
+    password?: string;
+    /** PEM files for TLS: CA bundle, and client certificate + key for certificate authentication. */
+    caFile?: string;
+    certFile?: string;
+    keyFile?: string;
+    /** QoS of the telemetry subscriptions and of the published results. */
+    qos: 0 | 1;
+    reconnectPeriodMs: number;
+  };
+  uns: {
+    /** The AsyncAPI document whose channels give the topics (telemetry in, results out). */
+    contract: string;
+    /** Enterprise and site whose telemetry is scored (topic levels 1 and 2). */
+    enterprise: string;
+    site: string;
+  };
+  model: {
+    /** Directory of the serving model bundle (`manifest.json` + `model.onnx`); watched. */
+    dir: string;
+    /** Directory of a candidate bundle run in shadow mode; watched; absent = no shadow. */
+    shadowDir?: string;
+    /** How often the bundle directories are checked for a new bundle, ms. */
+    watchIntervalMs: number;
+    /** Recent windows kept for the smoke inference of a new bundle. */
+    smokeWindows: number;
+  };
+  windowing: {
+    /** Blocks held per stream while waiting for a missing `seq` before it counts as lost. */
+    reorderBlocks: number;
+    /** Windows are skipped when a channel lags the asset's newest channel by more than this, ms. */
+    maxChannelSkewMs: number;
+  };
+  batching: {
+    /** Windows scored in one model run at most. */
+    maxBatchSize: number;
+    /** Longest wait for more windows before a batch runs, ms (0 = next turn of the event loop). */
+    maxBatchDelayMs: number;
+  };
+  api: {
+    /** Recent scores kept per asset for `/api/v1/anomalies/scores`. */
+    scoresPerAsset: number;
+    /** Recent anomaly events kept for `/api/v1/anomalies/events`. */
+    events: number;
+  };
+  http: {
+    host: string;
+    /** Port of health, readiness, metrics and the API; 0 picks a free port. */
+    port: number;
+  };
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+const topicLevel = { type: 'string', pattern: '^[^/#+]+$' } as const;
+
+const schema: JSONSchemaType<InferenceConfig> = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['broker', 'uns', 'model', 'windowing', 'batching', 'api', 'http', 'logLevel'],
+  properties: {
+    broker: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['url', 'clientId', 'protocolVersion', 'qos', 'reconnectPeriodMs'],
+      properties: {
+        url: { type: 'string', pattern: '^(mqtts?|wss?)://.+' },
+        clientId: { type: 'string', minLength: 1, maxLength: 128 },
+        protocolVersion: { type: 'integer', enum: [4, 5] },
+        username: { type: 'string', nullable: true },
+        password: { type: 'string', nullable: true },
+        caFile: { type: 'string', nullable: true },
+        certFile: { type: 'string', nullable: true },
+        keyFile: { type: 'string', nullable: true },
+        qos: { type: 'integer', enum: [0, 1] },
+        reconnectPeriodMs: { type: 'integer', minimum: 100 },
+      },
+    },
+    uns: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['contract', 'enterprise', 'site'],
+      properties: {
+        contract: { type: 'string', minLength: 1 },
+        enterprise: topicLevel,
+        site: topicLevel,
+      },
+    },
+    model: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['dir', 'watchIntervalMs', 'smokeWindows'],
+      properties: {
+        dir: { type: 'string', minLength: 1 },
+        shadowDir: { type: 'string', minLength: 1, nullable: true },
+        watchIntervalMs: { type: 'integer', minimum: 50 },
+        smokeWindows: { type: 'integer', minimum: 1, maximum: 1024 },
+      },
+    },
+    windowing: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['reorderBlocks', 'maxChannelSkewMs'],
+      properties: {
+        reorderBlocks: { type: 'integer', minimum: 0, maximum: 1000 },
+        maxChannelSkewMs: { type: 'integer', minimum: 1 },
+      },
+    },
+    batching: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['maxBatchSize', 'maxBatchDelayMs'],
+      properties: {
+        maxBatchSize: { type: 'integer', minimum: 1, maximum: 65_536 },
+        maxBatchDelayMs: { type: 'number', minimum: 0, maximum: 1000 },
+      },
+    },
+    api: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['scoresPerAsset', 'events'],
+      properties: {
+        scoresPerAsset: { type: 'integer', minimum: 1, maximum: 100_000 },
+        events: { type: 'integer', minimum: 1, maximum: 100_000 },
+      },
+    },
+    http: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['host', 'port'],
+      properties: {
+        host: { type: 'string' },
+        port: { type: 'integer', minimum: 0, maximum: 65535 },
+      },
+    },
+    logLevel: {
+      type: 'string',
+      enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+    },
+  },
+};
+
+/** The configuration the runtime runs with when nothing is set. */
+export const DEFAULT_CONFIG: InferenceConfig = {
+  broker: {
+    url: 'mqtt://127.0.0.1:1883',
+    clientId: 'anomaly-inference',
+    protocolVersion: 5,
+    qos: 0,
+    reconnectPeriodMs: 1000,
+  },
+  uns: { contract: 'asyncapi/uns-welding.asyncapi.yaml', enterprise: 'acme', site: 'zwickau' },
+  model: { dir: 'model', watchIntervalMs: 1000, smokeWindows: 32 },
+  windowing: { reorderBlocks: 4, maxChannelSkewMs: 2000 },
+  batching: { maxBatchSize: 256, maxBatchDelayMs: 0 },
+  api: { scoresPerAsset: 500, events: 200 },
+  http: { host: '127.0.0.1', port: 9465 },
+  logLevel: 'info',
+};
+
+/**
+ * Environment variables the runtime reads. `ANOMALY_INFERENCE_CONFIG_JSON` carries any part of the
+ * configuration as JSON (the Greengrass recipe sets it from the component configuration); the
+ * others set single values and win over it.
+ */
+export const ENVIRONMENT_VARIABLES = {
+  ANOMALY_INFERENCE_CONFIG_JSON: 'configuration as JSON (any subset)',
+  ANOMALY_INFERENCE_BROKER_URL: 'broker.url',
+  ANOMALY_INFERENCE_BROKER_USERNAME: 'broker.username',
+  ANOMALY_INFERENCE_BROKER_PASSWORD: 'broker.password',
+  ANOMALY_INFERENCE_MODEL_DIR: 'model.dir',
+  ANOMALY_INFERENCE_SHADOW_DIR: 'model.shadowDir',
+  ANOMALY_INFERENCE_HTTP_PORT: 'http.port',
+  ANOMALY_INFERENCE_LOG_LEVEL: 'logLevel',
+} as const;
+
+/**
+ * Loads the configuration: defaults, then `file`, then `ANOMALY_INFERENCE_CONFIG_JSON`, then the
+ * single-value variables; validated against the schema.
+ *
+ * @throws ConfigError listing every problem.
+ */
+export function loadConfig(
+  sources: { file?: string; env?: NodeJS.ProcessEnv } = {},
+): InferenceConfig {
+  const env = sources.env ?? {};
+  return loadLayeredConfig({
+    component: 'anomaly-inference',
+    schema,
+    defaults: DEFAULT_CONFIG,
+    file: sources.file,
+    jsonVariable: {
+      name: 'ANOMALY_INFERENCE_CONFIG_JSON',
+      value: env.ANOMALY_INFERENCE_CONFIG_JSON,
+    },
+    overrides: (problems) => {
+      const layer: Record<string, unknown> = {};
+      const text = (value: string | undefined) => (value === '' ? undefined : value);
+      setPath(layer, 'broker.url', text(env.ANOMALY_INFERENCE_BROKER_URL));
+      setPath(layer, 'broker.username', text(env.ANOMALY_INFERENCE_BROKER_USERNAME));
+      setPath(layer, 'broker.password', text(env.ANOMALY_INFERENCE_BROKER_PASSWORD));
+      setPath(layer, 'model.dir', text(env.ANOMALY_INFERENCE_MODEL_DIR));
+      setPath(layer, 'model.shadowDir', text(env.ANOMALY_INFERENCE_SHADOW_DIR));
+      setPath(
+        layer,
+        'http.port',
+        parseNumberSetting(
+          env.ANOMALY_INFERENCE_HTTP_PORT,
+          'ANOMALY_INFERENCE_HTTP_PORT',
+          problems,
+          {
+            integer: true,
+          },
+        ),
+      );
+      setPath(layer, 'logLevel', text(env.ANOMALY_INFERENCE_LOG_LEVEL));
+      return [layer];
+    },
+  });
+}

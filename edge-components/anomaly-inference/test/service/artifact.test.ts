@@ -1,0 +1,96 @@
+/**
+ * The Greengrass artifact: reproducible (same sources, same bytes), with onnxruntime-node's native
+ * libraries for linux x64 and arm64, and it serves from the unpacked directory alone.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startMosquitto } from '@uns-mlops/test-services';
+import { fixtureBundleDir } from '../fixtures/model-fixture';
+import { COMPONENT_DIR, FIXTURE_CHANNELS } from '../fixtures/paths';
+import { testClient, waitUntil } from '../support/harness';
+import { asset, blocks, publish } from '../support/telemetry';
+
+function build(): string {
+  const run = spawnSync('bash', [join(COMPONENT_DIR, 'scripts', 'build-artifact.sh')], {
+    encoding: 'utf8',
+  });
+  if (run.status !== 0) throw new Error(`artifact build failed: ${run.stderr}`);
+  return run.stdout.trim().split(/\s+/)[0]!;
+}
+
+describe('the Greengrass artifact', () => {
+  let firstHash: string;
+  let component: string;
+
+  beforeAll(() => {
+    firstHash = build();
+    const target = mkdtempSync(join(tmpdir(), 'artifact-'));
+    const zip = join(COMPONENT_DIR, 'dist', 'anomaly-inference.zip');
+    const unzip = spawnSync('python3', ['-m', 'zipfile', '-e', zip, target]);
+    if (unzip.status !== 0) throw new Error(String(unzip.stderr));
+    component = join(target, 'anomaly-inference');
+  }, 180_000);
+
+  it('is reproducible: the same sources build the same bytes', () => {
+    expect(build()).toBe(firstHash);
+  }, 180_000);
+
+  it('builds the model component artifact reproducibly from a bundle', () => {
+    const script = join(COMPONENT_DIR, 'scripts', 'build-model-artifact.sh');
+    const hash = () => {
+      const run = spawnSync('bash', [script, fixtureBundleDir()], { encoding: 'utf8' });
+      if (run.status !== 0) throw new Error(run.stderr);
+      return run.stdout.split(/\s+/)[0];
+    };
+    expect(hash()).toBe(hash());
+  });
+
+  it('carries the ONNX Runtime native libraries for linux x64 and arm64', () => {
+    for (const arch of ['x64', 'arm64']) {
+      const dir = join(
+        component,
+        'node_modules',
+        'onnxruntime-node',
+        'bin',
+        'napi-v6',
+        'linux',
+        arch,
+      );
+      expect(existsSync(join(dir, 'onnxruntime_binding.node'))).toBe(true);
+      expect(existsSync(join(dir, 'libonnxruntime.so.1'))).toBe(true);
+    }
+  });
+
+  it('scores telemetry from the unpacked directory and stops cleanly on SIGTERM', async () => {
+    const broker = await startMosquitto();
+    const port = 20_000 + (process.pid % 1000);
+    const runtime = spawn('node', ['main.js', 'serve'], {
+      cwd: component,
+      env: {
+        ...process.env,
+        ANOMALY_INFERENCE_BROKER_URL: broker.url,
+        ANOMALY_INFERENCE_MODEL_DIR: fixtureBundleDir(),
+        ANOMALY_INFERENCE_HTTP_PORT: String(port),
+        ANOMALY_INFERENCE_LOG_LEVEL: 'warn',
+      },
+      stdio: 'ignore',
+    });
+    const client = await testClient(broker.url);
+    const metrics = async () => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    try {
+      await waitUntil(async () => (await fetch(`http://127.0.0.1:${port}/ready`)).ok, 30_000);
+      await publish(client, asset('cell-artifact'), blocks(FIXTURE_CHANNELS, [0, 1, 2, 3, 4, 5]));
+      await waitUntil(async () =>
+        /anomaly_inference_windows_scored_total\{role="serving"\} [1-9]/.test(await metrics()),
+      );
+    } finally {
+      await client.endAsync();
+      runtime.kill('SIGTERM');
+      await new Promise((resolve) => runtime.once('exit', resolve));
+      await broker.stop();
+    }
+    expect(runtime.exitCode).toBe(0);
+  });
+});
