@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-requirement_files=(requirements-dev.txt)
+requirement_files=(requirements-dev.txt pipelines/requirements.txt)
 stamp_file=.venv/.requirements.sha256
 wanted=$(cat "${requirement_files[@]}" | sha256sum | cut -d' ' -f1)
 

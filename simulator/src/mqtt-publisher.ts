@@ -26,6 +26,11 @@ export interface PublishOptions {
   readonly malformedShare?: number;
   /** Simulated duration to publish; ignored when `blocks` is given. */
   readonly durationMs?: number;
+  /**
+   * Stops publishing after the current step when aborted (the summary counts what was sent).
+   * With a signal and neither `durationMs` nor `blocks`, publishing runs until it is aborted.
+   */
+  readonly signal?: AbortSignal;
   /** Number of simulator steps (each: one block per cell and signal). */
   readonly blocks?: number;
   /** Also publish asset-state changes, retained, on the `state` topics (default true). */
@@ -101,8 +106,17 @@ export function malformBlock(
   return Buffer.from(JSON.stringify(payload), 'utf8');
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits `ms`, or less when `signal` aborts first. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+  });
 }
 
 /**
@@ -116,7 +130,13 @@ export async function publishLive(options: PublishOptions): Promise<PublishSumma
   if (share < 0 || share > 1) throw new Error('malformedShare must be within 0..1');
   const simulator = new WeldingCellSimulator(options.simulatorOptions);
   const blockMs = simulator.samplesPerBlock * simulator.dtMs;
-  const steps = options.blocks ?? Math.max(1, Math.ceil((options.durationMs ?? 10_000) / blockMs));
+  const runsUntilAborted =
+    options.signal !== undefined &&
+    options.blocks === undefined &&
+    options.durationMs === undefined;
+  const steps = runsUntilAborted
+    ? Number.POSITIVE_INFINITY
+    : (options.blocks ?? Math.max(1, Math.ceil((options.durationMs ?? 10_000) / blockMs)));
   const random = new Random(hashSeed(options.simulatorOptions.seed, 0x6d61));
   const qos = options.qos ?? 1;
   const summary: PublishSummary = {
@@ -136,11 +156,13 @@ export async function publishLive(options: PublishOptions): Promise<PublishSumma
     reconnectPeriod: 0,
   });
   const startedAt = Date.now();
+  const aborted = () => options.signal?.aborted === true;
   try {
-    for (let step = 0; step < steps; step++) {
+    for (let step = 0; step < steps && !aborted(); step++) {
       if (options.realTime) {
         const due = startedAt + step * blockMs - Date.now();
-        if (due > 0) await sleep(due);
+        if (due > 0) await sleep(due, options.signal);
+        if (aborted()) break;
       }
       const blocks = simulator.next();
       await Promise.all(

@@ -87,4 +87,21 @@ describe('publishLive against a real Mosquitto', () => {
     expect(summary.malformedTotal).toBe(0);
     expect(Date.now() - started).toBeGreaterThanOrEqual(400);
   });
+
+  it('publishes until aborted when given a signal and no duration, and stops promptly', async () => {
+    const controller = new AbortController();
+    const publishing = publishLive({
+      brokerUrl: broker.url,
+      simulatorOptions: { seed: 3, cells: defaultCells(1), blockMs: 100 },
+      realTime: true,
+      signal: controller.signal,
+    });
+    await new Promise((r) => setTimeout(r, 350));
+    const abortedAt = Date.now();
+    controller.abort();
+    const summary = await publishing;
+    expect(Date.now() - abortedAt).toBeLessThan(1000);
+    expect(summary.steps).toBeGreaterThanOrEqual(2);
+    expect(summary.published).toBe(summary.steps * 6);
+  });
 });

@@ -6,7 +6,8 @@
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { validateRecorded } from './cli/validate-offline';
-import { ConfigError, ENVIRONMENT_VARIABLES, loadConfig } from './service/config';
+import { runMain, stopOnSignal } from '@uns-mlops/edge-common';
+import { ENVIRONMENT_VARIABLES, loadConfig } from './service/config';
 import { ValidatorService } from './service/validator-service';
 import { SparkplugSessionTracker } from './sparkplug';
 
@@ -70,27 +71,8 @@ async function serve(args: string[]): Promise<number> {
     { http: `http://${config.http.host}:${service.httpPort}`, contracts: config.contracts },
     'uns-validator running',
   );
-  await new Promise<void>((resolve) => {
-    const shutdown = (signal: string) => {
-      logger.info({ signal }, 'stopping');
-      process.once(signal, () => process.exit(130));
-      service.stop().then(resolve, (error: unknown) => {
-        logger.error({ err: error }, 'unclean stop');
-        resolve();
-      });
-    };
-    process.once('SIGINT', shutdown);
-    process.once('SIGTERM', shutdown);
-  });
+  await stopOnSignal(service, logger);
   return 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`${error instanceof ConfigError ? error.message : String(error)}\n`);
-    process.exitCode = 2;
-  },
-);
+runMain(main);

@@ -1,6 +1,10 @@
-import { readFileSync } from 'node:fs';
-import Ajv, { type JSONSchemaType } from 'ajv';
-import { parse as parseYaml } from 'yaml';
+import {
+  ConfigError,
+  loadLayeredConfig,
+  parseNumberSetting,
+  setPath,
+} from '@uns-mlops/edge-common';
+import type { JSONSchemaType } from 'ajv';
 
 /** What the validator does with a message of a channel, beyond recording its verdict. */
 export type EnforcementMode = 'monitor' | 'quarantine' | 'filter';
@@ -70,6 +74,8 @@ export interface ValidatorConfig {
     host: string;
     /** Port of health, readiness, metrics and the compliance API; 0 picks a free port. */
     port: number;
+    /** Directory of the built dashboard to serve at `/`; none served when absent. */
+    dashboardDir?: string;
   };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 }
@@ -162,6 +168,7 @@ const schema: JSONSchemaType<ValidatorConfig> = {
       properties: {
         host: { type: 'string' },
         port: { type: 'integer', minimum: 0, maximum: 65535 },
+        dashboardDir: { type: 'string', minLength: 1, nullable: true },
       },
     },
     logLevel: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] },
@@ -193,12 +200,7 @@ export const DEFAULT_CONFIG: ValidatorConfig = {
 };
 
 /** A configuration that cannot run; the message lists every problem. */
-export class ConfigError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(`Invalid uns-validator configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError };
 
 /** Where configuration comes from, lowest precedence first after the defaults. */
 export interface ConfigSources {
@@ -222,6 +224,7 @@ export const ENVIRONMENT_VARIABLES = {
   UNS_VALIDATOR_DATABASE_URL: 'store.databaseUrl',
   UNS_VALIDATOR_DATA_DIR: 'store.dataDir',
   UNS_VALIDATOR_HTTP_PORT: 'http.port',
+  UNS_VALIDATOR_DASHBOARD_DIR: 'http.dashboardDir',
   UNS_VALIDATOR_LOG_LEVEL: 'logLevel',
 } as const;
 
@@ -233,82 +236,38 @@ export const ENVIRONMENT_VARIABLES = {
  */
 export function loadConfig(sources: ConfigSources = {}): ValidatorConfig {
   const env = sources.env ?? {};
-  const layers: unknown[] = [DEFAULT_CONFIG];
-  const problems: string[] = [];
-  if (sources.file !== undefined) {
-    try {
-      layers.push(parseYaml(readFileSync(sources.file, 'utf8')));
-    } catch (error) {
-      problems.push(`config file ${sources.file}: ${(error as Error).message}`);
-    }
-  }
-  if (env.UNS_VALIDATOR_CONFIG_JSON !== undefined && env.UNS_VALIDATOR_CONFIG_JSON !== '') {
-    try {
-      layers.push(JSON.parse(env.UNS_VALIDATOR_CONFIG_JSON));
-    } catch (error) {
-      problems.push(`UNS_VALIDATOR_CONFIG_JSON: ${(error as Error).message}`);
-    }
-  }
-  layers.push(singleValueVariables(env, problems));
-  if (problems.length > 0) throw new ConfigError(problems);
-
-  const merged = layers.reduce(deepMerge);
-  const validate = new Ajv({ allErrors: true }).compile(schema);
-  if (!validate(merged)) {
-    throw new ConfigError(
-      (validate.errors ?? []).map((error) => {
-        const where =
-          error.instancePath === '' ? '(root)' : error.instancePath.slice(1).replaceAll('/', '.');
-        const extra =
-          error.keyword === 'additionalProperties'
-            ? ` (${(error.params as { additionalProperty: string }).additionalProperty})`
-            : error.keyword === 'enum'
-              ? ` (${(error.params as { allowedValues: unknown[] }).allowedValues.join(', ')})`
-              : '';
-        return `${where} ${error.message ?? 'is invalid'}${extra}`;
-      }),
-    );
-  }
-  return merged;
+  return loadLayeredConfig({
+    component: 'uns-validator',
+    schema,
+    defaults: DEFAULT_CONFIG,
+    file: sources.file,
+    jsonVariable: { name: 'UNS_VALIDATOR_CONFIG_JSON', value: env.UNS_VALIDATOR_CONFIG_JSON },
+    overrides: (problems) => [singleValueVariables(env, problems)],
+  });
 }
 
 function singleValueVariables(env: NodeJS.ProcessEnv, problems: string[]): unknown {
   const layer: Record<string, unknown> = {};
-  const set = (section: string, key: string, value: unknown) => {
-    layer[section] = { ...(layer[section] as Record<string, unknown> | undefined), [key]: value };
-  };
-  if (env.UNS_VALIDATOR_BROKER_URL) set('broker', 'url', env.UNS_VALIDATOR_BROKER_URL);
-  if (env.UNS_VALIDATOR_BROKER_USERNAME)
-    set('broker', 'username', env.UNS_VALIDATOR_BROKER_USERNAME);
-  if (env.UNS_VALIDATOR_BROKER_PASSWORD)
-    set('broker', 'password', env.UNS_VALIDATOR_BROKER_PASSWORD);
-  if (env.UNS_VALIDATOR_CONTRACTS)
-    layer.contracts = env.UNS_VALIDATOR_CONTRACTS.split(',').map((p) => p.trim());
-  if (env.UNS_VALIDATOR_DATABASE_URL) set('store', 'databaseUrl', env.UNS_VALIDATOR_DATABASE_URL);
-  if (env.UNS_VALIDATOR_DATA_DIR) set('store', 'dataDir', env.UNS_VALIDATOR_DATA_DIR);
-  if (env.UNS_VALIDATOR_HTTP_PORT) {
-    const port = Number(env.UNS_VALIDATOR_HTTP_PORT);
-    if (Number.isInteger(port)) set('http', 'port', port);
-    else
-      problems.push(
-        `UNS_VALIDATOR_HTTP_PORT ${JSON.stringify(env.UNS_VALIDATOR_HTTP_PORT)} is not a port number`,
-      );
-  }
-  if (env.UNS_VALIDATOR_LOG_LEVEL) layer.logLevel = env.UNS_VALIDATOR_LOG_LEVEL;
+  const text = (value: string | undefined) => (value === '' ? undefined : value);
+  setPath(layer, 'broker.url', text(env.UNS_VALIDATOR_BROKER_URL));
+  setPath(layer, 'broker.username', text(env.UNS_VALIDATOR_BROKER_USERNAME));
+  setPath(layer, 'broker.password', text(env.UNS_VALIDATOR_BROKER_PASSWORD));
+  setPath(
+    layer,
+    'contracts',
+    text(env.UNS_VALIDATOR_CONTRACTS)
+      ?.split(',')
+      .map((p) => p.trim()),
+  );
+  setPath(layer, 'store.databaseUrl', text(env.UNS_VALIDATOR_DATABASE_URL));
+  setPath(layer, 'store.dataDir', text(env.UNS_VALIDATOR_DATA_DIR));
+  setPath(
+    layer,
+    'http.port',
+    parseNumberSetting(env.UNS_VALIDATOR_HTTP_PORT, 'UNS_VALIDATOR_HTTP_PORT', problems, {
+      integer: true,
+    }),
+  );
+  setPath(layer, 'logLevel', text(env.UNS_VALIDATOR_LOG_LEVEL));
   return layer;
-}
-
-/** Objects merge key by key; arrays and scalars of the later layer replace the earlier ones. */
-function deepMerge(base: unknown, override: unknown): unknown {
-  if (!isPlainObject(base) || !isPlainObject(override))
-    return override === undefined ? base : override;
-  const result: Record<string, unknown> = { ...base };
-  for (const [key, value] of Object.entries(override)) {
-    result[key] = deepMerge(base[key], value);
-  }
-  return result;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

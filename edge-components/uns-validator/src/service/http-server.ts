@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { ApiRoute } from '../api/compliance-routes';
+import { readStaticAsset } from '../api/static-assets';
 
 /** A readiness or liveness answer: HTTP 200 when `ok`, 503 otherwise, with the checks as JSON. */
 export interface Probe {
@@ -15,12 +17,16 @@ export interface HttpHandlers {
   readiness(): Probe;
   /** `GET /metrics`: Prometheus text exposition. */
   metrics(): Promise<{ contentType: string; body: string }>;
-  /** `GET /api/compliance`: compliance summaries (JSON). */
-  compliance(query: URLSearchParams): Promise<unknown>;
-  /** `GET /api/violations`: recent violation samples (JSON). */
-  violations(query: URLSearchParams): Promise<unknown>;
-  /** `GET /api/contracts`: contracts in force (JSON). */
-  contracts(): unknown;
+  /** The dashboard's API (`/api/v1/...`, JSON), by path. */
+  api: Readonly<Record<string, ApiRoute>>;
+}
+
+/** Where the HTTP server listens and what else it serves. */
+export interface HttpServerOptions {
+  host: string;
+  port: number;
+  /** Directory of the built dashboard, served at `/` (nothing is served there without it). */
+  dashboardDir?: string;
 }
 
 /** A running HTTP server. */
@@ -33,12 +39,13 @@ export interface RunningHttpServer {
 export class BadRequestError extends Error {}
 
 /**
- * Serves health, readiness, Prometheus metrics and the compliance API (the dashboard reads the
- * same API from the cloud later). Unknown paths are 404, other methods 405, handler failures 500
- * with the error message; nothing a client sends can stop the server.
+ * Serves health, readiness, Prometheus metrics, the compliance API (the dashboard reads the same
+ * API from the cloud later) and, when configured, the dashboard's files. Unknown paths are 404,
+ * other methods 405, handler failures 500 with the error message; nothing a client sends can stop
+ * the server.
  */
 export async function startHttpServer(
-  options: { host: string; port: number },
+  options: HttpServerOptions,
   handlers: HttpHandlers,
 ): Promise<RunningHttpServer> {
   const routes: Record<string, (query: URLSearchParams) => Promise<Reply>> = {
@@ -48,26 +55,40 @@ export async function startHttpServer(
       const { contentType, body } = await handlers.metrics();
       return { status: 200, contentType, body };
     },
-    '/api/compliance': async (query) => jsonReply(200, await handlers.compliance(query)),
-    '/api/violations': async (query) => jsonReply(200, await handlers.violations(query)),
-    '/api/contracts': () => Promise.resolve(jsonReply(200, handlers.contracts())),
+  };
+  for (const [path, route] of Object.entries(handlers.api)) {
+    routes[path] = async (query) => jsonReply(200, await route(query));
+  }
+  const { dashboardDir } = options;
+  const fallback = async (pathname: string): Promise<Reply> => {
+    const asset =
+      dashboardDir === undefined || pathname.startsWith('/api/')
+        ? undefined
+        : await readStaticAsset(dashboardDir, pathname);
+    return asset === undefined
+      ? jsonReply(404, { error: `no such endpoint: ${pathname}` })
+      : { status: 200, ...asset, headers: DASHBOARD_HEADERS };
   };
 
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const route = routes[url.pathname];
     const reply: Promise<Reply> =
-      route === undefined
-        ? Promise.resolve(jsonReply(404, { error: `no such endpoint: ${url.pathname}` }))
-        : request.method !== 'GET'
-          ? Promise.resolve(jsonReply(405, { error: 'only GET is supported' }))
+      request.method !== 'GET'
+        ? Promise.resolve(jsonReply(405, { error: 'only GET is supported' }))
+        : route === undefined
+          ? fallback(url.pathname)
           : route(url.searchParams).catch((error: unknown) =>
               jsonReply(error instanceof BadRequestError ? 400 : 500, {
                 error: (error as Error).message,
               }),
             );
-    void reply.then(({ status, contentType, body }) => {
-      response.writeHead(status, { 'content-type': contentType, 'cache-control': 'no-store' });
+    void reply.then(({ status, contentType, body, cacheControl, headers }) => {
+      response.writeHead(status, {
+        ...headers,
+        'content-type': contentType,
+        'cache-control': cacheControl ?? 'no-store',
+      });
       response.end(body);
     });
   });
@@ -92,8 +113,17 @@ export async function startHttpServer(
 interface Reply {
   status: number;
   contentType: string;
-  body: string;
+  body: string | Buffer;
+  /** Default `no-store`. */
+  cacheControl?: string;
+  headers?: Readonly<Record<string, string>>;
 }
+
+/** The dashboard's files may not be framed, sniffed as another type or run plugins. */
+const DASHBOARD_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'content-security-policy': "frame-ancestors 'none'; object-src 'none'; base-uri 'self'",
+};
 
 function jsonReply(status: number, value: unknown): Reply {
   return { status, contentType: 'application/json', body: JSON.stringify(value) };

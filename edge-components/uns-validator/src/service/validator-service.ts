@@ -3,6 +3,8 @@ import { existsSync, readFileSync, watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
+import { ComplianceQueries } from '../api/compliance-queries';
+import { complianceRoutes } from '../api/compliance-routes';
 import { compileContracts } from '../contract/compile-contracts';
 import { describeContracts } from '../contract/describe-contracts';
 import type { LoadedContracts } from '../contract/model';
@@ -18,7 +20,7 @@ import type { Verdict } from '../verdict';
 import { ComplianceSummaries } from './compliance-summaries';
 import type { ValidatorConfig } from './config';
 import { enforce, isEnforcementOutput, modeOf } from './enforcement';
-import { BadRequestError, startHttpServer, type RunningHttpServer } from './http-server';
+import { startHttpServer, type RunningHttpServer } from './http-server';
 import { ValidatorMetrics } from './metrics';
 import { orderingKey, type ValidationTask, type ValidationWorkerData } from './validation-task';
 
@@ -319,31 +321,26 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
         contentType: this.metrics.registry.contentType,
         body: await this.metrics.registry.metrics(),
       }),
-      compliance: (query) =>
-        this.store.complianceSummary({
-          since: dateParameter(query, 'since') ?? new Date(Date.now() - 24 * 60 * 60 * 1000),
-          until: dateParameter(query, 'until'),
-          site: query.get('site') ?? undefined,
-        }),
-      violations: (query) =>
-        this.store.recentViolations({
-          limit: Math.min(Math.max(Number(query.get('limit') ?? 50) || 50, 1), 1000),
-          site: query.get('site') ?? undefined,
-          channel: query.get('channel') ?? undefined,
-          errorKind: query.get('errorKind') ?? undefined,
-        }),
-      contracts: () =>
-        this.contracts.contracts.map((contract) => ({
-          title: contract.title,
-          version: contract.version,
-          asyncapiVersion: contract.asyncapiVersion,
-          source: contract.source,
-          channels: contract.channels.map((channel) => ({
-            id: channel.id,
-            address: channel.address,
-            enforcement: modeOf(this.config.enforcement, channel.id),
-          })),
-        })),
+      api: complianceRoutes({
+        queries: new ComplianceQueries(this.store.sql),
+        contractsInForce: () => {
+          const { defaultMode, quarantinePrefix, validatedPrefix } = this.config.enforcement;
+          return {
+            enforcement: { defaultMode, quarantinePrefix, validatedPrefix },
+            inForce: this.contracts.contracts.map((contract) => ({
+              title: contract.title,
+              version: contract.version,
+              asyncapiVersion: contract.asyncapiVersion,
+              source: contract.source,
+              channels: contract.channels.map((channel) => ({
+                id: channel.id,
+                address: channel.address,
+                enforcement: modeOf(this.config.enforcement, channel.id),
+              })),
+            })),
+          };
+        },
+      }),
     };
   }
 
@@ -422,15 +419,6 @@ function brokerOptions(config: ValidatorConfig): IClientOptions {
         : undefined,
     resubscribe: true,
   };
-}
-
-function dateParameter(query: URLSearchParams, name: string): Date | undefined {
-  const value = query.get(name);
-  if (value === null) return undefined;
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime()))
-    throw new BadRequestError(`${name} must be an ISO 8601 date-time`);
-  return date;
 }
 
 function contractSummaries(contracts: LoadedContracts): string[] {

@@ -12,6 +12,7 @@ export {
   type ViolationRecord,
 } from './batch';
 export { StoreFlusher, type BatchSource, type FlushReport, type FlusherOptions } from './flusher';
+export { type SqlExecutor, type SqlRow } from './sql-client';
 export { MIGRATIONS_DIRECTORY, readMigrations, type Migration } from './migrations';
 export {
   openStore,

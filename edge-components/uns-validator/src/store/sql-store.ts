@@ -2,6 +2,7 @@
 import type { VerdictBatch } from './batch';
 import { applyMigrations, type Migration } from './migrations';
 import type { SqlClient, SqlExecutor, SqlRow } from './sql-client';
+import { Conditions, count, date, payloadEncoding, text, texts } from './sql-rows';
 import type {
   ComplianceQuery,
   ComplianceRow,
@@ -35,7 +36,8 @@ const INSERT_SAMPLES = `
                        $6::text[], $7::integer[], $8::text[], $9::text[], $10::text[],
                        $11::text[], $12::integer[], $13::text[], $14::text[])`;
 
-const SAMPLE_COLUMNS = `id, received_at, topic, site, channel, contract_version, error_kind,
+/** The columns {@link toViolationSample} reads. */
+export const SAMPLE_COLUMNS = `id, received_at, topic, site, channel, contract_version, error_kind,
   error_count, schema_path, payload_path, message, assertion, payload_size, payload_encoding,
   payload_excerpt`;
 
@@ -48,6 +50,10 @@ export class SqlValidationStore implements ValidationStore {
     private readonly client: SqlClient,
     private readonly migrations: readonly Migration[],
   ) {}
+
+  get sql(): SqlExecutor {
+    return this.client;
+  }
 
   migrate(): Promise<readonly string[]> {
     return applyMigrations(this.client, this.migrations);
@@ -172,21 +178,6 @@ async function insertSamples(tx: SqlExecutor, { violations }: VerdictBatch): Pro
   ]);
 }
 
-/** A `WHERE` clause of `column op $n` conditions joined by `AND`, with their parameters. */
-class Conditions {
-  readonly params: unknown[] = [];
-  private readonly clauses: string[] = [];
-
-  add(columnAndOperator: string, value: unknown): void {
-    this.params.push(value);
-    this.clauses.push(`${columnAndOperator} $${this.params.length}`);
-  }
-
-  sql(): string {
-    return this.clauses.length === 0 ? '' : `WHERE ${this.clauses.join(' AND ')}`;
-  }
-}
-
 interface Tally {
   readonly site: string;
   readonly channel: string;
@@ -220,11 +211,8 @@ function foldByChannel(rows: readonly SqlRow[]): ComplianceRow[] {
   return [...tallies.values()];
 }
 
-function toViolationSample(row: SqlRow): ViolationSample {
-  const payloadEncoding = text(row.payload_encoding);
-  if (payloadEncoding !== 'utf8' && payloadEncoding !== 'base64') {
-    throw new Error(`unexpected payload_encoding ${payloadEncoding}`);
-  }
+/** A `violation_samples` row (its {@link SAMPLE_COLUMNS}) as a {@link ViolationSample}. */
+export function toViolationSample(row: SqlRow): ViolationSample {
   return {
     id: count(row.id),
     receivedAt: date(row.received_at),
@@ -239,31 +227,7 @@ function toViolationSample(row: SqlRow): ViolationSample {
     message: text(row.message),
     assertion: text(row.assertion),
     payloadSize: count(row.payload_size),
-    payloadEncoding,
+    payloadEncoding: payloadEncoding(row),
     payloadExcerpt: text(row.payload_excerpt),
   };
-}
-
-function text(value: unknown): string {
-  if (typeof value !== 'string') throw new TypeError(`expected text, got ${typeof value}`);
-  return value;
-}
-
-function texts(value: unknown): string[] {
-  if (!Array.isArray(value)) throw new TypeError(`expected a text array, got ${typeof value}`);
-  return value.map(text);
-}
-
-/** A count or id: node-postgres returns `bigint`/`numeric` as strings, PGlite sometimes numbers. */
-function count(value: unknown): number {
-  const number = typeof value === 'string' ? Number(value) : value;
-  if (typeof number !== 'number' || !Number.isSafeInteger(number)) {
-    throw new TypeError(`expected an integer, got ${String(value)}`);
-  }
-  return number;
-}
-
-function date(value: unknown): Date {
-  if (!(value instanceof Date)) throw new TypeError(`expected a timestamp, got ${typeof value}`);
-  return value;
 }

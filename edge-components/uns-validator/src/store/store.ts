@@ -4,7 +4,7 @@
  */
 import type { VerdictBatch, ViolationRecord } from './batch';
 import { type Migration, readMigrations } from './migrations';
-import { connectPglite, connectPostgres } from './sql-client';
+import { connectPglite, connectPostgres, type SqlExecutor } from './sql-client';
 import { SqlValidationStore } from './sql-store';
 
 /** The compliance of one (site, channel, contract version) over a time range. */
@@ -63,6 +63,11 @@ export interface ViolationQuery {
 
 /** The validation results of a plant's UNS, as counts per time bucket and violation samples. */
 export interface ValidationStore {
+  /**
+   * The database the store writes to, for read-only queries over its schema (the compliance
+   * API's `ComplianceQueries`); writes go through the methods below.
+   */
+  readonly sql: SqlExecutor;
   /**
    * Brings the schema up to date (safe to call on every start, also from several processes).
    *

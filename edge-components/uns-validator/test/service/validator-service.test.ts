@@ -56,7 +56,7 @@ describe('the validator service on a real Mosquitto broker', () => {
     const valid = verdicts.find(({ verdict }) => verdict.valid)!.verdict;
     expect(valid).toMatchObject({
       channel: 'telemetry',
-      contractVersion: '1.0.0',
+      contractVersion: '1.1.0',
       parameters: { enterprise: 'acme', site: 'zwickau', signal: 'arc_current' },
     });
   });
@@ -116,10 +116,10 @@ describe('the validator service on a real Mosquitto broker', () => {
     await validator.waitForVerdicts(3);
     const since = new Date(Date.now() - 60 * 60 * 1000).toISOString();
     await waitUntil(async () => {
-      const rows = JSON.parse(
-        (await validator.get(`/api/compliance?since=${since}&site=zwickau`)).body,
+      const { groups } = JSON.parse(
+        (await validator.get(`/api/v1/compliance/overview?since=${since}&site=zwickau`)).body,
       );
-      const telemetry = rows.find((row: { channel: string }) => row.channel === 'telemetry');
+      const telemetry = groups.find((row: { channel: string }) => row.channel === 'telemetry');
       const judged = validator.service.metrics.messages;
       const validTotal = (await judged.get()).values
         .filter((v) => v.labels.verdict === 'valid')
@@ -127,13 +127,13 @@ describe('the validator service on a real Mosquitto broker', () => {
       return telemetry !== undefined && telemetry.valid >= 3 && validTotal >= 3;
     });
     const violations = JSON.parse(
-      (await validator.get('/api/violations?limit=5&channel=telemetry')).body,
+      (await validator.get('/api/v1/compliance/violations?limit=5&channel=telemetry')).body,
     );
-    expect(violations[0]).toMatchObject({
+    expect(violations.items[0]).toMatchObject({
       topic: TELEMETRY_TOPIC,
       errorKind: 'schema-violation',
       payloadExcerpt: '{"broken": true}',
-      contractVersion: '1.0.0',
+      contractVersion: '1.1.0',
     });
   });
 
@@ -165,13 +165,15 @@ describe('the validator service on a real Mosquitto broker', () => {
     expect(metrics).toContain('uns_validator_messages_total{verdict="valid",error_kind=""}');
     expect(metrics).toContain('uns_validator_verdict_latency_seconds_bucket');
     expect(metrics).toContain(
-      'uns_validator_contract_info{title="UNS welding plant",version="1.0.0"} 1',
+      'uns_validator_contract_info{title="UNS welding plant",version="1.1.0"} 1',
     );
-    expect(JSON.parse((await validator.get('/api/contracts')).body)[0]).toMatchObject({
-      version: '1.0.0',
+    expect(
+      JSON.parse((await validator.get('/api/v1/compliance/contracts')).body).inForce[0],
+    ).toMatchObject({
+      version: '1.1.0',
       asyncapiVersion: '3.0.0',
     });
-    expect((await validator.get('/api/compliance?since=yesterday')).status).toBe(400);
+    expect((await validator.get('/api/v1/compliance/overview?since=yesterday')).status).toBe(400);
     expect((await validator.get('/nothing-here')).status).toBe(404);
   });
 });

@@ -1,0 +1,28 @@
+/** How the dashboard writes numbers, shares and times (one place, so tests can read them back). */
+
+const integer = new Intl.NumberFormat('en-US');
+
+/** `12,345`. */
+export function formatCount(value: number): string {
+  return integer.format(value);
+}
+
+/** A share from 0 to 1 as `97.5 %`; `n/a` for `null` (nothing counted). */
+export function formatShare(share: number | null): string {
+  return share === null ? 'n/a' : `${(share * 100).toFixed(1)} %`;
+}
+
+/** `2030-01-01 08:15:02` in UTC, the plant's common clock. */
+export function formatTime(iso: string): string {
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
+}
+
+/** `08:15` or `08:15:02` (UTC) for chart axes. */
+export function formatClock(epochMs: number, seconds = false): string {
+  return new Date(epochMs).toISOString().slice(11, seconds ? 19 : 16);
+}
+
+/** `''` (unknown in the store) shown as a dash. */
+export function orDash(value: string): string {
+  return value === '' ? '—' : value;
+}

@@ -1,0 +1,96 @@
+import type { ApiClient } from '../api/client';
+import { Empty, Loaded } from '../components/States';
+import { formatTime } from '../format';
+import { usePolling } from '../usePolling';
+
+/** The contracts the validator judges by now, their channels and enforcement modes, and history. */
+export function ContractsPage({ client, refreshMs }: { client: ApiClient; refreshMs: number }) {
+  const contracts = usePolling('contracts', (signal) => client.contracts(signal), refreshMs);
+  return (
+    <section aria-labelledby="contracts-title">
+      <h1 id="contracts-title">Contracts in force</h1>
+      <Loaded polled={contracts} what="contracts">
+        {(report) => (
+          <>
+            <p className="hint">
+              Channels without a mode of their own are in{' '}
+              <strong>{report.enforcement.defaultMode}</strong> mode. Quarantined messages are
+              republished under <code>{report.enforcement.quarantinePrefix}/…</code>, filtered valid
+              ones under <code>{report.enforcement.validatedPrefix}/…</code>.
+            </p>
+            {report.inForce.length === 0 && <Empty>No contract is loaded.</Empty>}
+            {report.inForce.map((contract) => (
+              <section
+                key={`${contract.title}@${contract.version}`}
+                className="panel"
+                aria-label={`${contract.title} ${contract.version}`}
+                data-testid="contract"
+              >
+                <h2>
+                  {contract.title} <span className="version">version {contract.version}</span>
+                </h2>
+                <p className="hint">
+                  AsyncAPI {contract.asyncapiVersion} · <code>{contract.source}</code>
+                </p>
+                <div className="table-scroll">
+                  <table>
+                    <caption className="visually-hidden">Channels of {contract.title}</caption>
+                    <thead>
+                      <tr>
+                        <th scope="col">Channel</th>
+                        <th scope="col">Address</th>
+                        <th scope="col">Enforcement</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {contract.channels.map((channel) => (
+                        <tr key={channel.id}>
+                          <th scope="row">{channel.id}</th>
+                          <td>
+                            <code>{channel.address}</code>
+                          </td>
+                          <td>
+                            <span className={`mode mode-${channel.enforcement}`}>
+                              {channel.enforcement}
+                            </span>
+                          </td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </div>
+              </section>
+            ))}
+            <section className="panel" aria-labelledby="history-title">
+              <h2 id="history-title">Every contract loaded</h2>
+              <div className="table-scroll">
+                <table>
+                  <thead>
+                    <tr>
+                      <th scope="col">Title</th>
+                      <th scope="col">Version</th>
+                      <th scope="col">First loaded (UTC)</th>
+                      <th scope="col">Last loaded (UTC)</th>
+                      <th scope="col">Channels</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {report.history.map((record) => (
+                      <tr key={`${record.title}@${record.version}`}>
+                        <td>{record.title}</td>
+                        <td>{record.version}</td>
+                        <td>{formatTime(record.firstLoadedAt)}</td>
+                        <td>{formatTime(record.lastLoadedAt)}</td>
+                        <td>{record.channels.length}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            </section>
+          </>
+        )}
+      </Loaded>
+    </section>
+  );
+}

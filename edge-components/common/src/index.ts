@@ -1,0 +1,2 @@
+export * from './layered-config';
+export * from './process-lifecycle';
