@@ -21,7 +21,7 @@ export type UnsKafkaTopic = (typeof UNS_KAFKA_TOPICS)[number];
  * the message (ISO-8601 or epoch milliseconds) and the AsyncAPI contract version in force.
  */
 export const UNS_RECORD_HEADERS = {
-  mqttTopic: 'uns-mqtt-topic',
+  mqttTopic: 'uns-topic',
   receivedAt: 'uns-received-at',
   contractVersion: 'uns-contract-version',
 } as const;

@@ -194,7 +194,7 @@ describe('telemetry delivery', () => {
     expect(fn.VpcConfig.SubnetIds).toHaveLength(2);
     expect(fn.Environment.Variables).toMatchObject({
       REJECTS_PREFIX: 'errors/uns_telemetry/rejected/',
-      HEADER_MQTT_TOPIC: 'uns-mqtt-topic',
+      HEADER_MQTT_TOPIC: 'uns-topic',
       HEADER_RECEIVED_AT: 'uns-received-at',
       HEADER_CONTRACT_VERSION: 'uns-contract-version',
     });

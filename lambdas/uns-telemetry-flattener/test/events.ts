@@ -2,7 +2,7 @@ import type { MSKEvent, MSKRecord } from 'aws-lambda';
 import type { HeaderNames } from '../src/flatten';
 
 export const HEADERS: HeaderNames = {
-  mqttTopic: 'uns-mqtt-topic',
+  mqttTopic: 'uns-topic',
   receivedAt: 'uns-received-at',
   contractVersion: 'uns-contract-version',
 };

@@ -139,7 +139,7 @@ describe('flattenTelemetryRecord', () => {
       { payload: { t0: '2025-11-25T08:00:00Z', dtMs: 1, unit: 'A', values: [1] } },
       /seq must be/,
     ],
-    ['a missing MQTT topic header', { headers: {} }, /header uns-mqtt-topic is missing/],
+    ['a missing MQTT topic header', { headers: {} }, /header uns-topic is missing/],
     [
       'an MQTT topic of another asset',
       {

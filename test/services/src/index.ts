@@ -1,4 +1,5 @@
 export { startMosquitto, type MosquittoBroker, type MosquittoOptions } from './mosquitto';
 export { createTestCertificates, type TestCertificates } from './certificates';
 export { startPostgres, type PostgresServer } from './postgres';
+export { kafkaLibs, startKafka, type KafkaBroker, type KafkaOptions } from './kafka';
 export { freePort, waitForPort } from './ports';

@@ -1,6 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { createTestCertificates, type TestCertificates } from './certificates';
 import { freePort, waitForPort } from './ports';
@@ -27,6 +27,11 @@ export interface MosquittoOptions {
   users?: Record<string, string>;
   /** TLS only, and a client certificate signed by the test CA is required. */
   clientCertificates?: boolean;
+  /**
+   * Keep sessions and queued messages across {@link MosquittoBroker.restart} (written to the
+   * broker's directory on shutdown), as a production broker does; default off.
+   */
+  persistence?: boolean;
 }
 
 /**
@@ -37,8 +42,11 @@ export interface MosquittoOptions {
 export async function startMosquitto(options: MosquittoOptions = {}): Promise<MosquittoBroker> {
   const port = options.port ?? (await freePort());
   const directory = mkdtempSync(join(tmpdir(), 'mosquitto-'));
-  // Started as root, Mosquitto drops to its own user, which must still read these files.
+  // Started as root, Mosquitto drops to its own user, which must still read these files (and
+  // write its persistence file there).
   chmodSync(directory, 0o755);
+  if (options.persistence === true && userInfo().uid === 0)
+    execFileSync('chown', ['mosquitto', directory]);
   const configFile = join(directory, 'mosquitto.conf');
   const authentication: string[] = [];
   if (options.users !== undefined) {
@@ -66,7 +74,9 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
     [
       `listener ${port} 127.0.0.1`,
       ...authentication,
-      'persistence false',
+      ...(options.persistence === true
+        ? ['persistence true', `persistence_location ${directory}/`]
+        : ['persistence false']),
       'max_queued_messages 100000',
       'max_inflight_messages 0',
       'set_tcp_nodelay true',
@@ -103,7 +113,8 @@ async function launch(configFile: string, port: number): Promise<ChildProcess> {
   return child;
 }
 
-export async function terminate(child: ChildProcess): Promise<void> {
+/** Stops a child process: SIGTERM, then SIGKILL after `graceMs`. */
+export async function terminate(child: ChildProcess, graceMs = 3_000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) =>
     child.once('exit', () => {
@@ -111,7 +122,7 @@ export async function terminate(child: ChildProcess): Promise<void> {
     }),
   );
   child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
   await exited;
   clearTimeout(timer);
 }

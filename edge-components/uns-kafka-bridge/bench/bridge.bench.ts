@@ -1,0 +1,250 @@
+/**
+ * `npm run bench:bridge`: publishers → Mosquitto → bridge → Kafka, against a bare MQTT.js
+ * subscriber on the same broker in the same run.
+ *
+ * 1. bare: a plain QoS 1 subscriber counts what a publisher sends flat out (the broker's ceiling);
+ * 2. max: the bridge (a child process, default configuration: gzip, acks=all, idempotent)
+ *    forwards the same load; sustained msg/s from Kafka's append times;
+ * 3. paced: the bridge at BENCH_RATE (default 30,000 msg/s): publish-to-Kafka latency p50/p99,
+ *    from the publish time in each payload to the broker's append time (the topic is created with
+ *    `message.timestamp.type=LogAppendTime`; with acks=all on one broker, appended is acknowledged).
+ * Every phase reads Kafka back and counts lost (acknowledged by the broker, absent from Kafka) and
+ * duplicate messages. Ends with one JSON line. BENCH_SECONDS (default 10) sets each phase's length.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  freePort,
+  startKafka,
+  startMosquitto,
+  type KafkaBroker,
+  type MosquittoBroker,
+} from '@uns-mlops/test-services';
+import { Kafka, logLevel } from 'kafkajs';
+import { connectAsync } from 'mqtt';
+import { DEFAULT_CONFIG, type BridgeConfig } from '../src/config/config';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const PACED_RATE = Number(process.env.BENCH_RATE ?? 30_000);
+const FLAT_OUT = Number(process.env.BENCH_MAX_RATE ?? 30_000);
+const ASSETS = 20;
+const ROOT = join(__dirname, '..');
+const TSX = join(ROOT, '..', '..', 'node_modules', '.bin', 'tsx');
+const TOPIC = 'uns.telemetry';
+
+interface Published {
+  published: number;
+  acknowledged: number;
+  /** Seqs the broker did not acknowledge: not counted as lost if absent. */
+  unacknowledged: number[];
+  seconds: number;
+}
+
+async function publish(
+  broker: MosquittoBroker,
+  stream: string,
+  rate: number,
+  seconds: number,
+): Promise<Published> {
+  const child = spawn(
+    TSX,
+    [
+      join(__dirname, 'publisher.ts'),
+      broker.url,
+      stream,
+      String(rate),
+      String(seconds),
+      String(ASSETS),
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  await new Promise((resolve) => child.once('exit', resolve));
+  return JSON.parse(output) as Published;
+}
+
+async function bare(broker: MosquittoBroker): Promise<{ msgsPerSec: number; received: number }> {
+  let received = 0;
+  let first = 0;
+  let last = 0;
+  const client = await connectAsync(broker.url, { clientId: 'bench-bare', protocolVersion: 5 });
+  client.on('message', () => {
+    const now = performance.now();
+    if (received === 0) first = now;
+    last = now;
+    received += 1;
+  });
+  await client.subscribeAsync('acme/#', { qos: 1 });
+  await publish(broker, 'bare', FLAT_OUT, Math.min(SECONDS, 5));
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  await client.endAsync();
+  return { msgsPerSec: ((received - 1) * 1000) / (last - first), received };
+}
+
+/** The bridge as a child process, configured like a plant would (defaults) against the test services. */
+function startBridge(kafka: KafkaBroker, broker: MosquittoBroker, httpPort: number): ChildProcess {
+  const config: BridgeConfig = {
+    ...DEFAULT_CONFIG,
+    mqtt: { ...DEFAULT_CONFIG.mqtt, url: broker.url, topics: ['acme/#'] },
+    kafka: { ...DEFAULT_CONFIG.kafka, brokers: [kafka.bootstrap] },
+    contract: join(ROOT, '..', '..', 'asyncapi', 'uns-welding.asyncapi.yaml'),
+    spool: { ...DEFAULT_CONFIG.spool, dir: mkdtempSync(join(tmpdir(), 'bench-spool-')) },
+    http: { host: '127.0.0.1', port: httpPort },
+    logLevel: 'warn',
+  };
+  return spawn(TSX, [join(ROOT, 'src', 'main.ts')], {
+    env: { ...process.env, UNS_BRIDGE_CONFIG_JSON: JSON.stringify(config) },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+}
+
+interface PhaseResult {
+  msgsPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  lost: number;
+  duplicates: number;
+  delivered: number;
+}
+
+/** Reads the stream's records back from Kafka until all acknowledged ones are there (or 60 s). */
+async function readBack(
+  kafka: KafkaBroker,
+  stream: string,
+  { published, acknowledged, unacknowledged }: Published,
+): Promise<PhaseResult> {
+  const client = new Kafka({ brokers: [kafka.bootstrap], logLevel: logLevel.NOTHING });
+  const consumer = client.consumer({ groupId: `bench-${stream}`, maxWaitTimeInMs: 200 });
+  const seen = new Uint8Array(published);
+  const latencies: number[] = [];
+  let distinct = 0;
+  let duplicates = 0;
+  let firstAppend = Infinity;
+  let lastAppend = 0;
+  await consumer.connect();
+  await consumer.subscribe({ topic: TOPIC, fromBeginning: true });
+  const marker = `"stream":"${stream}"`;
+  await consumer.run({
+    eachBatch: async ({ batch }) => {
+      for (const message of batch.messages) {
+        const text = message.value?.toString() ?? '';
+        if (!text.includes(marker)) continue;
+        const { seq, t0 } = JSON.parse(text) as { seq: number; t0: number };
+        if (seen[seq] === 1) {
+          duplicates += 1;
+          continue;
+        }
+        seen[seq] = 1;
+        distinct += 1;
+        const appended = Number(message.timestamp);
+        firstAppend = Math.min(firstAppend, appended);
+        lastAppend = Math.max(lastAppend, appended);
+        latencies.push(appended - t0 / 1000);
+      }
+      await Promise.resolve();
+    },
+  });
+  const deadline = Date.now() + 60_000;
+  while (distinct < acknowledged && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  await consumer.disconnect();
+  latencies.sort((a, b) => a - b);
+  const quantile = (q: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
+  return {
+    msgsPerSec: ((distinct - 1) * 1000) / Math.max(1, lastAppend - firstAppend),
+    p50Ms: quantile(0.5),
+    p99Ms: quantile(0.99),
+    lost: acknowledged - (distinct - unacknowledged.filter((seq) => seen[seq] === 1).length),
+    duplicates,
+    delivered: distinct,
+  };
+}
+
+async function bridgePhase(
+  kafka: KafkaBroker,
+  broker: MosquittoBroker,
+  stream: string,
+  rate: number,
+): Promise<PhaseResult & Published> {
+  const published = await publish(broker, stream, rate, SECONDS);
+  const result = await readBack(kafka, stream, published);
+  return { ...published, ...result };
+}
+
+async function waitReady(port: number): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/ready`)).ok) return;
+    } catch {
+      // not yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error('bridge not ready within 30 s');
+}
+
+async function main(): Promise<void> {
+  const [kafka, broker] = await Promise.all([startKafka(), startMosquitto()]);
+  const admin = new Kafka({ brokers: [kafka.bootstrap], logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  await admin.createTopics({
+    topics: [
+      {
+        topic: TOPIC,
+        numPartitions: 3,
+        configEntries: [{ name: 'message.timestamp.type', value: 'LogAppendTime' }],
+      },
+    ],
+    waitForLeaders: true,
+  });
+  await admin.disconnect();
+  const httpPort = await freePort();
+  let bridge: ChildProcess | undefined;
+  try {
+    const baseline = await bare(broker);
+    console.log(`bare MQTT.js subscriber (QoS 1): ${Math.round(baseline.msgsPerSec)} msg/s`);
+
+    bridge = startBridge(kafka, broker, httpPort);
+    await waitReady(httpPort);
+    const max = await bridgePhase(kafka, broker, 'max', FLAT_OUT);
+    console.log(
+      `bridge, offered ${FLAT_OUT} msg/s for ${SECONDS} s: ${Math.round(max.msgsPerSec)} msg/s into Kafka ` +
+        `(p50 ${max.p50Ms.toFixed(1)} ms, p99 ${max.p99Ms.toFixed(1)} ms), ` +
+        `${max.acknowledged} acknowledged, ${max.lost} lost, ${max.duplicates} duplicates`,
+    );
+    const paced = await bridgePhase(kafka, broker, 'paced', PACED_RATE);
+    console.log(
+      `bridge, paced at ${PACED_RATE} msg/s for ${SECONDS} s: publish-to-Kafka p50 ${paced.p50Ms.toFixed(1)} ms, ` +
+        `p99 ${paced.p99Ms.toFixed(1)} ms; ${paced.acknowledged} acknowledged, ${paced.lost} lost, ` +
+        `${paced.duplicates} duplicates`,
+    );
+    const msgsPerSec = Math.round(max.msgsPerSec);
+    console.log(
+      JSON.stringify({
+        bench: 'bridge',
+        msgsPerSec,
+        bareMsgsPerSec: Math.round(baseline.msgsPerSec),
+        ratio: Number((max.msgsPerSec / baseline.msgsPerSec).toFixed(3)),
+        pacedRate: PACED_RATE,
+        p50Ms: Number(paced.p50Ms.toFixed(1)),
+        p99Ms: Number(paced.p99Ms.toFixed(1)),
+        lost: max.lost + paced.lost,
+        duplicates: max.duplicates + paced.duplicates,
+      }),
+    );
+  } finally {
+    if (bridge !== undefined) {
+      const exited = new Promise((resolve) => bridge!.once('exit', resolve));
+      bridge.kill('SIGTERM');
+      await exited;
+    }
+    await Promise.all([kafka.stop(), broker.stop()]);
+  }
+}
+
+void main();

@@ -1,0 +1,55 @@
+import { randomBytes } from 'node:crypto';
+import type { Router } from '../mapping/router';
+import type { BridgeRecord } from './record';
+
+/** Header names of every record (see README: Kafka record contract). */
+export const HEADERS = {
+  topic: 'uns-topic',
+  receivedAt: 'uns-received-at',
+  contractVersion: 'uns-contract-version',
+  messageId: 'uns-message-id',
+  redelivered: 'uns-redelivered',
+} as const;
+
+/**
+ * Turns received UNS messages into Kafka records: destination from the mapping, the payload
+ * unchanged, and the headers: original topic, receive time, contract version, and a message id
+ * (`<run id>-<counter>`, unique per reception and kept through spooling and retries, so
+ * downstream can count duplicates). `uns-redelivered: true` marks a broker redelivery (MQTT DUP).
+ */
+export class Intake {
+  private readonly runId = randomBytes(6).toString('hex');
+  private counter = 0;
+
+  constructor(
+    private readonly router: Router,
+    private readonly contractVersion: string,
+  ) {}
+
+  record(topic: string, payload: Buffer, redelivered: boolean, now = Date.now()): BridgeRecord {
+    const destination = this.router.route(topic);
+    this.counter += 1;
+    const headers: Record<string, string> = {
+      [HEADERS.topic]: topic,
+      [HEADERS.receivedAt]: new Date(now).toISOString(),
+      [HEADERS.contractVersion]: this.contractVersion,
+      [HEADERS.messageId]: `${this.runId}-${this.counter}`,
+    };
+    if (redelivered) headers[HEADERS.redelivered] = 'true';
+    return {
+      topic: destination.topic,
+      key: destination.key,
+      value: payload,
+      timestamp: now,
+      headers,
+    };
+  }
+
+  /** Bytes a record takes in Kafka, near enough to compare with `maxRecordBytes`. */
+  static size(record: BridgeRecord): number {
+    let bytes = record.value.length + Buffer.byteLength(record.key);
+    for (const [name, value] of Object.entries(record.headers))
+      bytes += Buffer.byteLength(name) + Buffer.byteLength(value);
+    return bytes;
+  }
+}

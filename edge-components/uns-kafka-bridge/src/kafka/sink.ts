@@ -1,0 +1,129 @@
+import {
+  CompressionTypes,
+  Kafka,
+  logLevel as KafkaLogLevel,
+  Partitioners,
+  type Message,
+  type Producer,
+  type TopicMessages,
+} from 'kafkajs';
+import type { Logger } from 'pino';
+import type { BridgeRecord } from '../bridge/record';
+import type { BridgeConfig } from '../config/config';
+import type { KafkaSecurityOptions } from './auth';
+
+/**
+ * Produces batches of records to Kafka: idempotent producer, acks from all in-sync replicas,
+ * compression as configured. A batch either is acknowledged or fails within `ackTimeoutMs`; after
+ * a failure the producer is replaced by a new one (new producer id), so a batch that Kafka wrote
+ * but did not confirm cannot make the idempotent sequence numbers skip later records: it only
+ * comes again as a duplicate.
+ */
+export class KafkaSink {
+  private readonly kafka: Kafka;
+  private producer: Promise<Producer> | undefined;
+  private readonly compression: CompressionTypes;
+
+  constructor(
+    private readonly config: BridgeConfig['kafka'],
+    security: KafkaSecurityOptions,
+    private readonly logger: Logger,
+  ) {
+    this.kafka = new Kafka({
+      clientId: config.clientId,
+      brokers: config.brokers,
+      ...security,
+      connectionTimeout: Math.min(3000, config.ackTimeoutMs),
+      requestTimeout: config.ackTimeoutMs,
+      retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 },
+      // kafkajs reports every failed connection attempt; the bridge logs the state changes.
+      logLevel: KafkaLogLevel.WARN,
+      logCreator: () => (entry) => {
+        logger.debug({ kafkajs: entry.log, namespace: entry.namespace }, entry.log.message);
+      },
+    });
+    this.compression =
+      config.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
+  }
+
+  /** Sends the records (in order per topic and key); rejects when Kafka did not acknowledge all. */
+  async send(records: readonly BridgeRecord[]): Promise<void> {
+    const byTopic = new Map<string, Message[]>();
+    for (const record of records) {
+      let messages = byTopic.get(record.topic);
+      if (messages === undefined) byTopic.set(record.topic, (messages = []));
+      messages.push({
+        key: record.key,
+        value: record.value,
+        timestamp: String(record.timestamp),
+        headers: record.headers,
+      });
+    }
+    const topicMessages: TopicMessages[] = [...byTopic].map(([topic, messages]) => ({
+      topic,
+      messages,
+    }));
+    try {
+      await withTimeout(
+        (async () => {
+          const producer = await this.connectedProducer();
+          await producer.sendBatch({
+            topicMessages,
+            acks: -1,
+            timeout: this.config.ackTimeoutMs,
+            compression: this.compression,
+          });
+        })(),
+        this.config.ackTimeoutMs,
+      );
+    } catch (error) {
+      this.discardProducer();
+      throw error;
+    }
+  }
+
+  /** Disconnects the producer (waiting for nothing: callers finish their sends first). */
+  async close(): Promise<void> {
+    const producer = this.producer;
+    this.producer = undefined;
+    if (producer !== undefined) await (await producer.catch(() => undefined))?.disconnect();
+  }
+
+  private connectedProducer(): Promise<Producer> {
+    this.producer ??= (async () => {
+      const producer = this.kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: true,
+        createPartitioner: Partitioners.DefaultPartitioner,
+        retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 },
+      });
+      await producer.connect();
+      return producer;
+    })();
+    return this.producer;
+  }
+
+  private discardProducer(): void {
+    const producer = this.producer;
+    this.producer = undefined;
+    void producer
+      ?.then((p) => p.disconnect())
+      .catch((error: unknown) => {
+        this.logger.debug({ err: error }, 'discarded Kafka producer did not disconnect cleanly');
+      });
+  }
+}
+
+/** The promise's outcome, or a rejection after `ms`. */
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(new Error(`Kafka did not acknowledge within ${ms} ms`));
+    }, ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => {
+    clearTimeout(timer);
+  });
+}

@@ -1,0 +1,102 @@
+import { TopicFilter } from './topic-filter';
+
+/** One mapping rule: UNS topics matching `filter` go to Kafka `topic`, keyed by `key`. */
+export interface Route {
+  /** MQTT topic filter. */
+  filter: string;
+  /** Kafka topic name. */
+  topic: string;
+  /**
+   * Record key template: `{n}` stands for level n (0-based) of the MQTT topic, e.g.
+   * `{0}/{1}/{2}/{3}/{4}/{5}` for the ISA-95 asset path; `{topic}` for the whole topic.
+   */
+  key: string;
+}
+
+/** Where one UNS message goes in Kafka. */
+export interface Destination {
+  readonly topic: string;
+  readonly key: string;
+}
+
+const PLACEHOLDER = /\{(\d+|topic)\}/g;
+
+/** Kafka topic names: 1-249 of letters, digits, `.`, `_` and `-`. */
+export const KAFKA_TOPIC_PATTERN = '^[A-Za-z0-9._-]{1,249}$';
+
+interface CompiledRoute {
+  readonly filter: TopicFilter;
+  readonly topic: string;
+  readonly key: (levels: readonly string[], topic: string) => string;
+}
+
+/**
+ * Maps UNS topics to Kafka topics and keys: the first route whose filter matches wins; a topic no
+ * route matches goes to the fallback topic, keyed by the whole MQTT topic. Destinations are cached
+ * per MQTT topic (a plant has a bounded set of topics; the cache is bounded all the same).
+ */
+export class Router {
+  private readonly routes: readonly CompiledRoute[];
+  private readonly cache = new Map<string, Destination>();
+
+  constructor(
+    routes: readonly Route[],
+    private readonly fallbackTopic: string,
+    private readonly cacheSize = 100_000,
+  ) {
+    const problems = Router.problems(routes);
+    if (problems.length > 0) throw new Error(problems.join('; '));
+    this.routes = routes.map((route) => ({
+      filter: new TopicFilter(route.filter),
+      topic: route.topic,
+      key: compileTemplate(route.key),
+    }));
+  }
+
+  /** Problems of a route list: invalid filters, placeholders beyond the levels a filter fixes. */
+  static problems(routes: readonly Route[]): string[] {
+    const problems: string[] = [];
+    for (const [index, route] of routes.entries()) {
+      const filterProblem = TopicFilter.problem(route.filter);
+      if (filterProblem !== undefined) {
+        problems.push(`mapping.routes.${index}.filter ${filterProblem}`);
+        continue;
+      }
+      const fixed = new TopicFilter(route.filter).fixedLevels;
+      for (const [, level] of route.key.matchAll(PLACEHOLDER)) {
+        if (level !== 'topic' && Number(level) >= fixed)
+          problems.push(
+            `mapping.routes.${index}.key uses {${level}}, but filter "${route.filter}" fixes only ${fixed} level(s)`,
+          );
+      }
+    }
+    return problems;
+  }
+
+  /** The destination of a message published on `topic`. */
+  route(topic: string): Destination {
+    let destination = this.cache.get(topic);
+    if (destination === undefined) {
+      destination = this.resolve(topic);
+      if (this.cache.size >= this.cacheSize) this.cache.clear();
+      this.cache.set(topic, destination);
+    }
+    return destination;
+  }
+
+  private resolve(topic: string): Destination {
+    const levels = topic.split('/');
+    for (const route of this.routes) {
+      if (route.filter.matches(levels))
+        return { topic: route.topic, key: route.key(levels, topic) };
+    }
+    return { topic: this.fallbackTopic, key: topic };
+  }
+}
+
+function compileTemplate(template: string): CompiledRoute['key'] {
+  return (levels, topic) =>
+    template.replace(PLACEHOLDER, (_, level: string) =>
+      level === 'topic' ? topic : (levels[Number(level)] ?? ''),
+    );
+}

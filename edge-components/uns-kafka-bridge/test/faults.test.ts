@@ -1,0 +1,245 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { freePort } from '@uns-mlops/test-services';
+import type { BridgeConfig } from '../src/config/config';
+import {
+  COMPONENT,
+  bridgeConfig,
+  get,
+  readTopics,
+  sleep,
+  startBridge,
+  testClient,
+  usePlant,
+  waitUntil,
+} from './harness';
+import { StreamPublisher, deliveryReport, type DeliveryReport } from './stream';
+
+/**
+ * Every test publishes a numbered QoS 1 stream while something fails, then reads Kafka from the
+ * beginning with a fresh consumer: every message the broker acknowledged to the publisher must be
+ * there at least once; duplicates are counted and reported, not failed.
+ */
+const plant = usePlant({ persistence: true });
+
+/**
+ * Waits until every acknowledged message of the stream but `expectedMissing` is in Kafka (at most
+ * 90 s), and reports.
+ */
+async function delivered(
+  stream: StreamPublisher,
+  name: string,
+  expectedMissing = 0,
+): Promise<DeliveryReport> {
+  const reader = await readTopics(plant.kafka.bootstrap, ['uns.telemetry']);
+  try {
+    await reader
+      .waitFor(
+        (records) => deliveryReport(stream.acknowledged, records).missing.length <= expectedMissing,
+        90_000,
+      )
+      .catch(() => undefined);
+    const report = deliveryReport(stream.acknowledged, reader.records);
+    process.stdout.write(
+      `${name}: ${stream.acknowledged.size} acknowledged, ${report.delivered} delivered, ` +
+        `${report.missing.length} missing, ${report.duplicates} duplicates\n`,
+    );
+    return report;
+  } finally {
+    await reader.stop();
+  }
+}
+
+/** Reads one sample of a metric from a bridge's /metrics. */
+async function metric(port: number, name: string): Promise<number> {
+  const { body } = await get(port, '/metrics');
+  const line = body.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
+  return line === undefined ? 0 : Number(line.split(' ').at(-1));
+}
+
+describe('Kafka unreachable', () => {
+  it('spools while Kafka is stopped for 30 s, turns unhealthy, then drains everything', async () => {
+    const bridge = await startBridge(bridgeConfig(plant));
+    const publisher = await testClient(plant.mqtt.url);
+    const stream = new StreamPublisher(publisher, 'kafka-outage');
+    try {
+      stream.start(200);
+      await sleep(2000);
+      await plant.kafka.halt();
+      const haltedAt = Date.now();
+      await waitUntil(async () => (await get(bridge.httpPort, '/health')).status === 503, 20_000);
+      expect(await metric(bridge.httpPort, 'uns_bridge_spooling')).toBe(1);
+      await sleep(30_000 - (Date.now() - haltedAt));
+      await plant.kafka.start();
+      await sleep(2000);
+      await stream.stop();
+
+      const report = await delivered(stream, 'Kafka stopped for 30 s');
+      expect(report.missing).toEqual([]);
+      expect(stream.acknowledged.size).toBeGreaterThan(6000);
+      expect(
+        await metric(
+          bridge.httpPort,
+          'uns_bridge_records_spooled_total{kafka_topic="uns.telemetry"}',
+        ),
+      ).toBeGreaterThan(4000);
+      await waitUntil(async () => (await get(bridge.httpPort, '/health')).status === 200);
+      expect(await metric(bridge.httpPort, 'uns_bridge_spooling')).toBe(0);
+    } finally {
+      await publisher.endAsync();
+      await bridge.stop();
+    }
+  });
+});
+
+describe('bridge process killed', () => {
+  /**
+   * Runs the bridge as `node --import tsx src/main.ts` (one process, so SIGKILL hits the bridge
+   * itself), configured through UNS_BRIDGE_CONFIG_JSON.
+   */
+  function runBridge(config: BridgeConfig): ChildProcess {
+    return spawn(process.execPath, ['--import', 'tsx', join(COMPONENT, 'src', 'main.ts')], {
+      cwd: COMPONENT,
+      env: { ...process.env, UNS_BRIDGE_CONFIG_JSON: JSON.stringify(config) },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+  }
+
+  async function ready(port: number): Promise<void> {
+    await waitUntil(async () => (await get(port, '/ready')).status === 200, 30_000);
+  }
+
+  function kill(child: ChildProcess): Promise<unknown> {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    return exited;
+  }
+
+  it('loses nothing acknowledged when SIGKILLed mid-stream, forwarding or spooling', async () => {
+    const config = bridgeConfig(plant, {
+      http: { host: '127.0.0.1', port: await freePort() },
+    });
+    const publisher = await testClient(plant.mqtt.url);
+    const stream = new StreamPublisher(publisher, 'sigkill');
+    let child = runBridge(config);
+    try {
+      await ready(config.http.port);
+      stream.start(300);
+      await sleep(3000);
+      await kill(child); // while forwarding directly
+      child = runBridge(config);
+      await ready(config.http.port);
+      await sleep(2000);
+
+      await plant.kafka.halt();
+      await waitUntil(
+        async () => (await metric(config.http.port, 'uns_bridge_spool_records')) > 300,
+        30_000,
+      );
+      await kill(child); // while spooling, Kafka down
+      child = runBridge(config);
+      await ready(config.http.port);
+      await sleep(2000);
+      await plant.kafka.start();
+      await sleep(2000);
+      await stream.stop();
+
+      const report = await delivered(stream, 'bridge SIGKILLed twice');
+      expect(report.missing).toEqual([]);
+      expect(stream.acknowledged.size).toBeGreaterThan(3000);
+    } finally {
+      await publisher.endAsync();
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
+  });
+});
+
+describe('MQTT broker restarted', () => {
+  it('reconnects to its persistent session and forwards everything published around the restart', async () => {
+    const bridge = await startBridge(bridgeConfig(plant));
+    const publisher = await testClient(plant.mqtt.url);
+    const stream = new StreamPublisher(publisher, 'broker-restart');
+    try {
+      stream.start(300);
+      await sleep(2000);
+      await plant.mqtt.restart();
+      await waitUntil(() => bridge.readiness().ok, 20_000);
+      await sleep(2000);
+      await stream.stop();
+
+      const report = await delivered(stream, 'MQTT broker restarted');
+      expect(report.missing).toEqual([]);
+      expect(stream.acknowledged.size).toBeGreaterThan(1000);
+    } finally {
+      await publisher.endAsync();
+      await bridge.stop();
+    }
+  });
+});
+
+describe('spool full', () => {
+  /** A spool that holds a few hundred stream records, and a small MQTT receive window. */
+  function smallSpool(policy: 'backpressure' | 'drop-oldest'): BridgeConfig {
+    const config = bridgeConfig(plant);
+    return {
+      ...config,
+      mqtt: { ...config.mqtt, receiveMaximum: 100 },
+      kafka: { ...config.kafka, maxRecordBytes: 8192 },
+      spool: { ...config.spool, maxBytes: 65_536, segmentBytes: 16_384, whenFull: policy },
+    };
+  }
+
+  async function fillWhileKafkaIsDown(config: BridgeConfig, name: string) {
+    const bridge = await startBridge(config);
+    const publisher = await testClient(plant.mqtt.url);
+    const stream = new StreamPublisher(publisher, name);
+    try {
+      await plant.kafka.halt();
+      stream.burst(2000);
+      await waitUntil(async () => {
+        const metrics = (await get(bridge.httpPort, '/metrics')).body;
+        return (
+          /uns_bridge_spool_full_held_total [1-9]/.test(metrics) ||
+          /uns_bridge_messages_dropped_total\{reason="spool_full_dropped"\} [1-9]/.test(metrics)
+        );
+      }, 30_000);
+      const spoolBytes = await metric(bridge.httpPort, 'uns_bridge_spool_bytes');
+      expect(spoolBytes).toBeLessThanOrEqual(65_536);
+      await plant.kafka.start();
+      await stream.stop(60_000);
+      await waitUntil(
+        async () => (await metric(bridge.httpPort, 'uns_bridge_spooling')) === 0,
+        60_000,
+      );
+      const dropped = await metric(
+        bridge.httpPort,
+        'uns_bridge_messages_dropped_total{reason="spool_full_dropped"}',
+      );
+      return {
+        report: await delivered(stream, `spool full, ${config.spool.whenFull}`, dropped),
+        acknowledged: stream.acknowledged.size,
+        held: await metric(bridge.httpPort, 'uns_bridge_spool_full_held_total'),
+        dropped,
+      };
+    } finally {
+      await publisher.endAsync();
+      await bridge.stop();
+    }
+  }
+
+  it('holds messages unacknowledged (backpressure) and loses none', async () => {
+    const outcome = await fillWhileKafkaIsDown(smallSpool('backpressure'), 'full-backpressure');
+    expect(outcome.held).toBeGreaterThan(0);
+    expect(outcome.dropped).toBe(0);
+    expect(outcome.acknowledged).toBe(2000);
+    expect(outcome.report.missing).toEqual([]);
+  });
+
+  it('drops its oldest segment (drop-oldest) and counts exactly the messages it lost', async () => {
+    const outcome = await fillWhileKafkaIsDown(smallSpool('drop-oldest'), 'full-drop-oldest');
+    expect(outcome.dropped).toBeGreaterThan(0);
+    expect(outcome.acknowledged).toBe(2000);
+    expect(outcome.report.missing).toHaveLength(outcome.dropped);
+  });
+});

@@ -1,0 +1,173 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { DEFAULT_CONFIG, loadConfig } from '../../src/config/config';
+import { ConfigError } from '../../src/config/layers';
+import { COMPONENT } from '../harness';
+
+function problems(run: () => unknown): readonly string[] {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+const json = (value: unknown) => ({ UNS_BRIDGE_CONFIG_JSON: JSON.stringify(value) });
+
+describe('the bridge configuration', () => {
+  it('runs with the defaults: local broker and Kafka, gzip, backpressure, per-class topics', () => {
+    const config = loadConfig();
+    expect(config).toEqual(DEFAULT_CONFIG);
+    expect(config.kafka.compression).toBe('gzip');
+    expect(config.spool.whenFull).toBe('backpressure');
+  });
+
+  it('layers file < JSON variable < single variables', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'cfg-')), 'bridge.yaml');
+    writeFileSync(
+      file,
+      'kafka:\n  brokers: [file:9092]\n  compression: none\nspool:\n  dir: /file\n',
+    );
+    const config = loadConfig({
+      file,
+      env: {
+        ...json({ kafka: { brokers: ['json:9092'] }, spool: { maxBytes: 100_000_000 } }),
+        UNS_BRIDGE_KAFKA_BROKERS: 'a:9098, b:9098',
+        UNS_BRIDGE_HTTP_PORT: '9999',
+      },
+    });
+    expect(config.kafka.brokers).toEqual(['a:9098', 'b:9098']);
+    expect(config.kafka.compression).toBe('none');
+    expect(config.spool).toMatchObject({ dir: '/file', maxBytes: 100_000_000 });
+    expect(config.http.port).toBe(9999);
+  });
+
+  it('lists every schema problem with its path', () => {
+    const found = problems(() =>
+      loadConfig({
+        env: json({
+          mqtt: { url: 'http://broker', qos: 2 },
+          kafka: { brokers: ['no-port'], compression: 'zstd' },
+          spool: { whenFull: 'ignore' },
+        }),
+      }),
+    );
+    expect(found).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^mqtt\.url must match pattern/),
+        'mqtt must NOT have additional properties (qos)',
+        expect.stringMatching(/^kafka\.brokers\.0 must match pattern/),
+        'kafka.compression must be equal to one of the allowed values (gzip, none)',
+        'spool.whenFull must be equal to one of the allowed values (backpressure, drop-oldest)',
+      ]),
+    );
+  });
+
+  it('rejects a route key that uses a level its filter does not fix', () => {
+    const found = problems(() =>
+      loadConfig({
+        env: json({ mapping: { routes: [{ filter: '+/+/#', topic: 'uns.x', key: '{0}/{4}' }] } }),
+      }),
+    );
+    expect(found).toEqual([
+      'mapping.routes.0.key uses {4}, but filter "+/+/#" fixes only 2 level(s)',
+    ]);
+  });
+
+  it('rejects invalid topic filters and Kafka topic names', () => {
+    const found = problems(() =>
+      loadConfig({
+        env: json({
+          mqtt: { topics: ['a/#/b'] },
+          mapping: { routes: [{ filter: 'a+/b', topic: 'bad topic', key: '' }] },
+        }),
+      }),
+    );
+    expect(found).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^mapping\.routes\.0\.topic must match/)]),
+    );
+    const semantic = problems(() =>
+      loadConfig({
+        env: json({
+          mqtt: { topics: ['a/#/b'] },
+          mapping: { routes: [{ filter: 'a+/b', topic: 'uns.x', key: '' }] },
+        }),
+      }),
+    );
+    expect(semantic).toEqual([
+      'mapping.routes.0.filter "a+/b": "+" must be a whole level',
+      'mqtt.topics.0 "a/#/b": "#" must be a whole level and the last one',
+    ]);
+  });
+
+  it('needs a region for IAM authentication, from the config or AWS_REGION', () => {
+    const iam = json({ kafka: { security: { protocol: 'iam' } } });
+    expect(problems(() => loadConfig({ env: iam }))).toEqual([
+      'kafka.security.region is required for IAM authentication (or set AWS_REGION)',
+    ]);
+    expect(
+      loadConfig({ env: { ...iam, AWS_REGION: 'eu-central-1' } }).kafka.security.protocol,
+    ).toBe('iam');
+  });
+
+  it('keeps the spool at least two segments big and records smaller than a segment', () => {
+    const found = problems(() =>
+      loadConfig({
+        env: json({
+          spool: { maxBytes: 100_000, segmentBytes: 60_000 },
+          kafka: { maxRecordBytes: 70_000 },
+        }),
+      }),
+    );
+    expect(found).toEqual([
+      'kafka.maxRecordBytes (70000) must be below spool.segmentBytes (60000)',
+      'spool.maxBytes (100000) must be at least twice spool.segmentBytes (60000)',
+    ]);
+  });
+
+  it('names the file and the variable whose content cannot be read', () => {
+    const found = problems(() =>
+      loadConfig({ file: '/nonexistent/bridge.yaml', env: { UNS_BRIDGE_CONFIG_JSON: '{oops' } }),
+    );
+    expect(found).toHaveLength(2);
+    expect(found[0]).toMatch(/^config file \/nonexistent\/bridge\.yaml: ENOENT/);
+    expect(found[1]).toMatch(/^UNS_BRIDGE_CONFIG_JSON: /);
+  });
+
+  it('makes the command exit 2 with the problems on stderr', () => {
+    const run = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', join(COMPONENT, 'src', 'main.ts')],
+      {
+        cwd: COMPONENT,
+        env: { ...process.env, UNS_BRIDGE_HTTP_PORT: 'eighty' },
+        encoding: 'utf8',
+      },
+    );
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('Invalid uns-kafka-bridge configuration:');
+    expect(run.stderr).toContain('UNS_BRIDGE_HTTP_PORT "eighty" is not a port number');
+  });
+
+  it('refuses to start when the contract file is missing, naming it', () => {
+    const run = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', join(COMPONENT, 'src', 'main.ts')],
+      {
+        cwd: COMPONENT,
+        env: {
+          ...process.env,
+          UNS_BRIDGE_CONTRACT: '/nonexistent/contract.yaml',
+          UNS_BRIDGE_LOG_LEVEL: 'silent',
+        },
+        encoding: 'utf8',
+      },
+    );
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('contract /nonexistent/contract.yaml: ENOENT');
+  });
+});

@@ -1,0 +1,165 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { terminate } from './mosquitto';
+import { freePort, waitForPort } from './ports';
+
+/** A single-node Apache Kafka (KRaft) broker of the test's own, on a loopback port. */
+export interface KafkaBroker {
+  readonly port: number;
+  /** `127.0.0.1:<port>`, the bootstrap address for clients. */
+  readonly bootstrap: string;
+  /** Stops the broker process (SIGTERM, SIGKILL after 15 s); its port and data are kept. */
+  halt(): Promise<void>;
+  /** Starts the broker again after {@link halt}, on the same port and data directory. */
+  start(): Promise<void>;
+  /** Stops the broker for good and deletes its directory. */
+  stop(): Promise<void>;
+}
+
+/** Options of {@link startKafka}. */
+export interface KafkaOptions {
+  /** Partitions of topics created automatically on first use (default 3). */
+  partitions?: number;
+  /** Maximum Java heap (default `512m`: the machine is small and shared). */
+  heap?: string;
+}
+
+const POM = join(__dirname, '..', 'kafka', 'pom.xml');
+const JAVA = process.env.JAVA_BIN ?? 'java';
+
+/**
+ * The directory holding Kafka's jars and their dependencies, resolved from Maven Central with
+ * `mvn dependency:copy-dependencies` on first use and cached under `~/.cache/uns-mlops/` by the
+ * hash of `kafka/pom.xml` (set `KAFKA_LIBS_DIR` to use other jars). Safe to call from several
+ * processes at once: each resolves into a directory of its own and the first rename wins.
+ */
+export function kafkaLibs(): string {
+  if (process.env.KAFKA_LIBS_DIR !== undefined) return process.env.KAFKA_LIBS_DIR;
+  const pomHash = createHash('sha256').update(readFileSync(POM)).digest('hex').slice(0, 12);
+  const cache = join(homedir(), '.cache', 'uns-mlops');
+  const libs = join(cache, `kafka-libs-${pomHash}`);
+  if (existsSync(join(libs, '.complete'))) return libs;
+  mkdirSync(cache, { recursive: true });
+  const staging = mkdtempSync(join(cache, 'kafka-libs-staging-'));
+  execFileSync(
+    'mvn',
+    [
+      '-B',
+      '-q',
+      '-f',
+      POM,
+      'dependency:copy-dependencies',
+      `-DoutputDirectory=${staging}`,
+      '-DincludeScope=runtime',
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  writeFileSync(join(staging, '.complete'), '');
+  try {
+    renameSync(staging, libs);
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    if (!existsSync(join(libs, '.complete'))) throw error;
+  }
+  return libs;
+}
+
+/**
+ * Starts Apache Kafka (the jars of `kafka/pom.xml`, run by the machine's Java 17) as a combined
+ * broker and controller in KRaft mode, on free 127.0.0.1 ports, with its data in a temporary
+ * directory: storage is formatted once, so {@link KafkaBroker.halt} and
+ * {@link KafkaBroker.start} simulate an outage of the same cluster. Topics are created on first
+ * use. JVM start costs seconds: start one broker per test file.
+ */
+export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroker> {
+  const classpath = join(kafkaLibs(), '*');
+  const [port, controllerPort] = [await freePort(), await freePort()];
+  const directory = mkdtempSync(join(tmpdir(), 'kafka-'));
+  const configFile = join(directory, 'server.properties');
+  writeFileSync(
+    configFile,
+    [
+      'process.roles=broker,controller',
+      'node.id=1',
+      `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
+      `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+      `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+      'controller.listener.names=CONTROLLER',
+      'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+      'inter.broker.listener.name=PLAINTEXT',
+      `log.dirs=${join(directory, 'data')}`,
+      `num.partitions=${options.partitions ?? 3}`,
+      'auto.create.topics.enable=true',
+      'offsets.topic.replication.factor=1',
+      'offsets.topic.num.partitions=1',
+      'transaction.state.log.replication.factor=1',
+      'transaction.state.log.min.isr=1',
+      'share.coordinator.state.topic.replication.factor=1',
+      'share.coordinator.state.topic.min.isr=1',
+      'group.initial.rebalance.delay.ms=0',
+      '',
+    ].join('\n'),
+  );
+  const jvm = [
+    `-Xmx${options.heap ?? '512m'}`,
+    '-Xms128m',
+    '-XX:+UseSerialGC',
+    '-XX:TieredStopAtLevel=1',
+    '-Djava.awt.headless=true',
+    '-cp',
+    classpath,
+  ];
+  const clusterId = randomBytes(16).toString('base64url');
+  // `=`: a base64url id may start with `-`.
+  execFileSync(
+    JAVA,
+    [...jvm, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '-c', configFile],
+    { stdio: 'ignore' },
+  );
+
+  const logFile = join(directory, 'kafka.log');
+  let child: ChildProcess | undefined;
+  const launch = async () => {
+    const log = openSync(logFile, 'a');
+    const process = spawn(JAVA, [...jvm, 'kafka.Kafka', configFile], {
+      stdio: ['ignore', log, log],
+    });
+    closeSync(log);
+    const exited = new Promise<never>((_, reject) =>
+      process.once('exit', (code) => {
+        reject(new Error(`kafka exited (${code}): ${readFileSync(logFile, 'utf8').slice(-2000)}`));
+      }),
+    );
+    await Promise.race([waitForPort(port, 60_000), exited]);
+    process.removeAllListeners('exit');
+    child = process;
+  };
+  const halt = async () => {
+    if (child !== undefined) await terminate(child, 15_000);
+    child = undefined;
+  };
+  await launch();
+  return {
+    port,
+    bootstrap: `127.0.0.1:${port}`,
+    halt,
+    start: launch,
+    stop: async () => {
+      await halt();
+      rmSync(directory, { recursive: true, force: true });
+    },
+  };
+}
