@@ -34,11 +34,13 @@ export interface LayeredConfigSources<T> {
    * in `problems`.
    */
   readonly overrides?: (problems: string[]) => readonly unknown[];
+  /** Rules a schema cannot state (cross-field checks) on the valid result; returns the problems. */
+  readonly check?: (config: T) => string[];
 }
 
 /**
  * Loads a component's configuration: defaults, then the file, then the JSON variable, then the
- * overrides; validates the merged result against the schema.
+ * overrides; validates the merged result against the schema, then the cross-field checks.
  *
  * @throws ConfigError listing every problem (unreadable file, bad JSON, bad values, schema violations).
  */
@@ -68,6 +70,8 @@ export function loadLayeredConfig<T>(sources: LayeredConfigSources<T>): T {
   if (!validate(merged)) {
     throw new ConfigError(sources.component, (validate.errors ?? []).map(describeSchemaError));
   }
+  const semanticProblems = sources.check?.(merged as T) ?? [];
+  if (semanticProblems.length > 0) throw new ConfigError(sources.component, semanticProblems);
   return merged as T;
 }
 

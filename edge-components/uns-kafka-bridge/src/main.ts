@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { ENVIRONMENT_VARIABLES, loadConfig } from './config/config';
-import { ConfigError } from './config/layers';
+import { runMain, stopOnSignal } from '@uns-mlops/edge-common';
 import { BridgeService } from './service/bridge-service';
 
 const HELP = `uns-kafka-bridge: forwards every UNS message to Kafka (Amazon MSK), with store-and-forward
@@ -36,29 +36,8 @@ async function main(argv: string[]): Promise<number> {
     { http: `http://${config.http.host}:${service.httpPort}`, brokers: config.kafka.brokers },
     'uns-kafka-bridge running',
   );
-  await new Promise<void>((resolve) => {
-    const shutdown = (signal: string) => {
-      logger.info({ signal }, 'stopping');
-      process.once(signal, () => process.exit(130));
-      service.stop().then(resolve, (error: unknown) => {
-        logger.error({ err: error }, 'unclean stop');
-        resolve();
-      });
-    };
-    process.once('SIGINT', shutdown);
-    process.once('SIGTERM', shutdown);
-  });
+  await stopOnSignal(service, logger);
   return 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(
-      `${error instanceof ConfigError ? error.message : `uns-kafka-bridge: ${String(error)}`}\n`,
-    );
-    process.exitCode = 2;
-  },
-);
+runMain(main);

@@ -1,7 +1,7 @@
 import type { JSONSchemaType } from 'ajv';
 import { KAFKA_TOPIC_PATTERN, Router, type Route } from '../mapping/router';
 import { TopicFilter } from '../mapping/topic-filter';
-import { loadLayeredConfig } from './layers';
+import { loadLayeredConfig } from '@uns-mlops/edge-common';
 
 /** How the bridge authenticates to Kafka. */
 export type KafkaSecurity = 'plaintext' | 'tls' | 'iam';
@@ -328,8 +328,8 @@ export function loadConfig(sources: { file?: string; env?: NodeJS.ProcessEnv } =
     schema,
     defaults: DEFAULT_CONFIG,
     file: sources.file,
-    json: { variable: 'UNS_BRIDGE_CONFIG_JSON', value: env.UNS_BRIDGE_CONFIG_JSON },
-    singleValues: (problems) => singleValueVariables(env, problems),
+    jsonVariable: { name: 'UNS_BRIDGE_CONFIG_JSON', value: env.UNS_BRIDGE_CONFIG_JSON },
+    overrides: (problems) => [singleValueVariables(env, problems)],
     check: (config) => crossFieldProblems(config, env),
   });
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { DEFAULT_CONFIG, loadConfig } from '../../src/config/config';
-import { ConfigError } from '../../src/config/layers';
+import { ConfigError } from '@uns-mlops/edge-common';
 import { COMPONENT } from '../harness';
 
 function problems(run: () => unknown): readonly string[] {
