@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { InferenceService, loadConfig as loadInferenceConfig } from '@uns-mlops/anomaly-inference';
@@ -45,6 +45,7 @@ export class LocalPlant {
   /** Starts every part; on a failure, stops what was started and rethrows. */
   static async start(config: LocalPlantConfig, logger: Logger): Promise<LocalPlant> {
     const started: (() => Promise<void>)[] = [];
+    mkdirSync(config.dataDir, { recursive: true });
     try {
       const broker =
         config.broker.url === undefined

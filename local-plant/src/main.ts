@@ -2,7 +2,7 @@
 /** `npm start`: runs the local plant until Ctrl+C. */
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { runMain } from '@uns-mlops/edge-common';
+import { runMain, stopOnSignal } from '@uns-mlops/edge-common';
 import { loadPlantConfig, SETTINGS } from './config';
 import { LocalPlant } from './local-plant';
 
@@ -39,7 +39,11 @@ async function main(argv: string[]): Promise<number> {
   const flags = Object.fromEntries(
     SETTINGS.map(({ flag }) => [flag, settingFlags[flag] as string | undefined]),
   );
-  const config = loadPlantConfig({ file: values.config, env: process.env, flags });
+  // npm runs workspace scripts in the workspace: relative paths mean the caller's directory.
+  const config = loadPlantConfig(
+    { file: values.config, env: process.env, flags },
+    process.env.INIT_CWD ?? process.cwd(),
+  );
   const logger = pino({
     level: config.logLevel,
     base: { component: 'local-plant' },
@@ -67,13 +71,15 @@ async function main(argv: string[]): Promise<number> {
       '',
     ].join('\n'),
   );
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
-  process.once('SIGINT', () => process.exit(130));
-  logger.info('stopping the plant');
-  const summary = await plant.stop();
+  let summary = { published: 0, malformedTotal: 0 };
+  await stopOnSignal(
+    {
+      stop: async () => {
+        summary = await plant.stop();
+      },
+    },
+    logger,
+  );
   logger.info(
     { published: summary.published, malformed: summary.malformedTotal },
     'plant stopped; the store is flushed',

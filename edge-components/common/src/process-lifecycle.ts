@@ -12,8 +12,16 @@ export interface LifecycleLogger {
 }
 
 /**
- * Resolves once `service` has stopped after SIGINT or SIGTERM. A second signal while stopping
- * ends the process at once (exit 130); a failing stop is logged and still resolves.
+ * A repeat of the signal within this time is the same Ctrl+C delivered twice (to the terminal's
+ * process group and again by a wrapper such as npm or tsx that relays it), not a request to force
+ * the exit.
+ */
+const REPEATED_SIGNAL_MS = 1000;
+
+/**
+ * Resolves once `service` has stopped after SIGINT or SIGTERM. The same signal again while stopping,
+ * a second or more later, ends the process at once (exit 130); a failing stop is logged and still
+ * resolves.
  */
 export function stopOnSignal(service: Stoppable, logger: LifecycleLogger): Promise<void> {
   return new Promise<void>((resolve) => {
@@ -21,7 +29,10 @@ export function stopOnSignal(service: Stoppable, logger: LifecycleLogger): Promi
       process.removeListener('SIGINT', shutdown);
       process.removeListener('SIGTERM', shutdown);
       logger.info({ signal }, 'stopping');
-      process.once(signal, () => process.exit(130));
+      const stoppingSince = Date.now();
+      process.on(signal, () => {
+        if (Date.now() - stoppingSince > REPEATED_SIGNAL_MS) process.exit(130);
+      });
       service.stop().then(resolve, (error: unknown) => {
         logger.error({ err: error }, 'unclean stop');
         resolve();
