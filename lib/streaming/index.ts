@@ -9,4 +9,5 @@ export {
   TELEMETRY_CONSUMER_GROUP,
 } from './telemetry-delivery';
 export * from './topics';
+export { ServerlessTopics, SERVERLESS_TOPICS_RESOURCE_TYPE } from './serverless-topics';
 export { streamingSettingsProblems } from './validate-props';

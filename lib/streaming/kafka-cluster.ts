@@ -125,18 +125,36 @@ export class UnsKafkaCluster extends Construct {
    * topics only.
    */
   produceStatements(topics: readonly string[]): iam.PolicyStatement[] {
-    return [
-      new iam.PolicyStatement({
+    return this.clusterAndTopicStatements(
+      {
         sid: 'ConnectAndProduceIdempotently',
         actions: ['kafka-cluster:Connect', 'kafka-cluster:WriteDataIdempotently'],
-        resources: [this.clusterArn],
-      }),
-      new iam.PolicyStatement({
+      },
+      {
         sid: 'WriteUnsTopics',
         actions: ['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData'],
-        resources: topics.map((topic) => this.topicArn(topic)),
-      }),
-    ];
+      },
+      topics,
+    );
+  }
+
+  /**
+   * IAM statements of the topic creator (MSK Serverless, where `AWS::MSK::Topic` is unavailable):
+   * find the SASL/IAM brokers, connect, and describe and create the given topics only. Nothing
+   * that alters, writes, reads or deletes a topic.
+   */
+  createTopicsStatements(topics: readonly string[]): iam.PolicyStatement[] {
+    return this.clusterAndTopicStatements(
+      {
+        sid: 'LocateBrokersAndConnect',
+        actions: ['kafka:GetBootstrapBrokers', 'kafka-cluster:Connect'],
+      },
+      {
+        sid: 'DescribeAndCreateUnsTopics',
+        actions: ['kafka-cluster:DescribeTopic', 'kafka-cluster:CreateTopic'],
+      },
+      topics,
+    );
   }
 
   /**
@@ -145,26 +163,39 @@ export class UnsKafkaCluster extends Construct {
    */
   consumeStatements(topics: readonly string[], group: string): iam.PolicyStatement[] {
     return [
-      new iam.PolicyStatement({
-        sid: 'ConnectAndLocateBrokers',
-        actions: [
-          'kafka-cluster:Connect',
-          'kafka-cluster:DescribeClusterDynamicConfiguration',
-          'kafka:DescribeCluster',
-          'kafka:DescribeClusterV2',
-          'kafka:GetBootstrapBrokers',
-        ],
-        resources: [this.clusterArn],
-      }),
-      new iam.PolicyStatement({
-        sid: 'ReadTopics',
-        actions: ['kafka-cluster:DescribeTopic', 'kafka-cluster:ReadData'],
-        resources: topics.map((topic) => this.topicArn(topic)),
-      }),
+      ...this.clusterAndTopicStatements(
+        {
+          sid: 'ConnectAndLocateBrokers',
+          actions: [
+            'kafka-cluster:Connect',
+            'kafka-cluster:DescribeClusterDynamicConfiguration',
+            'kafka:DescribeCluster',
+            'kafka:DescribeClusterV2',
+            'kafka:GetBootstrapBrokers',
+          ],
+        },
+        { sid: 'ReadTopics', actions: ['kafka-cluster:DescribeTopic', 'kafka-cluster:ReadData'] },
+        topics,
+      ),
       new iam.PolicyStatement({
         sid: 'CommitConsumerGroupOffsets',
         actions: ['kafka-cluster:DescribeGroup', 'kafka-cluster:AlterGroup'],
         resources: [this.groupArn(group)],
+      }),
+    ];
+  }
+
+  /** One statement on this cluster and one on the given topics of it. */
+  private clusterAndTopicStatements(
+    onCluster: { sid: string; actions: string[] },
+    onTopics: { sid: string; actions: string[] },
+    topics: readonly string[],
+  ): iam.PolicyStatement[] {
+    return [
+      new iam.PolicyStatement({ ...onCluster, resources: [this.clusterArn] }),
+      new iam.PolicyStatement({
+        ...onTopics,
+        resources: topics.map((topic) => this.topicArn(topic)),
       }),
     ];
   }

@@ -1,29 +1,20 @@
-import { join } from 'node:path';
-import {
-  ArnFormat,
-  type CfnResource,
-  Duration,
-  type RemovalPolicy,
-  Stack,
-  Validations,
-} from 'aws-cdk-lib';
+import { ArnFormat, Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lakeformation from 'aws-cdk-lib/aws-lakeformation';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { Lakehouse } from '../lakehouse';
-import { ignoreCfnLintRule } from '../network/cfn-lint';
 import { bucketObjectsWildcardFinding } from '../quality/nag-findings';
 import type { UnsKafkaCluster } from './kafka-cluster';
+import { vpcFunctionAccess, waitForPolicy, workspaceFunction } from './lambda-functions';
 import { TELEMETRY_TOPIC, UNS_RECORD_HEADERS } from './topics';
 
-const REPOSITORY_ROOT = join(__dirname, '..', '..');
 const TABLE = 'uns_telemetry';
 /** Where the table's Parquet objects go: the Glue table's `site=`/`dt=` partition layout. */
 export const TELEMETRY_PREFIX = `${TABLE}/site=!{partitionKeyFromQuery:site}/dt=!{partitionKeyFromQuery:dt}/`;
@@ -219,14 +210,26 @@ export class TelemetryDelivery extends Construct {
     rawBucket: s3.IBucket,
     rawObjects: BucketObjects,
   ): { flattener: nodejs.NodejsFunction; role: iam.Role } {
-    const logGroup = new logs.LogGroup(this, 'FlattenerLogs', {
-      encryptionKey: props.logKey,
-      retention: logs.RetentionDays.ONE_YEAR,
+    const { role, logGroup, policy } = vpcFunctionAccess(this, 'Flattener', {
+      logKey: props.logKey,
       removalPolicy: props.removalPolicy,
-    });
-    const role = new iam.Role(this, 'FlattenerRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'uns-telemetry-flattener: reads uns.telemetry, puts rows into Firehose',
+      roleDescription: 'uns-telemetry-flattener: reads uns.telemetry, puts rows into Firehose',
+      policyDescription:
+        'uns-telemetry-flattener: consume uns.telemetry, put rows into Firehose, keep rejects',
+      statements: [
+        ...props.cluster.consumeStatements([TELEMETRY_TOPIC], TELEMETRY_CONSUMER_GROUP),
+        new iam.PolicyStatement({
+          sid: 'PutRowsIntoDeliveryStream',
+          actions: ['firehose:PutRecordBatch'],
+          resources: [this.deliveryStream.attrArn],
+        }),
+        new iam.PolicyStatement({
+          sid: 'KeepRejectedRecords',
+          actions: ['s3:PutObject'],
+          resources: [rawObjects.arn(`${TELEMETRY_REJECTS_PREFIX}*`)],
+        }),
+        ...s3KeyStatements(props.encryptionKey, rawBucket, ['kms:GenerateDataKey']),
+      ],
     });
     const securityGroup = new ec2.SecurityGroup(this, 'FlattenerSecurityGroup', {
       vpc: props.vpc,
@@ -238,13 +241,9 @@ export class TelemetryDelivery extends Construct {
     // ones, hence no narrower peer than any IPv4 address.
     securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'Firehose and S3 endpoints');
 
-    const flattener = new nodejs.NodejsFunction(this, 'Flattener', {
+    const flattener = workspaceFunction(this, 'Flattener', {
+      workspace: 'uns-telemetry-flattener',
       description: 'Flattens uns.telemetry blocks into Lakehouse rows for Firehose',
-      entry: join(REPOSITORY_ROOT, 'lambdas', 'uns-telemetry-flattener', 'src', 'main.ts'),
-      projectRoot: REPOSITORY_ROOT,
-      depsLockFilePath: join(REPOSITORY_ROOT, 'package-lock.json'),
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
       memorySize: 512,
       timeout: Duration.minutes(2),
       role,
@@ -263,47 +262,8 @@ export class TelemetryDelivery extends Construct {
         POWERTOOLS_SERVICE_NAME: 'uns-telemetry-flattener',
         POWERTOOLS_METRICS_NAMESPACE: 'uns-mlops',
       },
-      bundling: { minify: true, sourceMap: true, target: 'node24', forceDockerBundling: false },
     });
 
-    const policy = new iam.ManagedPolicy(this, 'FlattenerPolicy', {
-      description:
-        'uns-telemetry-flattener: consume uns.telemetry, put rows into Firehose, keep rejects',
-      roles: [role],
-      statements: [
-        ...props.cluster.consumeStatements([TELEMETRY_TOPIC], TELEMETRY_CONSUMER_GROUP),
-        new iam.PolicyStatement({
-          sid: 'PutRowsIntoDeliveryStream',
-          actions: ['firehose:PutRecordBatch'],
-          resources: [this.deliveryStream.attrArn],
-        }),
-        new iam.PolicyStatement({
-          sid: 'KeepRejectedRecords',
-          actions: ['s3:PutObject'],
-          resources: [rawObjects.arn(`${TELEMETRY_REJECTS_PREFIX}*`)],
-        }),
-        ...s3KeyStatements(props.encryptionKey, rawBucket, ['kms:GenerateDataKey']),
-        new iam.PolicyStatement({
-          sid: 'WriteFunctionLogs',
-          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-          resources: [logGroup.logGroupArn],
-        }),
-        new iam.PolicyStatement({
-          sid: 'ManageVpcNetworkInterfaces',
-          actions: [
-            'ec2:CreateNetworkInterface',
-            'ec2:DescribeNetworkInterfaces',
-            'ec2:DeleteNetworkInterface',
-            'ec2:AssignPrivateIpAddresses',
-            'ec2:UnassignPrivateIpAddresses',
-            'ec2:DescribeSubnets',
-            'ec2:DescribeSecurityGroups',
-            'ec2:DescribeVpcs',
-          ],
-          resources: ['*'],
-        }),
-      ],
-    });
     Validations.of(policy).acknowledge(
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
@@ -316,10 +276,7 @@ export class TelemetryDelivery extends Construct {
           'Each rejected batch gets its own object named after topic, partition and offset, so the rejects prefix is the narrowest resource that covers them.',
       },
     );
-    // Lambda checks the EC2 network-interface rights when it creates a function in a VPC, so the
-    // function waits for its policy; CDK's own dependency on the role is then redundant (W3005).
-    flattener.node.addDependency(policy);
-    ignoreCfnLintRule(flattener.node.defaultChild as CfnResource, 'W3005');
+    waitForPolicy(flattener, policy);
     Validations.of(flattener).acknowledge({
       id: 'NIST.800.53.R5-LambdaDLQ',
       reason:

@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as msk from 'aws-cdk-lib/aws-msk';
 import { Construct } from 'constructs';
 import { UnsKafkaCluster } from './kafka-cluster';
+import { ServerlessTopics } from './serverless-topics';
 import { STREAMING_DEFAULTS, type UnsStreamingProps } from './streaming-props';
 import { TelemetryDelivery } from './telemetry-delivery';
 import { TELEMETRY_TOPIC, UNS_KAFKA_TOPICS, type UnsKafkaTopic } from './topics';
@@ -22,8 +23,13 @@ export class UnsStreaming extends Construct {
    * `uns.*`): attach it to the Greengrass token-exchange role of the plants' core devices.
    */
   readonly bridgeProducerPolicy: iam.ManagedPolicy;
-  /** `AWS::MSK::Topic` per UNS topic (provisioned clusters; see the README for serverless). */
+  /** `AWS::MSK::Topic` per UNS topic (provisioned clusters; empty on MSK Serverless). */
   readonly topics: ReadonlyMap<UnsKafkaTopic, msk.CfnTopic>;
+  /**
+   * The custom resource that creates the UNS topics on MSK Serverless, where `AWS::MSK::Topic` is
+   * not available (undefined for provisioned clusters).
+   */
+  readonly serverlessTopics?: ServerlessTopics;
   /** Partitions of each UNS topic. */
   readonly partitions: Readonly<Record<UnsKafkaTopic, number>>;
 
@@ -83,6 +89,16 @@ export class UnsStreaming extends Construct {
       }
     }
     this.topics = topics;
+    if (settings.mode === 'serverless') {
+      this.serverlessTopics = new ServerlessTopics(this, 'ServerlessTopics', {
+        cluster: this.cluster,
+        vpc: props.vpc,
+        subnets,
+        partitions: this.partitions,
+        logKey: props.logKey,
+        removalPolicy,
+      });
+    }
 
     this.telemetryDelivery = new TelemetryDelivery(this, 'TelemetryDelivery', {
       cluster: this.cluster,
@@ -94,7 +110,8 @@ export class UnsStreaming extends Construct {
       topicPartitions: this.partitions[TELEMETRY_TOPIC],
       removalPolicy,
     });
-    const telemetryTopic = topics.get(TELEMETRY_TOPIC);
+    // The event source mapping starts once its topic exists.
+    const telemetryTopic = topics.get(TELEMETRY_TOPIC) ?? this.serverlessTopics?.resource;
     if (telemetryTopic !== undefined) {
       this.telemetryDelivery.flattener.node.addDependency(telemetryTopic);
     }

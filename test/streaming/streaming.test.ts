@@ -1,6 +1,10 @@
 import { Template, Match } from 'aws-cdk-lib/assertions';
 import { buildAppFor } from '../support/app';
-import { UNS_KAFKA_TOPICS } from '../../lib/streaming';
+import {
+  MSK_IAM_PORT,
+  SERVERLESS_TOPICS_RESOURCE_TYPE,
+  UNS_KAFKA_TOPICS,
+} from '../../lib/streaming';
 import { logicalIdOf } from '../support/lakehouse';
 
 const dev = buildAppFor('dev');
@@ -121,6 +125,116 @@ describe('UNS topics', () => {
   });
 });
 
+describe('UNS topics on MSK Serverless (dev)', () => {
+  const DEV_PARTITIONS = UNS_KAFKA_TOPICS.map((topic) => [
+    topic,
+    topic === 'uns.telemetry' ? 6 : 3,
+  ]);
+  const topicsResource = () => onlyResource(devStreaming, SERVERLESS_TOPICS_RESOURCE_TYPE);
+  const creator = () =>
+    onlyResource(devStreaming, 'AWS::Lambda::Function', {
+      Properties: { Description: Match.stringLikeRegexp('^Creates the UNS Kafka topics') },
+    });
+  const securityGroupOf = (fn: any) => fn.VpcConfig.SecurityGroupIds[0]['Fn::GetAtt'][0];
+
+  it('declares every UNS topic with the configured partitions in one custom resource on the serverless cluster', () => {
+    const resource = topicsResource();
+    expect(resource.Topics.map((topic: any) => [topic.Name, topic.Partitions])).toEqual(
+      DEV_PARTITIONS,
+    );
+    const [cluster] = Object.keys(devStreaming.findResources('AWS::MSK::ServerlessCluster'));
+    expect(resource.ClusterArn).toEqual({ 'Fn::GetAtt': [cluster, 'Arn'] });
+    devStreaming.resourceCountIs('AWS::MSK::Topic', 0);
+  });
+
+  it('creates the topics with the uns-kafka-topics function in the private subnets, on the newest runtime', () => {
+    const fn = creator();
+    expect(fn.Runtime).toBe('nodejs24.x');
+    expect(fn.Architectures).toEqual(['arm64']);
+    expect(fn.VpcConfig.SubnetIds).toHaveLength(2);
+    expect(JSON.stringify(fn.VpcConfig.SubnetIds)).toMatch(/privateSubnet/);
+    expect(fn.ReservedConcurrentExecutions).toBe(1);
+    expect(fn.Environment.Variables.POWERTOOLS_SERVICE_NAME).toBe('uns-kafka-topics');
+    const [provider] = Object.values(devStreaming.findResources('AWS::Lambda::Function')).filter(
+      (resource) => resource.Properties.Handler === 'framework.onEvent',
+    );
+    expect(provider!.Properties.VpcConfig.SubnetIds).toEqual(fn.VpcConfig.SubnetIds);
+  });
+
+  it('lets the creator reach only the brokers on 9098 and the MSK API endpoint on 443', () => {
+    const group = securityGroupOf(creator());
+    const egress = Object.values(devStreaming.findResources('AWS::EC2::SecurityGroupEgress'))
+      .map((rule) => rule.Properties)
+      .filter((rule) => rule.GroupId['Fn::GetAtt'][0] === group);
+    const [brokers] = Object.keys(
+      devStreaming.findResources('AWS::EC2::SecurityGroup', {
+        Properties: { GroupDescription: Match.stringLikeRegexp('^MSK') },
+      }),
+    );
+    const [endpoint] = Object.keys(devStreaming.findResources('AWS::EC2::VPCEndpoint'));
+    const endpointGroup =
+      devStreaming.findResources('AWS::EC2::VPCEndpoint')[endpoint!]!.Properties
+        .SecurityGroupIds[0]['Fn::GetAtt'][0];
+    expect(
+      egress.map((rule) => [rule.DestinationSecurityGroupId['Fn::GetAtt'][0], rule.FromPort]),
+    ).toEqual(
+      expect.arrayContaining([
+        [brokers, MSK_IAM_PORT],
+        [endpointGroup, 443],
+      ]),
+    );
+    expect(egress).toHaveLength(2);
+    expect(
+      devStreaming.findResources('AWS::EC2::VPCEndpoint')[endpoint!]!.Properties.ServiceName,
+    ).toBe('com.amazonaws.eu-central-1.kafka');
+    devStreaming.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      GroupId: { 'Fn::GetAtt': [brokers, 'GroupId'] },
+      SourceSecurityGroupId: { 'Fn::GetAtt': [group, 'GroupId'] },
+      FromPort: MSK_IAM_PORT,
+      ToPort: MSK_IAM_PORT,
+    });
+  });
+
+  it('grants the creator connect on the cluster and describe and create on the uns.* topics only', () => {
+    const prefix = 'StreamingServerlessTopicsCreatorPolicy';
+    const connect = statement(devStreaming, prefix, 'LocateBrokersAndConnect');
+    expect(connect.Action).toEqual(['kafka-cluster:Connect', 'kafka:GetBootstrapBrokers']);
+    expect(connect.Resource).toEqual({
+      'Fn::GetAtt': [expect.stringMatching(/^StreamingKafkaCluster/), 'Arn'],
+    });
+    const create = statement(devStreaming, prefix, 'DescribeAndCreateUnsTopics');
+    expect(create.Action).toEqual(['kafka-cluster:CreateTopic', 'kafka-cluster:DescribeTopic']);
+    const topics = create.Resource.map(
+      (arn: unknown) => /:topic\/uns-mlops\/".*"\/(uns\.[a-z]+)"/.exec(JSON.stringify(arn))?.[1],
+    );
+    expect(topics.sort()).toEqual([...UNS_KAFKA_TOPICS].sort());
+    const wildcards = statementsOf(devStreaming, prefix).filter((entry) => entry.Resource === '*');
+    expect(wildcards.map((entry) => entry.Sid)).toEqual(['ManageVpcNetworkInterfaces']);
+    expect(JSON.stringify(statementsOf(devStreaming, prefix))).not.toMatch(
+      /kafka-cluster:(Alter|Delete|Write|Read)/,
+    );
+  });
+
+  it('starts the telemetry event source mapping only once the topics exist', () => {
+    const [flattener] = Object.entries(
+      devStreaming.findResources('AWS::Lambda::Function', {
+        Properties: { Description: Match.stringLikeRegexp('^Flattens') },
+      }),
+    );
+    const [resource] = Object.keys(devStreaming.findResources(SERVERLESS_TOPICS_RESOURCE_TYPE));
+    expect(flattener![1].DependsOn).toContain(resource);
+  });
+});
+
+describe('UNS topics on the provisioned cluster (prod)', () => {
+  it('keeps AWS::MSK::Topic for every topic and no custom resource, endpoint or topic function', () => {
+    prodStreaming.resourceCountIs('AWS::MSK::Topic', UNS_KAFKA_TOPICS.length);
+    prodStreaming.resourceCountIs(SERVERLESS_TOPICS_RESOURCE_TYPE, 0);
+    prodStreaming.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
+    prodStreaming.resourceCountIs('AWS::Lambda::Function', 1);
+  });
+});
+
 describe('telemetry delivery', () => {
   const stream = () => onlyResource(devStreaming, 'AWS::KinesisFirehose::DeliveryStream');
 
@@ -189,7 +303,9 @@ describe('telemetry delivery', () => {
   });
 
   it('runs the flattener in the private subnets, at most one invocation per telemetry partition', () => {
-    const fn = onlyResource(devStreaming, 'AWS::Lambda::Function');
+    const fn = onlyResource(devStreaming, 'AWS::Lambda::Function', {
+      Properties: { Description: Match.stringLikeRegexp('^Flattens uns.telemetry') },
+    });
     expect(fn.ReservedConcurrentExecutions).toBe(6);
     expect(fn.VpcConfig.SubnetIds).toHaveLength(2);
     expect(fn.Environment.Variables).toMatchObject({
