@@ -4,10 +4,8 @@
 # onnxruntime-node ships beside the bundle with its native libraries for linux x64 and arm64 only
 # (the binding loads bin/napi-v6/<platform>/<arch>/ at run time); its install script is not needed.
 set -euo pipefail
-here=$(cd "$(dirname "$0")/.." && pwd)
-root=$(cd "$here/../.." && pwd)
-staging=$(mktemp -d)
-trap 'rm -rf "$staging"' EXIT
+source "$(dirname "$0")/../../common/scripts/artifact.sh"
+stage_artifact
 app="$staging/anomaly-inference"
 mkdir -p "$app"
 
@@ -34,6 +32,4 @@ cp "$common/package.json" "$app/node_modules/onnxruntime-common/"
 cp -r "$common/dist/cjs" "$app/node_modules/onnxruntime-common/dist/cjs"
 find "$app/node_modules" \( -name '*.map' -o -name '*.d.ts' \) -delete
 
-mkdir -p "$here/dist"
-python3 "$here/scripts/deterministic-zip.py" "$staging" "$here/dist/anomaly-inference.zip"
-sha256sum "$here/dist/anomaly-inference.zip"
+zip_artifact anomaly-inference 6

@@ -4,14 +4,12 @@
 # model is a new version of io.unsmlops.WeldSeamAnomalyModel (model-component/recipe.yaml) built
 # from this zip; the runtime component stays as it is.
 set -euo pipefail
-here=$(cd "$(dirname "$0")/.." && pwd)
+source "$(dirname "$0")/../../common/scripts/artifact.sh"
 bundle=${1:?usage: build-model-artifact.sh <bundle dir>}
 for file in manifest.json model.onnx; do
   [[ -f "$bundle/$file" ]] || { echo "$bundle has no $file" >&2; exit 2; }
 done
-staging=$(mktemp -d)
-trap 'rm -rf "$staging"' EXIT
-mkdir -p "$staging/model-bundle" "$here/dist"
+stage_artifact
+mkdir -p "$staging/model-bundle"
 cp "$bundle/manifest.json" "$bundle/model.onnx" "$staging/model-bundle/"
-python3 "$here/scripts/deterministic-zip.py" "$staging" "$here/dist/model-bundle.zip"
-sha256sum "$here/dist/model-bundle.zip"
+zip_artifact model-bundle 6

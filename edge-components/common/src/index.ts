@@ -1,2 +1,4 @@
+export * from './broker-config';
+export * from './http-server';
 export * from './layered-config';
 export * from './process-lifecycle';

@@ -2,10 +2,8 @@
 # Builds the Greengrass artifact dist/uns-kafka-bridge.zip reproducibly: the same sources and lock
 # file give the same bytes (one esbuild bundle, sorted entries, fixed time stamps and modes).
 set -euo pipefail
-here=$(cd "$(dirname "$0")/.." && pwd)
-root=$(cd "$here/../.." && pwd)
-staging=$(mktemp -d)
-trap 'rm -rf "$staging"' EXIT
+source "$(dirname "$0")/../../common/scripts/artifact.sh"
+stage_artifact
 app="$staging/uns-kafka-bridge"
 mkdir -p "$app/asyncapi"
 
@@ -16,19 +14,4 @@ mkdir -p "$app/asyncapi"
   --legal-comments=none --log-level=warning --outfile="$app/main.js"
 cp "$root"/asyncapi/*.yaml "$app/asyncapi/"
 
-mkdir -p "$here/dist"
-python3 - "$staging" "$here/dist/uns-kafka-bridge.zip" <<'PY'
-import os, sys, zipfile
-source, target = sys.argv[1], sys.argv[2]
-paths = []
-for directory, _, files in os.walk(source):
-    paths += [os.path.join(directory, name) for name in files]
-with zipfile.ZipFile(target, 'w', zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
-    for path in sorted(paths):
-        entry = zipfile.ZipInfo(os.path.relpath(path, source), date_time=(1980, 1, 1, 0, 0, 0))
-        entry.external_attr = 0o644 << 16
-        entry.compress_type = zipfile.ZIP_DEFLATED
-        with open(path, 'rb') as stream:
-            archive.writestr(entry, stream.read(), compresslevel=9)
-PY
-sha256sum "$here/dist/uns-kafka-bridge.zip"
+zip_artifact uns-kafka-bridge 9

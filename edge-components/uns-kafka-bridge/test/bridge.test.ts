@@ -1,3 +1,4 @@
+import { waitUntil } from '@uns-mlops/test-services';
 import type { MqttClient } from 'mqtt';
 import { HEADERS } from '../src/bridge/intake';
 import type { BridgeConfig } from '../src/config/config';
@@ -11,7 +12,6 @@ import {
   startBridge,
   testClient,
   usePlant,
-  waitUntil,
   type TopicReader,
 } from './harness';
 import { StreamPublisher, deliveryReport, recordId } from './stream';

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { freePort } from '@uns-mlops/test-services';
+import { freePort, waitUntil } from '@uns-mlops/test-services';
 import type { BridgeConfig } from '../src/config/config';
 import {
   COMPONENT,
@@ -11,7 +11,6 @@ import {
   startBridge,
   testClient,
   usePlant,
-  waitUntil,
 } from './harness';
 import { StreamPublisher, deliveryReport, type DeliveryReport } from './stream';
 

@@ -7,6 +7,7 @@ import {
   type KafkaBroker,
   type MosquittoBroker,
   type MosquittoOptions,
+  waitUntil,
 } from '@uns-mlops/test-services';
 import { Kafka, logLevel, type IHeaders } from 'kafkajs';
 import { connectAsync, type MqttClient } from 'mqtt';
@@ -155,23 +156,6 @@ function headerStrings(headers: IHeaders | undefined): Record<string, string> {
   return Object.fromEntries(
     Object.entries(headers ?? {}).map(([name, value]) => [name, String(value)]),
   );
-}
-
-/** Polls until the condition holds; rejects with a clear message after the timeout. */
-export async function waitUntil(
-  condition: () => boolean | Promise<boolean>,
-  timeoutMs = 15_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if (await condition()) return;
-    } catch {
-      // not yet
-    }
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

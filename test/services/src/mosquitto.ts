@@ -77,8 +77,8 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
       ...(options.persistence === true
         ? ['persistence true', `persistence_location ${directory}/`]
         : ['persistence false']),
-      'max_queued_messages 100000',
-      'max_inflight_messages 0',
+      'max_queued_messages 1000000',
+      'max_inflight_messages 1000',
       'set_tcp_nodelay true',
       'log_dest stderr',
       'log_type error',

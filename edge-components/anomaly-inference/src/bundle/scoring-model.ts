@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { OrtThread, WorkerSession } from '../inference/ort-thread';
+import { openWorkerSession, type WorkerSession } from '../inference/ort-thread';
 import { type Manifest, type MissingValuePolicy, parseManifest } from './manifest';
 
 /** What windows a model reads; a hot swap must keep it (a change needs a restart). */
@@ -31,8 +31,6 @@ export class BundleRefusedError extends Error {
 
 /** What a bundle is checked against before it may serve. */
 export interface LoadOptions {
-  /** The ONNX Runtime worker the session lives in. */
-  readonly thread: OrtThread;
   /** Telemetry signals of the UNS contract: every manifest channel must be one. */
   readonly signals: readonly string[];
   /** The serving geometry a replacement must keep; absent for the first bundle. */
@@ -94,7 +92,7 @@ export class ScoringModel {
 
     let session: WorkerSession;
     try {
-      session = await options.thread.load(modelBytes);
+      session = await openWorkerSession(modelBytes);
     } catch (error) {
       throw refuse(`model.onnx cannot be loaded: ${(error as Error).message}`);
     }

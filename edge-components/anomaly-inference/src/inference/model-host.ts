@@ -6,7 +6,6 @@
  */
 import { EventEmitter } from 'node:events';
 import { BundleRefusedError, ScoringModel, type WindowGeometry } from '../bundle/scoring-model';
-import { OrtThread } from './ort-thread';
 
 /** Which slot a bundle is for. */
 export type ModelRole = 'serving' | 'shadow';
@@ -44,8 +43,6 @@ export class ModelHost extends EventEmitter<HostEvents> {
   private readonly refusalLog: Refusal[] = [];
   private compared = 0;
   private agreed = 0;
-  /** Every session lives in this worker thread, off the MQTT event loop. */
-  private readonly thread = new OrtThread();
 
   constructor(
     private readonly signals: readonly string[],
@@ -123,14 +120,13 @@ export class ModelHost extends EventEmitter<HostEvents> {
     };
   }
 
-  /** Releases both models (after the last batch) and ends the worker thread. */
+  /** Releases both models (after the last batch), which ends their worker threads. */
   async close(): Promise<void> {
     await this.loading;
     const models = [this.servingModel, this.shadowModel];
     this.servingModel = undefined;
     this.shadowModel = undefined;
     await Promise.all(models.map((m) => m?.release() ?? Promise.resolve()));
-    await this.thread.close();
   }
 
   private async load(role: ModelRole, dir: string): Promise<void> {
@@ -138,7 +134,6 @@ export class ModelHost extends EventEmitter<HostEvents> {
     let model: ScoringModel;
     try {
       model = await ScoringModel.load(dir, {
-        thread: this.thread,
         signals: this.signals,
         geometry: this.servingModel?.geometry,
         smokeWindows: this.smokeWindows(),

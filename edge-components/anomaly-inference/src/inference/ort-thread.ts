@@ -1,7 +1,9 @@
 /**
- * The main thread's side of the ONNX Runtime worker: loads models into sessions, runs them and
- * releases them, each call a promise. One worker serves every model (serving and shadow), one
- * call at a time.
+ * The main thread's side of the ONNX Runtime workers: each model gets a worker thread of its own
+ * ({@link openWorkerSession}), which loads it, runs it one call at a time and ends with it. So
+ * loading and smoke-testing a new bundle (tens of milliseconds of session creation) never queues
+ * the serving model's batches, a shadow model runs beside the serving one instead of after it,
+ * and releasing a model returns all of its memory with the thread.
  */
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
@@ -19,11 +21,26 @@ export interface WorkerSession {
     feeds: Record<string, WireTensor>,
     fetches?: readonly string[],
   ): Promise<Record<string, WireTensor>>;
+  /** Releases the session and ends its worker thread. */
   release(): Promise<void>;
 }
 
-/** The worker thread and its pending calls. */
-export class OrtThread {
+/**
+ * Starts a worker thread and loads `model` (the ONNX bytes are copied to it) into its session.
+ * A model that cannot be loaded rejects, and its thread is ended.
+ */
+export async function openWorkerSession(model: Uint8Array): Promise<WorkerSession> {
+  const thread = new OrtThread();
+  try {
+    return await thread.load(model);
+  } catch (error) {
+    await thread.close();
+    throw error;
+  }
+}
+
+/** One worker thread and its pending calls. */
+class OrtThread {
   private readonly worker: Worker;
   private readonly pending = new Map<number, Pending>();
   private calls = 0;
@@ -52,7 +69,6 @@ export class OrtThread {
     });
   }
 
-  /** Loads a model (the ONNX bytes are copied to the worker). */
   async load(model: Uint8Array): Promise<WorkerSession> {
     const session = ++this.sessions;
     const loaded = await this.call({ kind: 'load', call: 0, session, model });
@@ -67,12 +83,11 @@ export class OrtThread {
         return ran.outputs;
       },
       release: async () => {
-        await this.call({ kind: 'release', call: 0, session });
+        await this.call({ kind: 'release', call: 0, session }).finally(() => this.close());
       },
     };
   }
 
-  /** Ends the worker (every session with it). */
   async close(): Promise<void> {
     await this.worker.terminate();
   }

@@ -3,8 +3,8 @@
  * all) and
  * recent anomaly events.
  */
+import { BadRequestError, jsonReply, type Route } from '@uns-mlops/edge-common';
 import type { ModelHost } from '../inference/model-host';
-import { BadRequestError, json, type Route } from './http-server';
 import type { RecentResults } from './recent-results';
 
 const ASSET_PATH = /^[^/#+]+(\/[^/#+]+){5}$/;
@@ -19,7 +19,7 @@ export function anomalyApi(
     '/api/v1/anomalies/status': () => {
       const { serving, shadow } = host;
       const agreement = host.agreement;
-      return json({
+      return jsonReply({
         serving:
           serving === undefined
             ? null
@@ -58,7 +58,7 @@ export function anomalyApi(
       const sinceMs = since === null ? 0 : Date.parse(since);
       if (Number.isNaN(sinceMs))
         throw new BadRequestError(`since ${JSON.stringify(since)} is not an ISO time`);
-      return json({
+      return jsonReply({
         items: asset === null ? results.allScores(sinceMs) : results.scoresOf(asset, sinceMs),
       });
     },
@@ -68,7 +68,7 @@ export function anomalyApi(
       if (!Number.isInteger(limit) || limit < 1 || limit > maxEvents) {
         throw new BadRequestError(`limit must be an integer from 1 to ${maxEvents}`);
       }
-      return json({ items: results.newestEvents(limit) });
+      return jsonReply({ items: results.newestEvents(limit) });
     },
   };
 }

@@ -1,23 +1,17 @@
-import { loadLayeredConfig, parseNumberSetting, setPath } from '@uns-mlops/edge-common';
+import {
+  type BrokerConnection,
+  brokerSection,
+  loadLayeredConfig,
+  parseNumberSetting,
+  setPath,
+} from '@uns-mlops/edge-common';
 import type { JSONSchemaType } from 'ajv';
 
 /** The inference runtime's whole configuration, after defaults. */
 export interface InferenceConfig {
-  broker: {
-    /** `mqtt://`, `mqtts://`, `ws://` or `wss://` URL of the UNS broker. */
-    url: string;
-    clientId: string;
-    /** 4 = MQTT 3.1.1, 5 = MQTT 5. */
-    protocolVersion: 4 | 5;
-    username?: string;
-    password?: string;
-    /** PEM files for TLS: CA bundle, and client certificate + key for certificate authentication. */
-    caFile?: string;
-    certFile?: string;
-    keyFile?: string;
+  broker: BrokerConnection & {
     /** QoS of the telemetry subscriptions and of the published results. */
     qos: 0 | 1;
-    reconnectPeriodMs: number;
   };
   uns: {
     /** The AsyncAPI document whose channels give the topics (telemetry in, results out). */
@@ -69,23 +63,9 @@ const schema: JSONSchemaType<InferenceConfig> = {
   additionalProperties: false,
   required: ['broker', 'uns', 'model', 'windowing', 'batching', 'api', 'http', 'logLevel'],
   properties: {
-    broker: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['url', 'clientId', 'protocolVersion', 'qos', 'reconnectPeriodMs'],
-      properties: {
-        url: { type: 'string', pattern: '^(mqtts?|wss?)://.+' },
-        clientId: { type: 'string', minLength: 1, maxLength: 128 },
-        protocolVersion: { type: 'integer', enum: [4, 5] },
-        username: { type: 'string', nullable: true },
-        password: { type: 'string', nullable: true },
-        caFile: { type: 'string', nullable: true },
-        certFile: { type: 'string', nullable: true },
-        keyFile: { type: 'string', nullable: true },
-        qos: { type: 'integer', enum: [0, 1] },
-        reconnectPeriodMs: { type: 'integer', minimum: 100 },
-      },
-    },
+    broker: brokerSection.schema<InferenceConfig['broker']>({
+      qos: { type: 'integer', enum: [0, 1] },
+    }),
     uns: {
       type: 'object',
       additionalProperties: false,
@@ -152,13 +132,7 @@ const schema: JSONSchemaType<InferenceConfig> = {
 
 /** The configuration the runtime runs with when nothing is set. */
 export const DEFAULT_CONFIG: InferenceConfig = {
-  broker: {
-    url: 'mqtt://127.0.0.1:1883',
-    clientId: 'anomaly-inference',
-    protocolVersion: 5,
-    qos: 0,
-    reconnectPeriodMs: 1000,
-  },
+  broker: { ...brokerSection.defaults('anomaly-inference'), qos: 0 },
   uns: { contract: 'asyncapi/uns-welding.asyncapi.yaml', enterprise: 'acme', site: 'zwickau' },
   model: { dir: 'model', watchIntervalMs: 1000, smokeWindows: 32 },
   windowing: { reorderBlocks: 4, maxChannelSkewMs: 2000 },
@@ -206,9 +180,7 @@ export function loadConfig(
     overrides: (problems) => {
       const layer: Record<string, unknown> = {};
       const text = (value: string | undefined) => (value === '' ? undefined : value);
-      setPath(layer, 'broker.url', text(env.ANOMALY_INFERENCE_BROKER_URL));
-      setPath(layer, 'broker.username', text(env.ANOMALY_INFERENCE_BROKER_USERNAME));
-      setPath(layer, 'broker.password', text(env.ANOMALY_INFERENCE_BROKER_PASSWORD));
+      brokerSection.setVariables(layer, 'broker', 'ANOMALY_INFERENCE_BROKER', env);
       setPath(layer, 'model.dir', text(env.ANOMALY_INFERENCE_MODEL_DIR));
       setPath(layer, 'model.shadowDir', text(env.ANOMALY_INFERENCE_SHADOW_DIR));
       setPath(

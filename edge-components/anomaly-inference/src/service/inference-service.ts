@@ -4,7 +4,6 @@
  * the UNS, plus health, readiness, metrics and the dashboard's JSON API over HTTP.
  */
 import { EventEmitter } from 'node:events';
-import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
@@ -24,7 +23,12 @@ import { watchBundle, type BundleWatch } from '../bundle/bundle-watcher';
 import { type AnomalyEvent, AnomalyEventTracker } from './anomaly-events';
 import { anomalyApi } from './anomaly-api';
 import type { InferenceConfig } from './config';
-import { type RunningHttpServer, probe, startHttpServer } from './http-server';
+import {
+  mqttConnectionOptions,
+  probeReply,
+  startHttpServer,
+  type RunningHttpServer,
+} from '@uns-mlops/edge-common';
 import { InferenceMetrics } from './metrics';
 import { RecentResults } from './recent-results';
 import { loadUnsTopics, type UnsTopics } from './uns-topics';
@@ -110,8 +114,8 @@ export class InferenceService extends EventEmitter<ServiceEvents> {
         ),
       );
       service.http = await startHttpServer(config.http, {
-        '/health': () => probe({ ok: true, checks: { eventLoop: true } }),
-        '/ready': () => probe(service.readiness()),
+        '/health': () => probeReply({ ok: true, checks: { eventLoop: true } }),
+        '/ready': () => probeReply(service.readiness()),
         '/metrics': async () => ({
           status: 200,
           contentType: service.metrics.registry.contentType,
@@ -369,19 +373,15 @@ export class InferenceService extends EventEmitter<ServiceEvents> {
         : this.topics.score(window.asset, modelName);
       this.client.publish(topic, JSON.stringify(payload), { qos: this.config.broker.qos });
       this.metrics.windowsScored.inc({ role });
-      this.results.addScore(
-        {
-          asset: window.asset,
-          windowStart,
-          windowEnd,
-          score,
-          threshold,
-          anomaly,
-          modelVersion,
-          shadow,
-        },
-        window.startMs,
-      );
+      this.results.addScore(window.asset, {
+        startMs: window.startMs,
+        endMs: window.endMs,
+        score,
+        threshold,
+        anomaly,
+        modelVersion,
+        shadow,
+      });
       if (!shadow) {
         this.metrics.resultLatency.observe((now - receivedAt) / 1000);
         if (anomaly) this.metrics.anomalies.inc();
@@ -502,16 +502,8 @@ export class InferenceService extends EventEmitter<ServiceEvents> {
 }
 
 function brokerOptions(config: InferenceConfig): IClientOptions {
-  const { broker } = config;
   return {
-    clientId: broker.clientId,
-    protocolVersion: broker.protocolVersion,
-    username: broker.username,
-    password: broker.password,
-    ca: broker.caFile === undefined ? undefined : readFileSync(broker.caFile),
-    cert: broker.certFile === undefined ? undefined : readFileSync(broker.certFile),
-    key: broker.keyFile === undefined ? undefined : readFileSync(broker.keyFile),
-    reconnectPeriod: broker.reconnectPeriodMs,
+    ...mqttConnectionOptions(config.broker),
     clean: true,
     resubscribe: true,
   };

@@ -23,6 +23,17 @@ export interface EventItem {
   readonly modelVersion: string;
 }
 
+/** A recent score as the runtime records it: numbers, and the model version by reference. */
+export interface RecordedScore {
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly score: number;
+  readonly threshold: number;
+  readonly anomaly: boolean;
+  readonly shadow: boolean;
+  readonly modelVersion: string;
+}
+
 class Ring<T> {
   private readonly items: T[] = [];
   constructor(private readonly capacity: number) {}
@@ -36,9 +47,70 @@ class Ring<T> {
   }
 }
 
-/** Recent results, bounded: `scoresPerAsset` per asset, `events` in total. */
+/**
+ * The last `capacity` scores of one asset in preallocated columns. Recording a score allocates
+ * nothing: at 1,000 windows/s, score objects kept for the API outlived the young generation and
+ * set off a full (mark-compact) garbage collection every few seconds, each a stall of the event
+ * loop that showed in the MQTT-in to score-out p99. Items with ISO times are built when asked for.
+ */
+class ScoreRing {
+  private readonly startMs: Float64Array;
+  private readonly endMs: Float64Array;
+  private readonly score: Float64Array;
+  private readonly threshold: Float64Array;
+  /** Bit 0: anomaly, bit 1: shadow. */
+  private readonly flags: Uint8Array;
+  private readonly modelVersion: string[];
+  private next = 0;
+  private size = 0;
+
+  constructor(private readonly capacity: number) {
+    this.startMs = new Float64Array(capacity);
+    this.endMs = new Float64Array(capacity);
+    this.score = new Float64Array(capacity);
+    this.threshold = new Float64Array(capacity);
+    this.flags = new Uint8Array(capacity);
+    this.modelVersion = new Array<string>(capacity).fill('');
+  }
+
+  push(recorded: RecordedScore): void {
+    const i = this.next;
+    this.startMs[i] = recorded.startMs;
+    this.endMs[i] = recorded.endMs;
+    this.score[i] = recorded.score;
+    this.threshold[i] = recorded.threshold;
+    this.flags[i] = (recorded.anomaly ? 1 : 0) | (recorded.shadow ? 2 : 0);
+    this.modelVersion[i] = recorded.modelVersion;
+    this.next = (i + 1) % this.capacity;
+    this.size = Math.min(this.size + 1, this.capacity);
+  }
+
+  /** Items of windows starting at or after `sinceMs`, oldest first. */
+  since(asset: string, sinceMs: number): ScoreItem[] {
+    const items: ScoreItem[] = [];
+    for (let k = 0; k < this.size; k++) {
+      const i = (this.next - this.size + k + this.capacity) % this.capacity;
+      const startMs = this.startMs[i] ?? 0;
+      if (startMs < sinceMs) continue;
+      const flags = this.flags[i] ?? 0;
+      items.push({
+        asset,
+        windowStart: new Date(startMs).toISOString(),
+        windowEnd: new Date(this.endMs[i] ?? 0).toISOString(),
+        score: this.score[i] ?? Number.NaN,
+        threshold: this.threshold[i] ?? Number.NaN,
+        anomaly: (flags & 1) === 1,
+        modelVersion: this.modelVersion[i] ?? '',
+        shadow: (flags & 2) === 2,
+      });
+    }
+    return items;
+  }
+}
+
+/** Bounded recent results: `scoresPerAsset` per asset, `events` in total. */
 export class RecentResults {
-  private readonly scores = new Map<string, Ring<{ item: ScoreItem; atMs: number }>>();
+  private readonly scores = new Map<string, ScoreRing>();
   private readonly events: Ring<EventItem>;
 
   constructor(
@@ -48,13 +120,13 @@ export class RecentResults {
     this.events = new Ring(events);
   }
 
-  addScore(item: ScoreItem, windowStartMs: number): void {
-    let ring = this.scores.get(item.asset);
+  addScore(asset: string, recorded: RecordedScore): void {
+    let ring = this.scores.get(asset);
     if (ring === undefined) {
-      ring = new Ring(this.scoresPerAsset);
-      this.scores.set(item.asset, ring);
+      ring = new ScoreRing(this.scoresPerAsset);
+      this.scores.set(asset, ring);
     }
-    ring.push({ item, atMs: windowStartMs });
+    ring.push(recorded);
   }
 
   addEvent(event: AnomalyEvent): void {
@@ -75,9 +147,7 @@ export class RecentResults {
 
   /** Scores of `asset` whose window starts at or after `sinceMs`, oldest first. */
   scoresOf(asset: string, sinceMs: number): ScoreItem[] {
-    return (this.scores.get(asset)?.all() ?? [])
-      .filter((entry) => entry.atMs >= sinceMs)
-      .map((entry) => entry.item);
+    return this.scores.get(asset)?.since(asset, sinceMs) ?? [];
   }
 
   /** The newest `limit` events, newest first. */

@@ -2,22 +2,12 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ScoringModel, type LoadOptions } from '../../src/bundle/scoring-model';
-import { OrtThread } from '../../src/inference/ort-thread';
 import { fixtureBundleDir } from '../fixtures/model-fixture';
 import { FIXTURE_CHANNELS } from '../fixtures/paths';
 import { bundleCopy } from '../support/harness';
 
 const SIGNALS = [...FIXTURE_CHANNELS, 'travel_speed'];
-let thread: OrtThread;
-let options: LoadOptions;
-
-beforeAll(() => {
-  thread = new OrtThread();
-  options = { thread, signals: SIGNALS, smokeWindows: [] };
-});
-afterAll(async () => {
-  await thread.close();
-});
+const options: LoadOptions = { signals: SIGNALS, smokeWindows: [] };
 
 function withManifest(change: (manifest: any) => void): string {
   const dir = bundleCopy();

@@ -3,38 +3,19 @@
  * libraries for linux x64 and arm64, and it serves from the unpacked directory alone.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { startMosquitto } from '@uns-mlops/test-services';
+import { buildArtifact, startMosquitto, useArtifact } from '@uns-mlops/test-services';
 import { fixtureBundleDir } from '../fixtures/model-fixture';
 import { COMPONENT_DIR, FIXTURE_CHANNELS } from '../fixtures/paths';
 import { testClient, waitUntil } from '../support/harness';
 import { asset, blocks, publish } from '../support/telemetry';
 
-function build(): string {
-  const run = spawnSync('bash', [join(COMPONENT_DIR, 'scripts', 'build-artifact.sh')], {
-    encoding: 'utf8',
-  });
-  if (run.status !== 0) throw new Error(`artifact build failed: ${run.stderr}`);
-  return run.stdout.trim().split(/\s+/)[0]!;
-}
-
 describe('the Greengrass artifact', () => {
-  let firstHash: string;
-  let component: string;
-
-  beforeAll(() => {
-    firstHash = build();
-    const target = mkdtempSync(join(tmpdir(), 'artifact-'));
-    const zip = join(COMPONENT_DIR, 'dist', 'anomaly-inference.zip');
-    const unzip = spawnSync('python3', ['-m', 'zipfile', '-e', zip, target]);
-    if (unzip.status !== 0) throw new Error(String(unzip.stderr));
-    component = join(target, 'anomaly-inference');
-  }, 180_000);
+  const artifact = useArtifact(COMPONENT_DIR, 'anomaly-inference');
 
   it('is reproducible: the same sources build the same bytes', () => {
-    expect(build()).toBe(firstHash);
+    expect(buildArtifact(COMPONENT_DIR)).toBe(artifact.sha256);
   }, 180_000);
 
   it('builds the model component artifact reproducibly from a bundle', () => {
@@ -50,7 +31,7 @@ describe('the Greengrass artifact', () => {
   it('carries the ONNX Runtime native libraries for linux x64 and arm64', () => {
     for (const arch of ['x64', 'arm64']) {
       const dir = join(
-        component,
+        artifact.dir,
         'node_modules',
         'onnxruntime-node',
         'bin',
@@ -67,7 +48,7 @@ describe('the Greengrass artifact', () => {
     const broker = await startMosquitto();
     const port = 20_000 + (process.pid % 1000);
     const runtime = spawn('node', ['main.js', 'serve'], {
-      cwd: component,
+      cwd: artifact.dir,
       env: {
         ...process.env,
         ANOMALY_INFERENCE_BROKER_URL: broker.url,

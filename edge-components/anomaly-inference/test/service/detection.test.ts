@@ -6,23 +6,14 @@
 import { loadContracts } from '@uns-mlops/uns-validator/src/contract/load-contracts';
 import { validateMessage } from '@uns-mlops/uns-validator/src/validate/validate-message';
 import { defaultCells, publishLive, type SimulatorOptions } from '@uns-mlops/welding-simulator';
-import type { MqttClient } from 'mqtt';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixtureBundleDir } from '../fixtures/model-fixture';
 import { CONTRACT } from '../fixtures/paths';
 import { defectEpisodes, type Episode } from '../support/ground-truth';
-import {
-  bundleCopy,
-  type RunningRuntime,
-  startRuntime,
-  testClient,
-  testConfig,
-  useBroker,
-  waitUntil,
-} from '../support/harness';
+import { bundleCopy, testConfig, useRuntime, waitUntil } from '../support/harness';
 
-const plant = useBroker();
+const runtime = useRuntime((brokerUrl) => testConfig(brokerUrl, bundleCopy()));
 const SIMULATION: SimulatorOptions = {
   seed: 2024,
   cells: defaultCells(3),
@@ -35,18 +26,16 @@ const { window, sampleRateHz } = JSON.parse(
 );
 const windowMs = (window.length * 1000) / sampleRateHz;
 
-let runtime: RunningRuntime;
-let watcher: MqttClient;
 let episodes: Episode[];
 const published: { topic: string; payload: Buffer }[] = [];
 
 beforeAll(async () => {
-  runtime = await startRuntime(testConfig(plant.broker.url, bundleCopy()));
-  watcher = await testClient(plant.broker.url);
-  watcher.on('message', (topic, payload) => published.push({ topic, payload }));
-  await watcher.subscribeAsync(['acme/zwickau/+/+/+/+/_ml/#', 'acme/zwickau/_ml/#'], { qos: 1 });
+  runtime.client.on('message', (topic, payload) => published.push({ topic, payload }));
+  await runtime.client.subscribeAsync(['acme/zwickau/+/+/+/+/_ml/#', 'acme/zwickau/_ml/#'], {
+    qos: 1,
+  });
   await publishLive({
-    brokerUrl: plant.broker.url,
+    brokerUrl: runtime.broker.url,
     simulatorOptions: SIMULATION,
     realTime: false,
     blocks: STEPS,
@@ -65,7 +54,6 @@ beforeAll(async () => {
       .filter((m) => m.topic.endsWith('/status'))
       .some((m) => m.payload.toString().includes('"stopped"')),
   );
-  await watcher.endAsync();
   episodes = defectEpisodes(SIMULATION, STEPS);
 });
 

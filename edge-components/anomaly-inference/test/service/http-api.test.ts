@@ -2,38 +2,26 @@
  * The HTTP endpoints: health, readiness, Prometheus metrics, and the dashboard's JSON API with
  * exactly the documented shapes; bad queries get a 400 with the reason.
  */
-import type { MqttClient } from 'mqtt';
 import { fixtureBundleDir } from '../fixtures/model-fixture';
 import { FIXTURE_CHANNELS } from '../fixtures/paths';
-import {
-  bundleCopy,
-  installBundle,
-  type RunningRuntime,
-  startRuntime,
-  testClient,
-  testConfig,
-  useBroker,
-  waitUntil,
-} from '../support/harness';
+import { bundleCopy, installBundle, testConfig, useRuntime, waitUntil } from '../support/harness';
 import { asset, blocks, publish } from '../support/telemetry';
 
-const plant = useBroker();
-let runtime: RunningRuntime;
-let client: MqttClient;
-const path = asset('cell-api');
-const json = async (url: string) => JSON.parse((await runtime.get(url)).body);
-
-beforeAll(async () => {
+const runtime = useRuntime((brokerUrl) => {
   // Threshold 0: every window is anomalous, so a lost block (which ends a run) yields an event.
   const dir = bundleCopy();
   installBundle(fixtureBundleDir(), dir, {
     modelVersion: 'api-1',
     threshold: { value: 0, rule: 'test' },
   });
-  runtime = await startRuntime(testConfig(plant.broker.url, dir));
-  client = await testClient(plant.broker.url);
+  return testConfig(brokerUrl, dir);
+});
+const path = asset('cell-api');
+const json = async (url: string) => JSON.parse((await runtime.get(url)).body);
+
+beforeAll(async () => {
   const all = FIXTURE_CHANNELS;
-  await publish(client, path, [
+  await publish(runtime.client, path, [
     ...blocks(all, [0, 1, 2, 3]),
     ...blocks(all.slice(1), [4]),
     ...blocks(all, [5, 6, 7, 8, 9]),
@@ -41,11 +29,6 @@ beforeAll(async () => {
     ...blocks(all, [11, 12, 13, 14, 15, 16]),
   ]);
   await waitUntil(() => runtime.events.length === 2);
-});
-
-afterAll(async () => {
-  await client.endAsync();
-  await runtime.service.stop();
 });
 
 it('answers health and readiness', async () => {

@@ -3,7 +3,6 @@
  * between batches, with no window dropped or scored twice; a bundle failing validation is refused
  * (status topic, API, metrics) and the current model keeps serving.
  */
-import type { MqttClient } from 'mqtt';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -14,54 +13,46 @@ import {
   bundleCopy,
   installBundle,
   nextModelChange,
-  type RunningRuntime,
-  startRuntime,
   testClient,
   testConfig,
   useBroker,
+  useRuntime,
   waitUntil,
 } from '../support/harness';
 import { asset, blocks, publish, START_MS } from '../support/telemetry';
 
-const plant = useBroker();
 const { window } = JSON.parse(readFileSync(join(fixtureBundleDir(), 'manifest.json'), 'utf8'));
 const seqs = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
 /** Windows fully inside the first `samples` samples of an asset. */
 const windowsIn = (samples: number) => Math.floor((samples - window.length) / window.stride) + 1;
 
 describe('a swap under load', () => {
-  let runtime: RunningRuntime;
-  let client: MqttClient;
   let dir: string;
-  const assets = ['cell-a', 'cell-b', 'cell-c', 'cell-d'].map(asset);
-
-  beforeAll(async () => {
+  const runtime = useRuntime((brokerUrl) => {
     dir = bundleCopy();
-    runtime = await startRuntime(testConfig(plant.broker.url, dir));
-    client = await testClient(plant.broker.url);
+    return testConfig(brokerUrl, dir);
   });
-  afterAll(async () => {
-    await client.endAsync();
-    await runtime.service.stop();
-  });
+  const assets = ['cell-a', 'cell-b', 'cell-c', 'cell-d'].map(asset);
 
   it('scores every window exactly once, the old model before the switch and the new one after', async () => {
     const served = () => runtime.scored.filter((s) => s.role === 'serving');
     const oldVersion = runtime.service.host.serving?.modelVersion;
     // A: scored entirely before the swap starts.
-    await Promise.all(assets.map((a) => publish(client, a, blocks(FIXTURE_CHANNELS, seqs(0, 20)))));
+    await Promise.all(
+      assets.map((a) => publish(runtime.client, a, blocks(FIXTURE_CHANNELS, seqs(0, 20)))),
+    );
     await waitUntil(() => served().length === assets.length * windowsIn(2000));
     // B: published while the new bundle is validated and switched in.
     const swapped = nextModelChange(runtime.service);
     const duringSwap = Promise.all(
-      assets.map((a) => publish(client, a, blocks(FIXTURE_CHANNELS, seqs(20, 60)))),
+      assets.map((a) => publish(runtime.client, a, blocks(FIXTURE_CHANNELS, seqs(20, 60)))),
     );
     installBundle(fixtureBundleDir(), dir, { modelVersion: 'swapped-in' });
     expect((await swapped).event).toBe('swapped');
     await duringSwap;
     // C: published after the switch.
     await Promise.all(
-      assets.map((a) => publish(client, a, blocks(FIXTURE_CHANNELS, seqs(60, 80)))),
+      assets.map((a) => publish(runtime.client, a, blocks(FIXTURE_CHANNELS, seqs(60, 80)))),
     );
     await waitUntil(() => served().length >= assets.length * windowsIn(8000));
     await runtime.service.idle();
@@ -93,22 +84,17 @@ describe('a swap under load', () => {
 });
 
 describe('a bundle that fails validation', () => {
-  let runtime: RunningRuntime;
-  let client: MqttClient;
   let dir: string;
   let servingVersion: string | undefined;
   let nextSeq = 0;
   const path = asset('cell-refusals');
-
-  beforeAll(async () => {
+  const runtime = useRuntime((brokerUrl) => {
     dir = bundleCopy();
-    runtime = await startRuntime(testConfig(plant.broker.url, dir));
-    servingVersion = runtime.service.host.serving?.modelVersion;
-    client = await testClient(plant.broker.url);
+    return testConfig(brokerUrl, dir);
   });
-  afterAll(async () => {
-    await client.endAsync();
-    await runtime.service.stop();
+
+  beforeAll(() => {
+    servingVersion = runtime.service.host.serving?.modelVersion;
   });
 
   async function refusalOf(source: string): Promise<string> {
@@ -121,7 +107,7 @@ describe('a bundle that fails validation', () => {
 
   async function stillServes(): Promise<void> {
     const before = runtime.scored.length;
-    await publish(client, path, blocks(FIXTURE_CHANNELS, seqs(nextSeq, nextSeq + 5)));
+    await publish(runtime.client, path, blocks(FIXTURE_CHANNELS, seqs(nextSeq, nextSeq + 5)));
     nextSeq += 5;
     await waitUntil(() => runtime.scored.length > before);
     expect(runtime.scored.slice(before).every((s) => s.modelVersion === servingVersion)).toBe(true);
@@ -155,7 +141,7 @@ describe('a bundle that fails validation', () => {
 
   it('reports every refusal on the status topic, the API and the metrics', async () => {
     const status = await new Promise<Record<string, any>>((resolve, reject) => {
-      void testClient(plant.broker.url).then((watcher) => {
+      void testClient(runtime.broker.url).then((watcher) => {
         watcher.on('message', (_topic, payload) => {
           void watcher.endAsync();
           resolve(JSON.parse(payload.toString()));
@@ -184,6 +170,8 @@ describe('a bundle that fails validation', () => {
 });
 
 describe('a runtime started without a valid bundle', () => {
+  const plant = useBroker();
+
   it('stays up but not ready, and serves once a valid bundle lands', async () => {
     const dir = bundleCopy(brokenBundles().corrupt);
     const service = await InferenceService.start(

@@ -4,54 +4,43 @@
  * which both flags agree is reported by the API and the metrics.
  */
 import { rmSync } from 'node:fs';
-import type { MqttClient } from 'mqtt';
 import { fixtureBundleDir } from '../fixtures/model-fixture';
 import { FIXTURE_CHANNELS } from '../fixtures/paths';
 import {
   bundleCopy,
   installBundle,
   nextModelChange,
-  type RunningRuntime,
-  startRuntime,
-  testClient,
   testConfig,
-  useBroker,
+  useRuntime,
   waitUntil,
 } from '../support/harness';
 import { asset, blocks, publish } from '../support/telemetry';
 
-const plant = useBroker();
-let runtime: RunningRuntime;
-let client: MqttClient;
 let shadowDir: string;
-const received: { topic: string; payload: Record<string, unknown> }[] = [];
-
-beforeAll(async () => {
+const runtime = useRuntime((brokerUrl) => {
   shadowDir = bundleCopy();
   // Threshold 0: the candidate flags every window, so agreement = share of serving anomalies.
   installBundle(fixtureBundleDir(), shadowDir, {
     modelVersion: 'candidate',
     threshold: { value: 0, rule: 'test: flag everything' },
   });
-  const config = testConfig(plant.broker.url, bundleCopy());
-  runtime = await startRuntime({ ...config, model: { ...config.model, shadowDir } });
+  const config = testConfig(brokerUrl, bundleCopy());
+  return { ...config, model: { ...config.model, shadowDir } };
+});
+const received: { topic: string; payload: Record<string, unknown> }[] = [];
+
+beforeAll(async () => {
   await waitUntil(() => runtime.service.host.shadow !== undefined);
-  client = await testClient(plant.broker.url);
-  client.on('message', (topic, payload) => {
+  runtime.client.on('message', (topic, payload) => {
     received.push({ topic, payload: JSON.parse(payload.toString()) });
   });
-  await client.subscribeAsync(['acme/zwickau/+/+/+/+/_ml/#'], { qos: 1 });
-});
-
-afterAll(async () => {
-  await client.endAsync();
-  await runtime.service.stop();
+  await runtime.client.subscribeAsync(['acme/zwickau/+/+/+/+/_ml/#'], { qos: 1 });
 });
 
 it('scores every window with both models and publishes the candidate on the shadow topic', async () => {
   const path = asset('cell-shadow');
   await publish(
-    client,
+    runtime.client,
     path,
     blocks(
       FIXTURE_CHANNELS,
@@ -117,7 +106,11 @@ it('stops shadowing when the shadow directory goes away, and the serving model g
   expect((await change).event).toBe('shadow-removed');
   expect(JSON.parse((await runtime.get('/api/v1/anomalies/status')).body).shadow).toBeNull();
   const before = runtime.scored.length;
-  await publish(client, asset('cell-after-shadow'), blocks(FIXTURE_CHANNELS, [0, 1, 2, 3, 4]));
+  await publish(
+    runtime.client,
+    asset('cell-after-shadow'),
+    blocks(FIXTURE_CHANNELS, [0, 1, 2, 3, 4]),
+  );
   await waitUntil(() => runtime.scored.length > before);
   await runtime.service.idle();
   expect(runtime.scored.slice(before).every((s) => s.role === 'serving')).toBe(true);

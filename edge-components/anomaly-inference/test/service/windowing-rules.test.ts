@@ -3,43 +3,26 @@
  * filled, channel reset, missing values, missing channel) is applied and counted, and no window
  * is scored twice or with a non-finite score. Each case uses an asset of its own.
  */
-import type { MqttClient } from 'mqtt';
 import { fixtureBundleDir } from '../fixtures/model-fixture';
 import { FIXTURE_CHANNELS } from '../fixtures/paths';
-import {
-  type RunningRuntime,
-  startRuntime,
-  testClient,
-  testConfig,
-  useBroker,
-  waitUntil,
-} from '../support/harness';
+import { testConfig, useRuntime, waitUntil } from '../support/harness';
 import { asset, block, blocks, publish, START_MS } from '../support/telemetry';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const plant = useBroker();
-let runtime: RunningRuntime;
-let client: MqttClient;
+const runtime = useRuntime((brokerUrl) =>
+  testConfig(brokerUrl, fixtureBundleDir(), {
+    windowing: { reorderBlocks: 2, maxChannelSkewMs: 300 },
+  }),
+);
 const manifest = () => JSON.parse(readFileSync(join(fixtureBundleDir(), 'manifest.json'), 'utf8'));
 let length: number;
 let stride: number;
 let maxGap: number;
 
-beforeAll(async () => {
+beforeAll(() => {
   ({ length, stride } = manifest().window);
   maxGap = manifest().missingValues?.maxGapSamples ?? 0;
-  runtime = await startRuntime(
-    testConfig(plant.broker.url, fixtureBundleDir(), {
-      windowing: { reorderBlocks: 2, maxChannelSkewMs: 300 },
-    }),
-  );
-  client = await testClient(plant.broker.url);
-});
-
-afterAll(async () => {
-  await client.endAsync();
-  await runtime.service.stop();
 });
 
 /** Window starts fully inside [from, to) samples, on the stride grid. */
@@ -66,7 +49,7 @@ async function expectWindows(path: string, expected: number[]): Promise<void> {
 
 it('scores every window of in-order blocks exactly once, on the stride grid', async () => {
   const path = asset('cell-clean');
-  await publish(client, path, blocks(FIXTURE_CHANNELS, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]));
+  await publish(runtime.client, path, blocks(FIXTURE_CHANNELS, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]));
   await expectWindows(path, starts(0, 1000));
 });
 
@@ -75,7 +58,7 @@ it('drops a block whose seq was already seen and counts it as a duplicate', asyn
   const before = await counter('blocks_total', 'outcome="duplicate"');
   const all = blocks(FIXTURE_CHANNELS, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   const duplicate = { signal: 'arc_voltage', payload: block('arc_voltage', 3, 300) };
-  await publish(client, path, [...all.slice(0, 20), duplicate, ...all.slice(20)]);
+  await publish(runtime.client, path, [...all.slice(0, 20), duplicate, ...all.slice(20)]);
   await expectWindows(path, starts(0, 1000));
   expect(await counter('blocks_total', 'outcome="duplicate"')).toBe(before + 1);
 });
@@ -88,7 +71,7 @@ it('reorders a block that arrives within the reorder tolerance and counts it', a
     payload: block('arc_current', seq, seq * 100),
   });
   const others = FIXTURE_CHANNELS.filter((c) => c !== 'arc_current');
-  await publish(client, path, [
+  await publish(runtime.client, path, [
     ...blocks(FIXTURE_CHANNELS, [0, 1, 2, 3]),
     ...blocks(others, [4, 5]),
     current(5),
@@ -105,7 +88,7 @@ it('fills a gap of at most maxGapSamples as missing values and scores the window
   const before = await counter('stream_events_total', 'kind="gap_filled"');
   const gap = Math.max(1, maxGap);
   const short = Array.from({ length: 100 - gap }, () => 20);
-  await publish(client, path, [
+  await publish(runtime.client, path, [
     ...blocks(FIXTURE_CHANNELS, [0, 1, 2, 3]),
     ...blocks(
       FIXTURE_CHANNELS.filter((c) => c !== 'arc_voltage'),
@@ -132,7 +115,7 @@ it('restarts a channel after a lost block, skipping and counting the windows ove
     (await counter('windows_skipped_total', 'reason="missing_channel"'));
   const skipped = await skippedTotal();
   const others = FIXTURE_CHANNELS.filter((c) => c !== 'gas_flow');
-  await publish(client, path, [
+  await publish(runtime.client, path, [
     ...blocks(FIXTURE_CHANNELS, [0, 1, 2, 3]),
     ...blocks(others, [4]),
     ...blocks(FIXTURE_CHANNELS, [5, 6, 7, 8, 9]),
@@ -147,7 +130,7 @@ it('drops a block that arrives after the stream gave up waiting for it, counted 
   const path = asset('cell-late');
   const late = await counter('blocks_total', 'outcome="late"');
   const others = FIXTURE_CHANNELS.filter((c) => c !== 'gas_flow');
-  await publish(client, path, [
+  await publish(runtime.client, path, [
     ...blocks(FIXTURE_CHANNELS, [0, 1, 2, 3]),
     ...blocks(others, [4]),
     ...blocks(FIXTURE_CHANNELS, [5, 6, 7]),
@@ -167,7 +150,7 @@ it('fills short runs of NaN/Infinity samples and skips windows with longer ones,
     Array.from({ length: 100 }, (_, k) =>
       k >= from && k < from + count ? (k % 2 === 0 ? 'INF' : null) : 160,
     );
-  await publish(client, path, [
+  await publish(runtime.client, path, [
     ...blocks(FIXTURE_CHANNELS, [0, 1]),
     { signal: 'arc_current', payload: block('arc_current', 2, 200, 0, values(10, run)) },
     ...blocks(FIXTURE_CHANNELS.slice(1), [2]),
@@ -194,7 +177,7 @@ it('skips windows while a channel is missing, counts them, and keeps its buffers
   const path = asset('cell-missing-channel');
   const before = await counter('windows_skipped_total', 'reason="missing_channel"');
   const seqs = Array.from({ length: 20 }, (_, i) => i);
-  await publish(client, path, blocks(FIXTURE_CHANNELS.slice(0, 3), seqs));
+  await publish(runtime.client, path, blocks(FIXTURE_CHANNELS.slice(0, 3), seqs));
   // 300 ms skew at 1 kHz: a window is given up once the other channels are 300 samples past its end.
   const given = starts(0, 2000 - 300).length;
   await waitUntil(

@@ -9,7 +9,11 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startMosquitto, type MosquittoBroker } from '@uns-mlops/test-services';
+import {
+  startMosquitto,
+  waitUntil as pollUntil,
+  type MosquittoBroker,
+} from '@uns-mlops/test-services';
 import { connectAsync, type MqttClient } from 'mqtt';
 import pino from 'pino';
 import type { HostEvent, Refusal } from '../../src/inference/model-host';
@@ -89,21 +93,15 @@ export async function startRuntime(config: InferenceConfig): Promise<RunningRunt
   };
 }
 
-/** Polls until the condition holds; rejects with a clear message after the timeout. */
-export async function waitUntil(
+/**
+ * The shared `waitUntil` of `@uns-mlops/test-services`, with a longer default timeout: loading
+ * and swapping models takes seconds on a busy machine.
+ */
+export function waitUntil(
   condition: () => boolean | Promise<boolean>,
   timeoutMs = 30_000,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if (await condition()) return;
-    } catch {
-      // not yet
-    }
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  return pollUntil(condition, timeoutMs);
 }
 
 /** An MQTT client for the test to publish and subscribe with. */
@@ -124,6 +122,31 @@ export function useBroker(): { broker: MosquittoBroker } {
     await plant.broker.stop();
   });
   return plant;
+}
+
+/** A runtime of {@link useRuntime}, with the broker of its own and an MQTT client of the test. */
+export interface RuntimeFixture extends RunningRuntime {
+  readonly broker: MosquittoBroker;
+  readonly client: MqttClient;
+}
+
+/**
+ * Starts a broker, a runtime configured by `configure` (given the broker's URL) and a test client
+ * before the tests of the enclosing block; stops them after.
+ */
+export function useRuntime(configure: (brokerUrl: string) => InferenceConfig): RuntimeFixture {
+  const fixture = {} as RuntimeFixture;
+  beforeAll(async () => {
+    const broker = await startMosquitto();
+    const runtime = await startRuntime(configure(broker.url));
+    Object.assign(fixture, runtime, { broker, client: await testClient(broker.url) });
+  });
+  afterAll(async () => {
+    await fixture.client.endAsync();
+    await fixture.service.stop();
+    await fixture.broker.stop();
+  });
+  return fixture;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { JSONSchemaType } from 'ajv';
 import { KAFKA_TOPIC_PATTERN, Router, type Route } from '../mapping/router';
 import { TopicFilter } from '../mapping/topic-filter';
-import { loadLayeredConfig } from '@uns-mlops/edge-common';
+import { type BrokerConnection, brokerSection, loadLayeredConfig } from '@uns-mlops/edge-common';
 
 /** How the bridge authenticates to Kafka. */
 export type KafkaSecurity = 'plaintext' | 'tls' | 'iam';
@@ -11,26 +11,17 @@ export type SpoolFullPolicy = 'backpressure' | 'drop-oldest';
 
 /** The bridge's whole configuration, after defaults. */
 export interface BridgeConfig {
-  mqtt: {
-    /** `mqtt://`, `mqtts://`, `ws://` or `wss://` URL of the UNS broker. */
-    url: string;
-    /** Fixed client id: the broker keeps the session (and queued QoS 1 messages) under it. */
-    clientId: string;
-    /** 4 = MQTT 3.1.1, 5 = MQTT 5. */
-    protocolVersion: 4 | 5;
-    username?: string;
-    password?: string;
-    /** PEM files for TLS: CA bundle, and client certificate + key for certificate authentication. */
-    caFile?: string;
-    certFile?: string;
-    keyFile?: string;
+  /**
+   * The UNS broker. Its `clientId` stays fixed: the broker keeps the session (and queued QoS 1
+   * messages) under it.
+   */
+  mqtt: BrokerConnection & {
     /** Topic filters to forward (subscribed with QoS 1). */
     topics: string[];
     /** MQTT 5: how long the broker keeps the session after a disconnect, in seconds. */
     sessionExpirySeconds: number;
     /** MQTT 5: unacknowledged messages the broker may have in flight to the bridge. */
     receiveMaximum: number;
-    reconnectPeriodMs: number;
   };
   kafka: {
     /** Bootstrap brokers, `host:port`. */
@@ -112,33 +103,11 @@ const schema: JSONSchemaType<BridgeConfig> = {
     'logLevel',
   ],
   properties: {
-    mqtt: {
-      type: 'object',
-      additionalProperties: false,
-      required: [
-        'url',
-        'clientId',
-        'protocolVersion',
-        'topics',
-        'sessionExpirySeconds',
-        'receiveMaximum',
-        'reconnectPeriodMs',
-      ],
-      properties: {
-        url: { type: 'string', pattern: '^(mqtts?|wss?)://.+' },
-        clientId: { type: 'string', minLength: 1, maxLength: 128 },
-        protocolVersion: { type: 'integer', enum: [4, 5] },
-        username: optionalString,
-        password: optionalString,
-        caFile: optionalString,
-        certFile: optionalString,
-        keyFile: optionalString,
-        topics: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
-        sessionExpirySeconds: { type: 'integer', minimum: 1, maximum: 4294967295 },
-        receiveMaximum: { type: 'integer', minimum: 1, maximum: 65535 },
-        reconnectPeriodMs: { type: 'integer', minimum: 100 },
-      },
-    },
+    mqtt: brokerSection.schema<BridgeConfig['mqtt']>({
+      topics: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
+      sessionExpirySeconds: { type: 'integer', minimum: 1, maximum: 4294967295 },
+      receiveMaximum: { type: 'integer', minimum: 1, maximum: 65535 },
+    }),
     kafka: {
       type: 'object',
       additionalProperties: false,
@@ -263,13 +232,10 @@ export const DEFAULT_ROUTES: Route[] = [
 /** The configuration a bridge runs with when nothing is set. */
 export const DEFAULT_CONFIG: BridgeConfig = {
   mqtt: {
-    url: 'mqtt://127.0.0.1:1883',
-    clientId: 'uns-kafka-bridge',
-    protocolVersion: 5,
+    ...brokerSection.defaults('uns-kafka-bridge'),
     topics: ['#'],
     sessionExpirySeconds: 7 * 24 * 3600,
     receiveMaximum: 10_000,
-    reconnectPeriodMs: 1000,
   },
   kafka: {
     brokers: ['127.0.0.1:9092'],
@@ -337,9 +303,7 @@ export function loadConfig(sources: { file?: string; env?: NodeJS.ProcessEnv } =
 function singleValueVariables(env: NodeJS.ProcessEnv, problems: string[]): Record<string, unknown> {
   const layer: Record<string, unknown> = {};
   const section = (name: string) => (layer[name] ??= {}) as Record<string, unknown>;
-  if (env.UNS_BRIDGE_MQTT_URL) section('mqtt').url = env.UNS_BRIDGE_MQTT_URL;
-  if (env.UNS_BRIDGE_MQTT_USERNAME) section('mqtt').username = env.UNS_BRIDGE_MQTT_USERNAME;
-  if (env.UNS_BRIDGE_MQTT_PASSWORD) section('mqtt').password = env.UNS_BRIDGE_MQTT_PASSWORD;
+  brokerSection.setVariables(layer, 'mqtt', 'UNS_BRIDGE_MQTT', env);
   if (env.UNS_BRIDGE_MQTT_CLIENT_ID) section('mqtt').clientId = env.UNS_BRIDGE_MQTT_CLIENT_ID;
   if (env.UNS_BRIDGE_KAFKA_BROKERS)
     section('kafka').brokers = env.UNS_BRIDGE_KAFKA_BROKERS.split(',').map((b) => b.trim());

@@ -2,7 +2,6 @@ import {
   CompressionTypes,
   Kafka,
   logLevel as KafkaLogLevel,
-  Partitioners,
   type Message,
   type Producer,
   type TopicMessages,
@@ -11,6 +10,7 @@ import type { Logger } from 'pino';
 import type { BridgeRecord } from '../bridge/record';
 import type { BridgeConfig } from '../config/config';
 import type { KafkaSecurityOptions } from './auth';
+import { cachingKeyPartitioner } from './key-partitioner';
 
 /**
  * Produces batches of records to Kafka: idempotent producer, acks from all in-sync replicas,
@@ -95,7 +95,7 @@ export class KafkaSink {
         idempotent: true,
         maxInFlightRequests: 1,
         allowAutoTopicCreation: true,
-        createPartitioner: Partitioners.DefaultPartitioner,
+        createPartitioner: cachingKeyPartitioner(),
         retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 },
       });
       await producer.connect();

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { mqttConnectionOptions } from '@uns-mlops/edge-common';
 import { connect, type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { BridgeConfig } from '../config/config';
@@ -80,16 +80,9 @@ export class UnsSubscriber {
 
 function clientOptions(config: BridgeConfig['mqtt']): IClientOptions {
   return {
-    clientId: config.clientId,
-    protocolVersion: config.protocolVersion,
+    ...mqttConnectionOptions(config),
     clean: false,
     resubscribe: false,
-    reconnectPeriod: config.reconnectPeriodMs,
-    username: config.username,
-    password: config.password,
-    ...(config.caFile !== undefined && { ca: readFileSync(config.caFile) }),
-    ...(config.certFile !== undefined && { cert: readFileSync(config.certFile) }),
-    ...(config.keyFile !== undefined && { key: readFileSync(config.keyFile) }),
     ...(config.protocolVersion === 5 && {
       properties: {
         sessionExpiryInterval: config.sessionExpirySeconds,

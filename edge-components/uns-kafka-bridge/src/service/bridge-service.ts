@@ -1,3 +1,9 @@
+import {
+  monitoringRoutes,
+  type Probe,
+  type RunningHttpServer,
+  startHttpServer,
+} from '@uns-mlops/edge-common';
 import type { Logger } from 'pino';
 import { Forwarder, forwarderOptions } from '../bridge/forwarder';
 import { Heartbeat } from '../bridge/heartbeat';
@@ -9,7 +15,6 @@ import { KafkaSink } from '../kafka/sink';
 import { Router } from '../mapping/router';
 import { UnsSubscriber } from '../mqtt/subscriber';
 import { Spool } from '../spool/spool';
-import { startHttpServer, type Probe, type RunningHttpServer } from './http-server';
 import { BridgeMetrics } from './metrics';
 
 /**
@@ -101,14 +106,17 @@ export class BridgeService {
       subscriber,
       heartbeat,
     );
-    service.http = await startHttpServer(config.http, {
-      health: () => service.health(),
-      readiness: () => service.readiness(),
-      metrics: async () => ({
-        contentType: metrics.registry.contentType,
-        body: await metrics.registry.metrics(),
+    service.http = await startHttpServer(
+      config.http,
+      monitoringRoutes({
+        health: () => service.health(),
+        readiness: () => service.readiness(),
+        metrics: async () => ({
+          contentType: metrics.registry.contentType,
+          body: await metrics.registry.metrics(),
+        }),
       }),
-    });
+    );
     return service;
   }
 

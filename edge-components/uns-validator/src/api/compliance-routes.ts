@@ -3,8 +3,8 @@
  * `dashboard/openapi.yaml`): reads query parameters, rejects bad ones with a clear message
  * (HTTP 400) and answers from {@link ComplianceQueries}.
  */
+import { BadRequestError } from '@uns-mlops/edge-common';
 import type { ContractsReport } from '../../../../dashboard/src/api/types';
-import { BadRequestError } from '../service/http-server';
 import { type ComplianceQueries, decodeCursor } from './compliance-queries';
 
 /** An API endpoint: answers the query string parameters with a JSON-serializable value. */

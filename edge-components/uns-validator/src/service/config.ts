@@ -1,4 +1,6 @@
 import {
+  type BrokerConnection,
+  brokerSection,
   ConfigError,
   loadLayeredConfig,
   parseNumberSetting,
@@ -14,24 +16,11 @@ export type OverloadPolicy = 'drop-newest' | 'backpressure';
 
 /** The validator's whole configuration, after defaults. */
 export interface ValidatorConfig {
-  broker: {
-    /** `mqtt://`, `mqtts://`, `ws://` or `wss://` URL of the UNS broker. */
-    url: string;
-    clientId: string;
-    /** 4 = MQTT 3.1.1, 5 = MQTT 5. */
-    protocolVersion: 4 | 5;
-    username?: string;
-    password?: string;
-    /** PEM files for TLS: CA bundle, and client certificate + key for certificate authentication. */
-    caFile?: string;
-    certFile?: string;
-    keyFile?: string;
+  broker: BrokerConnection & {
     /** Topic filters to validate. */
     topics: string[];
     /** QoS of the subscriptions. */
     qos: 0 | 1;
-    /** Milliseconds between reconnect attempts. */
-    reconnectPeriodMs: number;
   };
   /** AsyncAPI documents or directories of them; reloaded when they change. */
   contracts: string[];
@@ -96,24 +85,10 @@ const schema: JSONSchemaType<ValidatorConfig> = {
     'logLevel',
   ],
   properties: {
-    broker: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['url', 'clientId', 'protocolVersion', 'topics', 'qos', 'reconnectPeriodMs'],
-      properties: {
-        url: { type: 'string', pattern: '^(mqtts?|wss?)://.+' },
-        clientId: { type: 'string', minLength: 1, maxLength: 128 },
-        protocolVersion: { type: 'integer', enum: [4, 5] },
-        username: { type: 'string', nullable: true },
-        password: { type: 'string', nullable: true },
-        caFile: { type: 'string', nullable: true },
-        certFile: { type: 'string', nullable: true },
-        keyFile: { type: 'string', nullable: true },
-        topics: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
-        qos: { type: 'integer', enum: [0, 1] },
-        reconnectPeriodMs: { type: 'integer', minimum: 100 },
-      },
-    },
+    broker: brokerSection.schema<ValidatorConfig['broker']>({
+      topics: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
+      qos: { type: 'integer', enum: [0, 1] },
+    }),
     contracts: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
     pool: {
       type: 'object',
@@ -177,14 +152,7 @@ const schema: JSONSchemaType<ValidatorConfig> = {
 
 /** The configuration a validator runs with when nothing is set. */
 export const DEFAULT_CONFIG: ValidatorConfig = {
-  broker: {
-    url: 'mqtt://127.0.0.1:1883',
-    clientId: 'uns-validator',
-    protocolVersion: 5,
-    topics: ['#'],
-    qos: 0,
-    reconnectPeriodMs: 1000,
-  },
+  broker: { ...brokerSection.defaults('uns-validator'), topics: ['#'], qos: 0 },
   contracts: ['asyncapi'],
   pool: { workers: 2, queueCapacity: 10_000, overload: 'drop-newest' },
   store: { bucketSeconds: 60, flushIntervalMs: 5000, samplesPerKind: 5 },
@@ -249,9 +217,7 @@ export function loadConfig(sources: ConfigSources = {}): ValidatorConfig {
 function singleValueVariables(env: NodeJS.ProcessEnv, problems: string[]): unknown {
   const layer: Record<string, unknown> = {};
   const text = (value: string | undefined) => (value === '' ? undefined : value);
-  setPath(layer, 'broker.url', text(env.UNS_VALIDATOR_BROKER_URL));
-  setPath(layer, 'broker.username', text(env.UNS_VALIDATOR_BROKER_USERNAME));
-  setPath(layer, 'broker.password', text(env.UNS_VALIDATOR_BROKER_PASSWORD));
+  brokerSection.setVariables(layer, 'broker', 'UNS_VALIDATOR_BROKER', env);
   setPath(
     layer,
     'contracts',

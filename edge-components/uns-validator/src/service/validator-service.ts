@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
-import { existsSync, readFileSync, watch, type FSWatcher } from 'node:fs';
+import { existsSync, watch, type FSWatcher } from 'node:fs';
+import { mqttConnectionOptions } from '@uns-mlops/edge-common';
 import { join } from 'node:path';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
@@ -403,14 +404,7 @@ function brokerOptions(config: ValidatorConfig): IClientOptions {
   const { broker } = config;
   const persistentSession = broker.qos > 0;
   return {
-    clientId: broker.clientId,
-    protocolVersion: broker.protocolVersion,
-    username: broker.username,
-    password: broker.password,
-    ca: broker.caFile === undefined ? undefined : readFileSync(broker.caFile),
-    cert: broker.certFile === undefined ? undefined : readFileSync(broker.certFile),
-    key: broker.keyFile === undefined ? undefined : readFileSync(broker.keyFile),
-    reconnectPeriod: broker.reconnectPeriodMs,
+    ...mqttConnectionOptions(broker),
     // With QoS 1 the broker keeps the session (and queued messages) while the validator is away.
     clean: !persistentSession,
     properties:

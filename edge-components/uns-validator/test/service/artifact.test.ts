@@ -1,44 +1,16 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startMosquitto } from '@uns-mlops/test-services';
+import { buildArtifact, startMosquitto, useArtifact, waitUntil } from '@uns-mlops/test-services';
 import { RECORDING } from '../fixtures/paths';
-import { TELEMETRY_TOPIC, telemetryBlock, testClient, waitUntil } from './harness';
+import { TELEMETRY_TOPIC, telemetryBlock, testClient } from './harness';
 
 const ROOT = join(__dirname, '..', '..');
 
-function build(): string {
-  const run = spawnSync('bash', [join(ROOT, 'scripts', 'build-artifact.sh')], { encoding: 'utf8' });
-  if (run.status !== 0) throw new Error(`artifact build failed: ${run.stderr}`);
-  return run.stdout.trim().split(/\s+/)[0]!;
-}
-
-/** Unpacks the artifact as Greengrass does (Unarchive: ZIP) and returns the component directory. */
-function unpack(): string {
-  const target = mkdtempSync(join(tmpdir(), 'artifact-'));
-  const unzip = spawnSync('python3', [
-    '-m',
-    'zipfile',
-    '-e',
-    join(ROOT, 'dist', 'uns-validator.zip'),
-    target,
-  ]);
-  if (unzip.status !== 0) throw new Error(String(unzip.stderr));
-  return join(target, 'uns-validator');
-}
-
 describe('the Greengrass artifact', () => {
-  let firstHash: string;
-  let component: string;
-
-  beforeAll(() => {
-    firstHash = build();
-    component = unpack();
-  });
+  const artifact = useArtifact(ROOT, 'uns-validator');
 
   it('is reproducible: the same sources build the same bytes', () => {
-    expect(build()).toBe(firstHash);
+    expect(buildArtifact(ROOT)).toBe(artifact.sha256);
   });
 
   it('runs the offline validation from the unpacked bundle', () => {
@@ -46,7 +18,7 @@ describe('the Greengrass artifact', () => {
       'node',
       ['main.js', 'validate', '--spec', 'asyncapi', '--input', RECORDING],
       {
-        cwd: component,
+        cwd: artifact.dir,
         encoding: 'utf8',
       },
     );
@@ -61,7 +33,7 @@ describe('the Greengrass artifact', () => {
     const broker = await startMosquitto();
     const port = 19_000 + (process.pid % 1000);
     const validator = spawn('node', ['main.js', 'serve'], {
-      cwd: component,
+      cwd: artifact.dir,
       env: {
         ...process.env,
         UNS_VALIDATOR_BROKER_URL: broker.url,

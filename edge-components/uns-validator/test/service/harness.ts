@@ -1,7 +1,7 @@
 import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startMosquitto, type MosquittoBroker } from '@uns-mlops/test-services';
+import { startMosquitto, waitUntil, type MosquittoBroker } from '@uns-mlops/test-services';
 import { connectAsync, type MqttClient } from 'mqtt';
 import pino from 'pino';
 import { DEFAULT_CONFIG, type ValidatorConfig } from '../../src/service/config';
@@ -77,23 +77,6 @@ export async function testClient(brokerUrl: string): Promise<MqttClient> {
     clientId: `test-${Math.random().toString(16).slice(2)}`,
     reconnectPeriod: 200,
   });
-}
-
-/** Polls until the condition holds; rejects with a clear message after the timeout. */
-export async function waitUntil(
-  condition: () => boolean | Promise<boolean>,
-  timeoutMs = 15_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if (await condition()) return;
-    } catch {
-      // not yet
-    }
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 export const TELEMETRY_TOPIC =

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startMosquitto, startPostgres } from '@uns-mlops/test-services';
+import { startMosquitto, startPostgres, waitUntil } from '@uns-mlops/test-services';
 import { connectAsync } from 'mqtt';
 import pino from 'pino';
 import { ValidatorService } from '../../src/service/validator-service';
@@ -13,7 +13,6 @@ import {
   testClient,
   testConfig,
   useTestPlant,
-  waitUntil,
 } from './harness';
 
 const plant = useTestPlant();

@@ -1,3 +1,4 @@
+import { waitUntil } from '@uns-mlops/test-services';
 import { loadContracts } from '../../src/contract/load-contracts';
 import { validateMessage } from '../../src/validate/validate-message';
 import { data, nbirth, topicOf } from '../sparkplug/fixtures';
@@ -9,7 +10,6 @@ import {
   testClient,
   testConfig,
   useTestPlant,
-  waitUntil,
   type RunningValidator,
 } from './harness';
 
