@@ -1,4 +1,5 @@
 export * from './broker-config';
+export * from './broker-events';
 export * from './http-server';
 export * from './layered-config';
 export * from './process-lifecycle';

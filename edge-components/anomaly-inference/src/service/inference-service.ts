@@ -28,6 +28,7 @@ import {
   probeReply,
   startHttpServer,
   type RunningHttpServer,
+  watchBrokerConnection,
 } from '@uns-mlops/edge-common';
 import { InferenceMetrics } from './metrics';
 import { RecentResults } from './recent-results';
@@ -148,20 +149,15 @@ export class InferenceService extends EventEmitter<ServiceEvents> {
   }
 
   private listenToBroker(): void {
-    this.client.on('connect', () => {
-      this.metrics.brokerConnected.set(1);
-      this.logger.info({ broker: this.config.broker.url }, 'connected to the UNS broker');
-      this.subscribe();
-    });
-    this.client.on('close', () => {
-      this.subscribed = false;
-      this.metrics.brokerConnected.set(0);
-    });
-    this.client.on('offline', () => {
-      this.logger.warn({ broker: this.config.broker.url }, 'UNS broker unreachable; reconnecting');
-    });
-    this.client.on('error', (error) => {
-      this.logger.error({ err: error }, 'MQTT error');
+    watchBrokerConnection(this.client, this.config.broker.url, this.logger, {
+      connected: () => {
+        this.metrics.brokerConnected.set(1);
+        this.subscribe();
+      },
+      disconnected: () => {
+        this.subscribed = false;
+        this.metrics.brokerConnected.set(0);
+      },
     });
     this.client.on('message', (topic, payload) => {
       this.onMessage(topic, payload);

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { existsSync, watch, type FSWatcher } from 'node:fs';
-import { mqttConnectionOptions } from '@uns-mlops/edge-common';
+import { mqttConnectionOptions, watchBrokerConnection } from '@uns-mlops/edge-common';
 import { join } from 'node:path';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
@@ -81,23 +81,19 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
   }
 
   private listenToBroker(): void {
-    this.client.on('connect', () => {
-      this.metrics.brokerConnected.set(1);
-      this.logger.info({ broker: this.config.broker.url }, 'connected to the UNS broker');
-      this.client.subscribe(this.config.broker.topics, { qos: this.config.broker.qos }, (error) => {
-        if (error) this.logger.error({ err: error }, 'subscription failed');
-        else this.subscribed = true;
-      });
-    });
-    this.client.on('close', () => {
-      this.subscribed = false;
-      this.metrics.brokerConnected.set(0);
-    });
-    this.client.on('offline', () => {
-      this.logger.warn({ broker: this.config.broker.url }, 'UNS broker unreachable; reconnecting');
-    });
-    this.client.on('error', (error) => {
-      this.logger.error({ err: error }, 'MQTT error');
+    watchBrokerConnection(this.client, this.config.broker.url, this.logger, {
+      connected: () => {
+        this.metrics.brokerConnected.set(1);
+        const { topics, qos } = this.config.broker;
+        this.client.subscribe(topics, { qos }, (error) => {
+          if (error) this.logger.error({ err: error }, 'subscription failed');
+          else this.subscribed = true;
+        });
+      },
+      disconnected: () => {
+        this.subscribed = false;
+        this.metrics.brokerConnected.set(0);
+      },
     });
     this.client.on('message', (topic, payload) => {
       this.onMessage(topic, payload);
