@@ -23,7 +23,7 @@ export interface BrokerConnection {
  * The MQTT.js client options every component derives from its {@link BrokerConnection} (the TLS
  * files read); each adds its own session settings (`clean`, `resubscribe`, `properties`).
  */
-export interface MqttConnectionOptions {
+export interface MqttConnectionOptions extends LeanMqttClientOptions {
   clientId: string;
   protocolVersion: 4 | 5;
   username?: string;
@@ -33,6 +33,24 @@ export interface MqttConnectionOptions {
   key?: Buffer;
   reconnectPeriod: number;
 }
+
+/** MQTT.js options that cut its CPU per message (see {@link LEAN_MQTT_CLIENT}). */
+export interface LeanMqttClientOptions {
+  log?: (...args: unknown[]) => void;
+  reschedulePings: boolean;
+}
+
+/**
+ * MQTT.js options that save CPU on every packet, for the components and for benchmark clients
+ * that should cost the same: MQTT.js calls its `debug` logger several times per packet even when
+ * it is off (kept when `DEBUG` is set, to trace MQTT.js), and re-arms its keepalive timer on every
+ * packet sent (with `reschedulePings: false` pings go every keepalive period, busy or not).
+ * Measured on the bridge at 30,000 msg/s: part of its drop from 28 to 24-25 µs per message.
+ */
+export const LEAN_MQTT_CLIENT: LeanMqttClientOptions = {
+  ...(process.env.DEBUG === undefined && { log: () => undefined }),
+  reschedulePings: false,
+};
 
 /** The MQTT.js client options of `connection`, reading its TLS files. */
 export function mqttConnectionOptions(
@@ -48,6 +66,7 @@ export function mqttConnectionOptions(
     ...(connection.certFile !== undefined && { cert: readFile(connection.certFile) }),
     ...(connection.keyFile !== undefined && { key: readFile(connection.keyFile) }),
     reconnectPeriod: connection.reconnectPeriodMs,
+    ...LEAN_MQTT_CLIENT,
   };
 }
 

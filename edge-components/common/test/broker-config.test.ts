@@ -1,4 +1,9 @@
-import { type BrokerConnection, brokerSection, mqttConnectionOptions } from '../src/broker-config';
+import {
+  type BrokerConnection,
+  brokerSection,
+  LEAN_MQTT_CLIENT,
+  mqttConnectionOptions,
+} from '../src/broker-config';
 import { ConfigError, loadLayeredConfig } from '../src/layered-config';
 
 interface DemoConfig {
@@ -86,6 +91,7 @@ describe('brokerSection', () => {
       password: undefined,
       ca: Buffer.from('pem of /ca.pem'),
       reconnectPeriod: 1000,
+      ...LEAN_MQTT_CLIENT,
     });
     expect(read).toEqual(['/ca.pem']);
   });

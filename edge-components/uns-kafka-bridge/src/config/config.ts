@@ -38,6 +38,11 @@ export interface BridgeConfig {
       region?: string;
     };
     compression: 'gzip' | 'none';
+    /**
+     * zlib level of gzip, 1 (fastest) to 9 (smallest). At 1, telemetry JSON costs the bridge about
+     * a tenth of the CPU of zlib's default 6 and comes out about a fifth larger (README).
+     */
+    gzipLevel: number;
     /** Most records and bytes (sum of values) in one produce request. */
     batchMaxMessages: number;
     batchMaxBytes: number;
@@ -116,6 +121,7 @@ const schema: JSONSchemaType<BridgeConfig> = {
         'clientId',
         'security',
         'compression',
+        'gzipLevel',
         'batchMaxMessages',
         'batchMaxBytes',
         'maxRecordBytes',
@@ -142,6 +148,7 @@ const schema: JSONSchemaType<BridgeConfig> = {
           },
         },
         compression: { type: 'string', enum: ['gzip', 'none'] },
+        gzipLevel: { type: 'integer', minimum: 1, maximum: 9 },
         batchMaxMessages: { type: 'integer', minimum: 1, maximum: 100_000 },
         batchMaxBytes: { type: 'integer', minimum: 1024, maximum: 16_777_216 },
         maxRecordBytes: { type: 'integer', minimum: 1024, maximum: 16_777_216 },
@@ -242,6 +249,7 @@ export const DEFAULT_CONFIG: BridgeConfig = {
     clientId: 'uns-kafka-bridge',
     security: { protocol: 'plaintext' },
     compression: 'gzip',
+    gzipLevel: 1,
     batchMaxMessages: 5000,
     batchMaxBytes: 900_000,
     maxRecordBytes: 1_000_000,

@@ -1,4 +1,7 @@
+import { promisify } from 'node:util';
+import { gzip, unzip } from 'node:zlib';
 import {
+  CompressionCodecs,
   CompressionTypes,
   Kafka,
   logLevel as KafkaLogLevel,
@@ -44,6 +47,7 @@ export class KafkaSink {
     });
     this.compression =
       config.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
+    if (config.compression === 'gzip') useGzipLevel(config.gzipLevel);
   }
 
   /** Sends the records (in order per topic and key); rejects when Kafka did not acknowledge all. */
@@ -113,6 +117,20 @@ export class KafkaSink {
         this.logger.debug({ err: error }, 'discarded Kafka producer did not disconnect cleanly');
       });
   }
+}
+
+const gzipAsync = promisify(gzip);
+const unzipAsync = promisify(unzip);
+
+/**
+ * Makes kafkajs gzip at `level` (its built-in codec always uses zlib's default, 6). kafkajs looks
+ * codecs up in one table per process; the bridge is its only user here.
+ */
+function useGzipLevel(level: number): void {
+  CompressionCodecs[CompressionTypes.GZIP] = () => ({
+    compress: (encoder: { buffer: Buffer }) => gzipAsync(encoder.buffer, { level }),
+    decompress: (buffer: Buffer) => unzipAsync(buffer),
+  });
 }
 
 /** The promise's outcome, or a rejection after `ms`. */
