@@ -44,8 +44,8 @@ export interface LeanMqttClientOptions {
  * MQTT.js options that save CPU on every packet, for the components and for benchmark clients
  * that should cost the same: MQTT.js calls its `debug` logger several times per packet even when
  * it is off (kept when `DEBUG` is set, to trace MQTT.js), and re-arms its keepalive timer on every
- * packet sent (with `reschedulePings: false` pings go every keepalive period, busy or not).
- * Measured on the bridge at 30,000 msg/s: part of its drop from 28 to 24-25 µs per message.
+ * packet sent (with `reschedulePings: false` pings go every keepalive period, busy or not). In CPU
+ * profiles at 30,000 msg/s the debug calls were 1-2 % of the bridge's time and 4 % of a publisher's.
  */
 export const LEAN_MQTT_CLIENT: LeanMqttClientOptions = {
   ...(process.env.DEBUG === undefined && { log: () => undefined }),
