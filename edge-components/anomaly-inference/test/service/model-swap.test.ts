@@ -11,6 +11,7 @@ import { brokenBundles, fixtureBundleDir } from '../fixtures/model-fixture';
 import { FIXTURE_CHANNELS } from '../fixtures/paths';
 import {
   bundleCopy,
+  fixtureWindowsIn,
   installBundle,
   nextModelChange,
   testClient,
@@ -23,8 +24,6 @@ import { asset, blocks, publish, START_MS } from '../support/telemetry';
 
 const { window } = JSON.parse(readFileSync(join(fixtureBundleDir(), 'manifest.json'), 'utf8'));
 const seqs = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
-/** Windows fully inside the first `samples` samples of an asset. */
-const windowsIn = (samples: number) => Math.floor((samples - window.length) / window.stride) + 1;
 
 describe('a swap under load', () => {
   let dir: string;
@@ -41,7 +40,7 @@ describe('a swap under load', () => {
     await Promise.all(
       assets.map((a) => publish(runtime.client, a, blocks(FIXTURE_CHANNELS, seqs(0, 20)))),
     );
-    await waitUntil(() => served().length === assets.length * windowsIn(2000));
+    await waitUntil(() => served().length === assets.length * fixtureWindowsIn(2000));
     // B: published while the new bundle is validated and switched in.
     const swapped = nextModelChange(runtime.service);
     const duringSwap = Promise.all(
@@ -54,12 +53,12 @@ describe('a swap under load', () => {
     await Promise.all(
       assets.map((a) => publish(runtime.client, a, blocks(FIXTURE_CHANNELS, seqs(60, 80)))),
     );
-    await waitUntil(() => served().length >= assets.length * windowsIn(8000));
+    await waitUntil(() => served().length >= assets.length * fixtureWindowsIn(8000));
     await runtime.service.idle();
 
     const keys = served().map((s) => `${s.asset}@${s.startIndex}`);
     expect(new Set(keys).size).toBe(keys.length);
-    expect(keys.length).toBe(assets.length * windowsIn(8000));
+    expect(keys.length).toBe(assets.length * fixtureWindowsIn(8000));
     expect(await runtime.metric('anomaly_inference_windows_assembled_total')).toBe(keys.length);
     for (const a of assets) {
       const versions = served()
@@ -70,7 +69,7 @@ describe('a swap under load', () => {
       // before the switch only the old model, after it only the new one
       expect(versions.slice(0, firstNew).every((v) => v.version === oldVersion)).toBe(true);
       expect(versions.slice(firstNew).every((v) => v.version === 'swapped-in')).toBe(true);
-      expect(firstNew).toBeGreaterThanOrEqual(windowsIn(2000));
+      expect(firstNew).toBeGreaterThanOrEqual(fixtureWindowsIn(2000));
       expect(versions.filter((v) => v.at >= 6000).every((v) => v.version === 'swapped-in')).toBe(
         true,
       );

@@ -8,6 +8,7 @@ import { fixtureBundleDir } from '../fixtures/model-fixture';
 import { FIXTURE_CHANNELS } from '../fixtures/paths';
 import {
   bundleCopy,
+  fixtureWindowsIn,
   installBundle,
   nextModelChange,
   testConfig,
@@ -48,7 +49,8 @@ it('scores every window with both models and publishes the candidate on the shad
     ),
   );
   const of = (role: string) => runtime.scored.filter((s) => s.role === role);
-  await waitUntil(() => of('shadow').length > 0 && of('shadow').length === of('serving').length);
+  const windows = fixtureWindowsIn(30 * 100);
+  await waitUntil(() => of('serving').length === windows && of('shadow').length === windows);
   await waitUntil(() => received.length === 2 * of('serving').length);
   const starts = (role: string) => of(role).map((s) => s.startIndex);
   expect(starts('shadow')).toEqual(starts('serving'));

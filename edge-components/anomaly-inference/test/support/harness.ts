@@ -30,6 +30,12 @@ export function bundleCopy(source = fixtureBundleDir()): string {
   return directory;
 }
 
+/** Windows of the fixture bundle fully inside the first `samples` samples of an asset. */
+export function fixtureWindowsIn(samples: number): number {
+  const { window } = JSON.parse(readFileSync(join(fixtureBundleDir(), 'manifest.json'), 'utf8'));
+  return Math.floor((samples - window.length) / window.stride) + 1;
+}
+
 /** Configuration pointing at a test broker and a model directory; fast polling, silent logs. */
 export function testConfig(
   brokerUrl: string,
