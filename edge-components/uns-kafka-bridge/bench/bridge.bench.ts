@@ -2,7 +2,8 @@
  * `npm run bench:bridge`: publishers → Mosquitto → bridge → Kafka, against a bare MQTT.js
  * subscriber on the same broker in the same run.
  *
- * 1. bare: a plain QoS 1 subscriber counts what a publisher sends flat out (the broker's ceiling);
+ * 1. bare: a plain QoS 1 subscriber counts what a publisher sends at BENCH_MAX_RATE (the broker's
+ *    ceiling), and its publish-to-receipt latency: the MQTT leg alone on this machine;
  * 2. max: the bridge (a child process, default configuration: gzip, acks=all, idempotent; the
  *    recipe's Node flags) forwards the same load; sustained msg/s from Kafka's append times;
  * 3. sustained: the bridge paced at BENCH_SUSTAINED_RATE (default 5,000 msg/s, several times a
@@ -13,8 +14,12 @@
  * 4. paced: the same at BENCH_RATE (default 30,000 msg/s), last, since a rate above what the
  *    bridge carries leaves a backlog queued in the broker.
  * Every phase reads Kafka back and counts lost (acknowledged by the broker, absent from Kafka) and
- * duplicate messages, and the bridge's CPU time per message (from its own process metrics), which
- * says what rate one core could carry whatever else shares the machine. Ends with one JSON line.
+ * duplicate messages, the bridge's CPU time per message (from its own process metrics), which
+ * says what rate one core could carry whatever else shares the machine, and how busy the whole
+ * machine was while publishing. Ends with one JSON line.
+ * Latency quantiles leave out the first BENCH_WARMUP_SECONDS (default 1) of each phase's messages,
+ * while its load publisher, a new process, compiles its code (the p99 with them is printed too);
+ * lost and duplicates count every message.
  * BENCH_SECONDS (default 10) sets each phase's length; BENCH_BRIDGE_NODE_FLAGS adds Node flags to
  * the bridge's command line (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it).
  */
@@ -36,6 +41,7 @@ import { DEFAULT_CONFIG, type BridgeConfig } from '../src/config/config';
 import { LEAN_MQTT_CLIENT } from '@uns-mlops/edge-common';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 1);
 const PACED_RATE = Number(process.env.BENCH_RATE ?? 30_000);
 const FLAT_OUT = Number(process.env.BENCH_MAX_RATE ?? 30_000);
 const SUSTAINED_RATE = Number(process.env.BENCH_SUSTAINED_RATE ?? 5000);
@@ -76,31 +82,42 @@ async function publish(
   return JSON.parse(output) as Published;
 }
 
-async function bare(
-  broker: MosquittoBroker,
-): Promise<{ msgsPerSec: number; received: number; publishedPerSec: number }> {
+async function bare(broker: MosquittoBroker): Promise<{
+  msgsPerSec: number;
+  received: number;
+  publishedPerSec: number;
+  latency: LatencySummary;
+}> {
   let received = 0;
   let first = 0;
   let last = 0;
+  const latencies = new Latencies(FLAT_OUT * WARMUP_SECONDS);
   const client = await connectAsync(broker.url, {
     clientId: 'bench-bare',
     protocolVersion: 5,
     ...LEAN_MQTT_CLIENT,
   });
-  client.on('message', () => {
+  client.on('message', (_topic, payload) => {
     const now = performance.now();
     if (received === 0) first = now;
     last = now;
     received += 1;
+    // The payload starts with `{"t0":<publish time in epoch µs>,"seq":<n>,`: read them without
+    // parsing JSON.
+    const afterT0 = payload.indexOf(44);
+    const t0 = Number(payload.toString('latin1', 6, afterT0));
+    const seq = Number(payload.toString('latin1', afterT0 + 7, payload.indexOf(44, afterT0 + 1)));
+    latencies.add(seq, performance.timeOrigin + now - t0 / 1000);
   });
   await client.subscribeAsync('acme/#', { qos: 1 });
-  const { published, seconds } = await publish(broker, 'bare', FLAT_OUT, Math.min(SECONDS, 5));
+  const { published, seconds } = await publish(broker, 'bare', FLAT_OUT, SECONDS);
   await new Promise((resolve) => setTimeout(resolve, 1000));
   await client.endAsync();
   return {
     msgsPerSec: ((received - 1) * 1000) / (last - first),
     received,
     publishedPerSec: published / seconds,
+    latency: latencies.summary(),
   };
 }
 
@@ -133,10 +150,40 @@ function recipeNodeFlags(): string[] {
   return flags.split(' ').filter(Boolean);
 }
 
-interface PhaseResult {
-  msgsPerSec: number;
+interface LatencySummary {
   p50Ms: number;
   p99Ms: number;
+  /** p99 of every message, the warm-up included. */
+  p99WithWarmupMs: number;
+}
+
+/**
+ * Latencies of one phase, by message number: p50 and p99 leave out the first WARMUP_SECONDS of
+ * messages, in which the load publisher (a new process each phase) is still compiling its code;
+ * the p99 of all messages is kept beside them.
+ */
+class Latencies {
+  private readonly all: number[] = [];
+  private readonly steady: number[] = [];
+
+  constructor(private readonly warmupMessages: number) {}
+
+  add(seq: number, ms: number): void {
+    this.all.push(ms);
+    if (seq >= this.warmupMessages) this.steady.push(ms);
+  }
+
+  summary(): LatencySummary {
+    return {
+      p50Ms: quantile(this.steady, 0.5),
+      p99Ms: quantile(this.steady, 0.99),
+      p99WithWarmupMs: quantile(this.all, 0.99),
+    };
+  }
+}
+
+interface PhaseResult extends LatencySummary {
+  msgsPerSec: number;
   /** Publish to the bridge's receipt (its `uns-received-at` header, ms resolution): the MQTT leg. */
   toBridgeP99Ms: number;
   lost: number;
@@ -151,13 +198,14 @@ interface PhaseResult {
 async function readBack(
   kafka: KafkaBroker,
   stream: string,
+  rate: number,
   { published, acknowledged, unacknowledged }: Published,
 ): Promise<PhaseResult> {
   const client = new Kafka({ brokers: [kafka.bootstrap], logLevel: logLevel.NOTHING });
   const consumer = client.consumer({ groupId: `bench-${stream}`, maxWaitTimeInMs: 200 });
   const seen = new Uint8Array(published);
-  const latencies: number[] = [];
-  const toBridge: number[] = [];
+  const latencies = new Latencies(rate * WARMUP_SECONDS);
+  const toBridge = new Latencies(rate * WARMUP_SECONDS);
   let distinct = 0;
   let duplicates = 0;
   let firstAppend = Infinity;
@@ -180,8 +228,8 @@ async function readBack(
         const appended = Number(message.timestamp);
         firstAppend = Math.min(firstAppend, appended);
         lastAppend = Math.max(lastAppend, appended);
-        latencies.push(appended - t0 / 1000);
-        toBridge.push(Date.parse(String(message.headers?.['uns-received-at'])) - t0 / 1000);
+        latencies.add(seq, appended - t0 / 1000);
+        toBridge.add(seq, Date.parse(String(message.headers?.['uns-received-at'])) - t0 / 1000);
       }
       await Promise.resolve();
     },
@@ -198,13 +246,19 @@ async function readBack(
   await consumer.disconnect();
   return {
     msgsPerSec: ((distinct - 1) * 1000) / Math.max(1, lastAppend - firstAppend),
-    p50Ms: quantile(latencies, 0.5),
-    p99Ms: quantile(latencies, 0.99),
-    toBridgeP99Ms: quantile(toBridge, 0.99),
+    ...latencies.summary(),
+    toBridgeP99Ms: toBridge.summary().p99Ms,
     lost: acknowledged - (distinct - unacknowledged.filter((seq) => seen[seq] === 1).length),
     duplicates,
     delivered: distinct,
   };
+}
+
+function latencyText({ p50Ms, p99Ms, p99WithWarmupMs }: LatencySummary): string {
+  return (
+    `p50 ${p50Ms.toFixed(1)} ms, p99 ${p99Ms.toFixed(1)} ms ` +
+    `(${p99WithWarmupMs.toFixed(1)} ms with the first ${WARMUP_SECONDS} s)`
+  );
 }
 
 function quantile(values: number[], q: number): number {
@@ -222,18 +276,30 @@ async function bridgeCpuSeconds(port: number): Promise<number> {
   return Number(line.split(' ')[1]);
 }
 
+/** Busy and total CPU time of all cores so far (Linux `/proc/stat`, in clock ticks). */
+function machineCpuTicks(): { busy: number; total: number } {
+  const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
+  const ticks = fields.map(Number);
+  const total = ticks.reduce((sum, value) => sum + value, 0);
+  return { busy: total - ticks[3]! - ticks[4]!, total }; // minus idle and iowait
+}
+
 async function bridgePhase(
   kafka: KafkaBroker,
   broker: MosquittoBroker,
   httpPort: number,
   stream: string,
   rate: number,
-): Promise<PhaseResult & Published & { cpuUsPerMsg: number }> {
+): Promise<PhaseResult & Published & { cpuUsPerMsg: number; machineBusy: number }> {
   const cpuBefore = await bridgeCpuSeconds(httpPort);
+  const machineBefore = machineCpuTicks();
   const published = await publish(broker, stream, rate, SECONDS);
-  const result = await readBack(kafka, stream, published);
+  const machineAfter = machineCpuTicks();
+  const result = await readBack(kafka, stream, rate, published);
   const cpuUsPerMsg = (((await bridgeCpuSeconds(httpPort)) - cpuBefore) * 1e6) / result.delivered;
-  return { ...published, ...result, cpuUsPerMsg };
+  const machineBusy =
+    (machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total);
+  return { ...published, ...result, cpuUsPerMsg, machineBusy };
 }
 
 async function waitReady(port: number): Promise<void> {
@@ -270,7 +336,8 @@ async function main(): Promise<void> {
     const baseline = await bare(broker);
     console.log(
       `bare MQTT.js subscriber (QoS 1): ${Math.round(baseline.msgsPerSec)} msg/s ` +
-        `(the publisher reached ${Math.round(baseline.publishedPerSec)} msg/s of ${FLAT_OUT} offered)`,
+        `(the publisher reached ${Math.round(baseline.publishedPerSec)} msg/s of ${FLAT_OUT} offered); ` +
+        `publish to receipt ${latencyText(baseline.latency)}`,
     );
 
     bridge = startBridge(kafka, broker, httpPort);
@@ -278,17 +345,18 @@ async function main(): Promise<void> {
     const max = await bridgePhase(kafka, broker, httpPort, 'max', FLAT_OUT);
     console.log(
       `bridge, offered ${FLAT_OUT} msg/s for ${SECONDS} s: ${Math.round(max.msgsPerSec)} msg/s into Kafka ` +
-        `(p50 ${max.p50Ms.toFixed(1)} ms, p99 ${max.p99Ms.toFixed(1)} ms), ` +
+        `(${latencyText(max)}), ` +
         `${max.acknowledged} acknowledged, ${max.lost} lost, ${max.duplicates} duplicates; ` +
         `bridge CPU ${Math.round(max.cpuUsPerMsg)} us per message`,
     );
     const pacedPhase = async (stream: string, rate: number) => {
       const result = await bridgePhase(kafka, broker, httpPort, stream, rate);
       console.log(
-        `bridge, paced at ${rate} msg/s for ${SECONDS} s: publish-to-Kafka p50 ${result.p50Ms.toFixed(1)} ms, ` +
-          `p99 ${result.p99Ms.toFixed(1)} ms (of which publish to the bridge's receipt p99 ` +
+        `bridge, paced at ${rate} msg/s for ${SECONDS} s: publish-to-Kafka ${latencyText(result)} ` +
+          `(of which publish to the bridge's receipt p99 ` +
           `${result.toBridgeP99Ms.toFixed(1)} ms); ${result.acknowledged} acknowledged, ${result.lost} lost, ` +
-          `${result.duplicates} duplicates`,
+          `${result.duplicates} duplicates; bridge CPU ${Math.round(result.cpuUsPerMsg)} us per message, ` +
+          `the machine ${Math.round(result.machineBusy * 100)} % busy while publishing`,
       );
       return result;
     };
@@ -300,16 +368,20 @@ async function main(): Promise<void> {
         bench: 'bridge',
         msgsPerSec,
         bareMsgsPerSec: Math.round(baseline.msgsPerSec),
+        bareP99Ms: Number(baseline.latency.p99Ms.toFixed(1)),
         ratio: Number((max.msgsPerSec / baseline.msgsPerSec).toFixed(3)),
         pacedRate: PACED_RATE,
         p50Ms: Number(paced.p50Ms.toFixed(1)),
         p99Ms: Number(paced.p99Ms.toFixed(1)),
+        p99WithWarmupMs: Number(paced.p99WithWarmupMs.toFixed(1)),
         sustainedRate: SUSTAINED_RATE,
         sustainedP50Ms: Number(sustained.p50Ms.toFixed(1)),
         sustainedP99Ms: Number(sustained.p99Ms.toFixed(1)),
         lost: max.lost + paced.lost + sustained.lost,
         duplicates: max.duplicates + paced.duplicates + sustained.duplicates,
         cpuUsPerMsg: Math.round(max.cpuUsPerMsg),
+        pacedCpuUsPerMsg: Math.round(paced.cpuUsPerMsg),
+        pacedMachineBusy: Number(paced.machineBusy.toFixed(2)),
       }),
     );
   } finally {

@@ -18,6 +18,8 @@ export interface Delivery {
 
 /** How the forwarder batches, retries and handles a full spool. */
 export interface ForwarderOptions {
+  /** Longest wait of a record for more to join its batch (unless the batch is full). */
+  lingerMs: number;
   batchMaxMessages: number;
   batchMaxBytes: number;
   retryBackoffMs: number;
@@ -32,6 +34,7 @@ export function forwarderOptions(
   onSpoolFailure: ForwarderOptions['onSpoolFailure'],
 ): ForwarderOptions {
   return {
+    lingerMs: config.kafka.lingerMs,
     batchMaxMessages: config.kafka.batchMaxMessages,
     batchMaxBytes: config.kafka.batchMaxBytes,
     retryBackoffMs: config.kafka.retryBackoffMs,
@@ -45,7 +48,8 @@ export function forwarderOptions(
  * durable:
  *
  * - direct: while the spool is empty, records wait in memory (unacknowledged) and go to Kafka in
- *   batches; Kafka's ack makes them durable.
+ *   batches, the oldest record waiting at most `lingerMs` for others to join it (unless the batch
+ *   is full); Kafka's ack makes them durable.
  * - spooling: when a produce fails, that batch and everything after it go to the disk spool
  *   (durable once fsynced), and so does every new record until the spool has drained into Kafka,
  *   so no record overtakes an older one of its key. Then forwarding is direct again.
@@ -58,6 +62,8 @@ export class Forwarder {
   private direct: Delivery[] = [];
   private readonly waitingForRoom: { delivery: Delivery; frame: Buffer }[] = [];
   private wake: (() => void) | undefined;
+  /** True while the loop waits for a batch to fill: only a full batch or close wakes it. */
+  private lingering = false;
   private closed = false;
   private readonly loop: Promise<void>;
   /** Since when UNS records have waited with nothing produced (undefined: none waiting). */
@@ -88,7 +94,7 @@ export class Forwarder {
     if (this.spooling) this.toSpool([delivery]);
     else {
       this.direct.push(delivery);
-      this.notify();
+      if (!this.lingering || this.direct.length >= this.options.batchMaxMessages) this.notify();
     }
     return true;
   }
@@ -118,6 +124,7 @@ export class Forwarder {
       if (this.spooling) {
         if (!(await this.drainOnce())) return;
       } else if (this.direct.length > 0) {
+        await this.linger();
         await this.sendDirect();
       } else if (this.closed) {
         return;
@@ -162,6 +169,17 @@ export class Forwarder {
     await this.spool.commit(batch.next);
     this.countProduced(batch.records);
     return !this.closed;
+  }
+
+  /** Waits until the oldest direct record is `lingerMs` old, the batch is full, or close. */
+  private async linger(): Promise<void> {
+    const oldest = this.direct[0];
+    if (oldest === undefined || this.closed) return;
+    const remaining = this.options.lingerMs - (performance.now() - oldest.receivedAt);
+    if (remaining < 1 || this.direct.length >= this.options.batchMaxMessages) return;
+    this.lingering = true;
+    await this.pause(remaining);
+    this.lingering = false;
   }
 
   private async sendDirect(): Promise<void> {

@@ -43,6 +43,12 @@ export interface BridgeConfig {
      * a tenth of the CPU of zlib's default 6 and comes out about a fifth larger (README).
      */
     gzipLevel: number;
+    /**
+     * How long a record may wait for more to join its produce request (Kafka's `linger.ms`):
+     * fewer, larger requests cost the bridge and the broker less CPU per record. A full batch
+     * goes at once.
+     */
+    lingerMs: number;
     /** Most records and bytes (sum of values) in one produce request. */
     batchMaxMessages: number;
     batchMaxBytes: number;
@@ -122,6 +128,7 @@ const schema: JSONSchemaType<BridgeConfig> = {
         'security',
         'compression',
         'gzipLevel',
+        'lingerMs',
         'batchMaxMessages',
         'batchMaxBytes',
         'maxRecordBytes',
@@ -149,6 +156,7 @@ const schema: JSONSchemaType<BridgeConfig> = {
         },
         compression: { type: 'string', enum: ['gzip', 'none'] },
         gzipLevel: { type: 'integer', minimum: 1, maximum: 9 },
+        lingerMs: { type: 'integer', minimum: 0, maximum: 1000 },
         batchMaxMessages: { type: 'integer', minimum: 1, maximum: 100_000 },
         batchMaxBytes: { type: 'integer', minimum: 1024, maximum: 16_777_216 },
         maxRecordBytes: { type: 'integer', minimum: 1024, maximum: 16_777_216 },
@@ -250,6 +258,7 @@ export const DEFAULT_CONFIG: BridgeConfig = {
     security: { protocol: 'plaintext' },
     compression: 'gzip',
     gzipLevel: 1,
+    lingerMs: 5,
     batchMaxMessages: 5000,
     batchMaxBytes: 900_000,
     maxRecordBytes: 1_000_000,

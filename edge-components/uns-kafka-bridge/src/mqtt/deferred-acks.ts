@@ -1,4 +1,5 @@
 import type { MqttClient, Packet } from 'mqtt';
+import { generate } from 'mqtt-packet';
 
 type SendPacket = (packet: Packet, cb?: (error?: Error) => void, ...rest: unknown[]) => void;
 
@@ -15,13 +16,19 @@ export type Release = () => void;
  * writer (`_sendPacket`, an internal of mqtt 5.x, pinned in package.json) is kept and reported as
  * sent; {@link Release} sends it later. A PUBACK held over a disconnect is dropped: packet ids
  * belong to one connection's session, and the broker redelivers unacknowledged messages.
+ *
+ * PUBACKs released together (a Kafka acknowledgement releases a whole batch) go to the socket as
+ * one write, encoded by mqtt-packet as MQTT.js would: MQTT.js writes each packet in several
+ * pieces, which cost the bridge a twentieth of its CPU at 30,000 msg/s.
  */
 export class DeferredAcks {
   private readonly send: SendPacket;
   /** PUBACKs of the current connection, by packet id: held packet, or `released` if early. */
   private held = new Map<number, Packet | 'released' | 'waiting'>();
+  /** PUBACKs released since the last write, written together once the releasing code is done. */
+  private released: Packet[] = [];
 
-  constructor(client: MqttClient) {
+  constructor(private readonly client: MqttClient) {
     const internals = client as unknown as { _sendPacket: SendPacket };
     this.send = internals._sendPacket.bind(client);
     internals._sendPacket = (packet, cb, ...rest) => {
@@ -38,6 +45,7 @@ export class DeferredAcks {
     };
     client.on('close', () => {
       this.held = new Map();
+      this.released = [];
     });
   }
 
@@ -55,10 +63,19 @@ export class DeferredAcks {
       if (state === 'waiting') held.set(messageId, 'released');
       else if (state !== undefined && state !== 'released') {
         held.delete(messageId);
-        this.send(state);
+        if (this.released.length === 0) queueMicrotask(this.writeReleased);
+        this.released.push(state);
       }
     };
   }
+
+  private readonly writeReleased = (): void => {
+    const packets = this.released;
+    this.released = [];
+    if (packets.length === 0 || !this.client.connected) return;
+    const options = this.client.options;
+    this.client.stream.write(Buffer.concat(packets.map((packet) => generate(packet, options))));
+  };
 }
 
 function noop(): void {
