@@ -24,7 +24,7 @@
  * the bridge's command line (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -276,8 +276,9 @@ async function bridgeCpuSeconds(port: number): Promise<number> {
   return Number(line.split(' ')[1]);
 }
 
-/** Busy and total CPU time of all cores so far (Linux `/proc/stat`, in clock ticks). */
+/** Busy and total CPU time of all cores so far (Linux `/proc/stat`, in clock ticks; else NaN). */
 function machineCpuTicks(): { busy: number; total: number } {
+  if (!existsSync('/proc/stat')) return { busy: NaN, total: NaN };
   const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
   const ticks = fields.map(Number);
   const total = ticks.reduce((sum, value) => sum + value, 0);
