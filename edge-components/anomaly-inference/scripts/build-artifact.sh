@@ -6,30 +6,29 @@
 set -euo pipefail
 source "$(dirname "$0")/../../common/scripts/artifact.sh"
 stage_artifact
-app="$staging/anomaly-inference"
-mkdir -p "$app"
 
 # One bundle per entry: the CLI and the ONNX Runtime worker thread. The manifest JSON Schema
 # (pipelines/model-bundle/) is imported by the source and bundled.
 "$root/node_modules/.bin/esbuild" "$here/src/main.ts" "$here/src/inference/ort-worker.ts" \
   --bundle --platform=node --target=node20 --format=cjs --main-fields=module,main --entry-names=[name] \
-  --external:onnxruntime-node --legal-comments=none --log-level=warning --outdir="$app"
+  --external:onnxruntime-node --external:aws-crt --legal-comments=none --log-level=warning --outdir="$staging"
 
-mkdir -p "$app/asyncapi"
-cp "$root/asyncapi/uns-welding.asyncapi.yaml" "$app/asyncapi/"
+mkdir -p "$staging/asyncapi"
+cp "$root/asyncapi/uns-welding.asyncapi.yaml" "$staging/asyncapi/"
 
 ort="$root/node_modules/onnxruntime-node"
 common="$root/node_modules/onnxruntime-common"
-target="$app/node_modules/onnxruntime-node"
-mkdir -p "$target/dist" "$app/node_modules/onnxruntime-common/dist"
+target="$staging/node_modules/onnxruntime-node"
+mkdir -p "$target/dist" "$staging/node_modules/onnxruntime-common/dist"
 cp "$ort/package.json" "$ort/README.md" "$target/"
 cp "$ort"/dist/*.js "$target/dist/"
 for arch in x64 arm64; do
   mkdir -p "$target/bin/napi-v6/linux/$arch"
   cp "$ort/bin/napi-v6/linux/$arch"/* "$target/bin/napi-v6/linux/$arch/"
 done
-cp "$common/package.json" "$app/node_modules/onnxruntime-common/"
-cp -r "$common/dist/cjs" "$app/node_modules/onnxruntime-common/dist/cjs"
-find "$app/node_modules" \( -name '*.map' -o -name '*.d.ts' \) -delete
+cp "$common/package.json" "$staging/node_modules/onnxruntime-common/"
+cp -r "$common/dist/cjs" "$staging/node_modules/onnxruntime-common/dist/cjs"
+find "$staging/node_modules" \( -name '*.map' -o -name '*.d.ts' \) -delete
+ship_aws_crt
 
 zip_artifact anomaly-inference 6

@@ -10,6 +10,5 @@ for file in manifest.json model.onnx; do
   [[ -f "$bundle/$file" ]] || { echo "$bundle has no $file" >&2; exit 2; }
 done
 stage_artifact
-mkdir -p "$staging/model-bundle"
-cp "$bundle/manifest.json" "$bundle/model.onnx" "$staging/model-bundle/"
+cp "$bundle/manifest.json" "$bundle/model.onnx" "$staging/"
 zip_artifact model-bundle 6

@@ -3,8 +3,12 @@
 #
 #   source "$(dirname "$0")/../../common/scripts/artifact.sh"
 #   stage_artifact
-#   ... fills "$staging/<top directory>/" ...
+#   ... fills "$staging/" with the files the component runs from ...
 #   zip_artifact NAME LEVEL
+#
+# The zip has no top directory: Greengrass unpacks an artifact NAME.zip (Unarchive: ZIP) into
+# {artifacts:decompressedPath}/NAME/, so its files land right there, where the recipe's Run script
+# looks for them.
 
 # Sets `here` (the component: the directory above the calling script's), `root` (the repository)
 # and `staging` (a temporary directory, removed on exit).
@@ -15,8 +19,24 @@ stage_artifact() {
   trap 'rm -rf "$staging"' EXIT
 }
 
-# Zips $staging deterministically (sorted entries, fixed time stamps and modes, relative paths)
-# with deflate level LEVEL into $here/dist/NAME.zip, and prints its sha256 line.
+# Copies the AWS Common Runtime into $staging/node_modules/aws-crt: the native part of the
+# Greengrass IPC client with which edge-common has the nucleus check configuration updates. It
+# loads its native library from its own folder, so a bundle built with `--external:aws-crt` takes
+# it from there; only the libraries for Linux x64 and arm64 (glibc) ship.
+ship_aws_crt() {
+  local target="$staging/node_modules/aws-crt"
+  mkdir -p "$target"
+  cp "$root/node_modules/aws-crt/package.json" "$root/node_modules/aws-crt/LICENSE" \
+    "$root/node_modules/aws-crt/NOTICE" "$target/"
+  cp -r "$root/node_modules/aws-crt/dist" "$target/dist"
+  find "$target/dist/bin" -mindepth 1 -maxdepth 1 ! -name linux-x64-glibc ! -name linux-arm64-glibc \
+    -exec rm -rf {} +
+  find "$target" \( -name '*.map' -o -name '*.d.ts' \) -delete
+}
+
+# Zips the files of $staging (not the directory itself) deterministically (sorted entries, fixed
+# time stamps and modes, relative paths) with deflate level LEVEL into $here/dist/NAME.zip, and
+# prints its sha256 line.
 zip_artifact() {
   local zip="$here/dist/$1.zip"
   mkdir -p "$here/dist"

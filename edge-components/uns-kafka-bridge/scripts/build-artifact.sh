@@ -4,14 +4,14 @@
 set -euo pipefail
 source "$(dirname "$0")/../../common/scripts/artifact.sh"
 stage_artifact
-app="$staging/uns-kafka-bridge"
-mkdir -p "$app/asyncapi"
+mkdir -p "$staging/asyncapi"
 
-# One self-contained bundle: kafkajs, MQTT.js, pino, the AWS SDK credential chain and the MSK IAM
-# signer are plain JavaScript.
+# One bundle: kafkajs, MQTT.js, pino, the AWS SDK credential chain and the MSK IAM signer are
+# plain JavaScript; the AWS Common Runtime (native) ships beside it.
 "$root/node_modules/.bin/esbuild" "$here/src/main.ts" \
-  --bundle --platform=node --target=node20 --format=cjs --main-fields=module,main \
-  --legal-comments=none --log-level=warning --outfile="$app/main.js"
-cp "$root"/asyncapi/*.yaml "$app/asyncapi/"
+  --bundle --platform=node --target=node20 --format=cjs --main-fields=module,main --external:aws-crt \
+  --legal-comments=none --log-level=warning --outfile="$staging/main.js"
+cp "$root"/asyncapi/*.yaml "$staging/asyncapi/"
+ship_aws_crt
 
 zip_artifact uns-kafka-bridge 9

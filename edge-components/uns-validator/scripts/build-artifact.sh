@@ -4,21 +4,23 @@
 set -euo pipefail
 source "$(dirname "$0")/../../common/scripts/artifact.sh"
 stage_artifact
-app="$staging/uns-validator"
-mkdir -p "$app"
 
 # One bundle per entry (the CLI and the worker threads' module). PGlite loads its WebAssembly
 # files from its own package directory, so it ships as a package beside the bundle.
 "$root/node_modules/.bin/esbuild" \
   "$here/src/main.ts" "$here/src/service/validation-worker.ts" \
   --bundle --platform=node --target=node20 --format=cjs --main-fields=module,main --entry-names=[name] \
-  --external:@electric-sql/pglite --external:pg-native \
-  --legal-comments=none --log-level=warning --outdir="$app"
+  --external:@electric-sql/pglite --external:pg-native --external:aws-crt \
+  --legal-comments=none --log-level=warning --outdir="$staging"
 
-cp -r "$here/src/store/migrations" "$app/migrations"
-mkdir -p "$app/asyncapi"
-cp "$root"/asyncapi/*.yaml "$app/asyncapi/"
-mkdir -p "$app/node_modules/@electric-sql"
-cp -r "$root/node_modules/@electric-sql/pglite" "$app/node_modules/@electric-sql/pglite"
+cp -r "$here/src/store/migrations" "$staging/migrations"
+mkdir -p "$staging/asyncapi"
+cp "$root"/asyncapi/*.yaml "$staging/asyncapi/"
+mkdir -p "$staging/node_modules/@electric-sql"
+cp -r "$root/node_modules/@electric-sql/pglite" "$staging/node_modules/@electric-sql/pglite"
+
+# The compliance dashboard, served by the validator on the device (http.dashboardDir: dashboard).
+(cd "$root/dashboard" && "$root/node_modules/.bin/vite" build --logLevel warn --outDir "$staging/dashboard" --emptyOutDir)
+ship_aws_crt
 
 zip_artifact uns-validator 9

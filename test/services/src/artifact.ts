@@ -1,18 +1,25 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, extname, join } from 'node:path';
 
 /** An edge component's Greengrass artifact, built and unpacked. */
 export interface BuiltArtifact {
   /** SHA-256 of `dist/<name>.zip`, as the build printed it. */
   readonly sha256: string;
-  /** The unpacked component: the zip's top directory `<name>/`. */
+  /** Where the component's files are once unpacked: `<decompressedPath>/<name>/`. */
   readonly dir: string;
 }
 
 /** The longest an artifact build with its unpacking may take (bundling, copying native code). */
 const BUILD_TIMEOUT_MS = 180_000;
+
+/**
+ * The mode the Greengrass nucleus leaves unpacked files in under an artifact's default
+ * `Permission` (read by owner and group, no execute, nothing writable), as seen on the nucleus
+ * 2.18: a component that writes into its own artifact directory fails here as on a device.
+ */
+const UNPACKED_FILE_MODE = 0o440;
 
 /** Runs the component's `scripts/build-artifact.sh`; returns the SHA-256 of the zip it printed. */
 export function buildArtifact(componentDir: string): string {
@@ -24,18 +31,35 @@ export function buildArtifact(componentDir: string): string {
 }
 
 /**
+ * Unpacks a ZIP artifact as the Greengrass nucleus does for `Unarchive: ZIP`: into
+ * `<decompressedPath>/<zip file name without .zip>/` (the zip's own paths below that), files made
+ * read-only. Returns that directory, the one a recipe reaches as
+ * `{artifacts:decompressedPath}/<name>`.
+ */
+export function unpackLikeGreengrass(zip: string, decompressedPath: string): string {
+  const target = join(decompressedPath, basename(zip, extname(zip)));
+  mkdirSync(target, { recursive: true });
+  const unzip = spawnSync('python3', ['-m', 'zipfile', '-e', zip, target], { encoding: 'utf8' });
+  if (unzip.status !== 0) throw new Error(`cannot unpack ${zip}: ${unzip.stderr}`);
+  for (const entry of readdirSync(target, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) chmodSync(join(entry.parentPath, entry.name), UNPACKED_FILE_MODE);
+  }
+  return target;
+}
+
+/**
  * Builds the component's artifact `dist/<name>.zip` before the tests of the enclosing block and
- * unpacks it as Greengrass does (Unarchive: ZIP) into a temporary directory.
+ * unpacks it as Greengrass does (see {@link unpackLikeGreengrass}) into a temporary directory.
  */
 export function useArtifact(componentDir: string, name: string): BuiltArtifact {
   const artifact = {} as { sha256: string; dir: string };
   beforeAll(() => {
     artifact.sha256 = buildArtifact(componentDir);
-    const target = mkdtempSync(join(tmpdir(), 'artifact-'));
-    const zip = join(componentDir, 'dist', `${name}.zip`);
-    const unzip = spawnSync('python3', ['-m', 'zipfile', '-e', zip, target]);
-    if (unzip.status !== 0) throw new Error(String(unzip.stderr));
-    artifact.dir = join(target, name);
+    const decompressedPath = mkdtempSync(join(tmpdir(), 'artifact-'));
+    artifact.dir = unpackLikeGreengrass(
+      join(componentDir, 'dist', `${name}.zip`),
+      decompressedPath,
+    );
   }, BUILD_TIMEOUT_MS);
   return artifact;
 }

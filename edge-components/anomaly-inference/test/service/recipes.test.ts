@@ -3,10 +3,11 @@
  * component softly and reads the model from the link the model component's install step keeps;
  * running that install step for two model versions swaps the model in a running runtime.
  */
-import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { unpackLikeGreengrass } from '@uns-mlops/test-services';
 import { parse } from 'yaml';
 import { ENVIRONMENT_VARIABLES, loadConfig } from '../../src/service/config';
 import { fixtureBundleDir } from '../fixtures/model-fixture';
@@ -47,12 +48,23 @@ it('depends softly on the model component and reads its installed bundle', () =>
 describe('the model component install step', () => {
   const plant = useBroker();
 
-  /** Unpacks a bundle as Greengrass would for `version` and runs the recipe's Install script. */
+  /**
+   * Builds the model artifact of a bundle with `modelVersion`, unpacks it as the nucleus does for
+   * component `version` and runs the recipe's Install script with its variables filled in.
+   */
   function install(root: string, version: string, modelVersion: string): void {
+    const bundle = mkdtempSync(join(root, 'bundle-'));
+    installBundle(fixtureBundleDir(), bundle, { modelVersion });
+    const build = spawnSync(
+      'bash',
+      [join(COMPONENT_DIR, 'scripts', 'build-model-artifact.sh'), bundle],
+      {
+        encoding: 'utf8',
+      },
+    );
+    if (build.status !== 0) throw new Error(build.stderr);
     const decompressed = join(root, 'packages', version);
-    mkdirSync(join(decompressed, 'model-bundle'), { recursive: true });
-    cpSync(fixtureBundleDir(), join(decompressed, 'model-bundle'), { recursive: true });
-    installBundle(fixtureBundleDir(), join(decompressed, 'model-bundle'), { modelVersion });
+    unpackLikeGreengrass(join(COMPONENT_DIR, 'dist', 'model-bundle.zip'), decompressed);
     const script = String(manifest(modelRecipe).Lifecycle.Install.Script)
       .replaceAll('{artifacts:decompressedPath}', decompressed)
       .replaceAll('{work:path}', join(root, 'work'));
