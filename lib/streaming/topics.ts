@@ -1,6 +1,6 @@
 /**
  * The Kafka topics of the UNS bridge (contract, produced by `edge-components/uns-kafka-bridge`):
- * one per UNS data class, plus the bridge's heartbeats. Key = asset path
+ * one per UNS data class, the bridge's heartbeats, and its dead letter. Key = asset path
  * `enterprise/site/area/line/cell/asset`; value = the MQTT payload unchanged.
  */
 export const UNS_KAFKA_TOPICS = [
@@ -11,6 +11,7 @@ export const UNS_KAFKA_TOPICS = [
   'uns.validation',
   'uns.sparkplug',
   'uns.heartbeat',
+  'uns.dead-letter',
 ] as const;
 
 /** One topic of {@link UNS_KAFKA_TOPICS}. */
@@ -25,6 +26,13 @@ export const UNS_RECORD_HEADERS = {
   receivedAt: 'uns-received-at',
   contractVersion: 'uns-contract-version',
 } as const;
+
+/**
+ * The bridge's dead letter: UNS messages no route maps (header `uns-dead-letter-reason:
+ * unmapped`) and records Kafka refused for their own topic (the reason, and the topic in
+ * `uns-intended-topic`). Nothing consumes it automatically: it is for people to look into.
+ */
+export const DEAD_LETTER_TOPIC: UnsKafkaTopic = 'uns.dead-letter';
 
 /** The topic the Lakehouse telemetry delivery consumes. */
 export const TELEMETRY_TOPIC: UnsKafkaTopic = 'uns.telemetry';

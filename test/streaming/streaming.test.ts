@@ -1,6 +1,7 @@
 import { Template, Match } from 'aws-cdk-lib/assertions';
 import { buildAppFor } from '../support/app';
 import {
+  DEAD_LETTER_TOPIC,
   MSK_IAM_PORT,
   SERVERLESS_TOPICS_RESOURCE_TYPE,
   UNS_KAFKA_TOPICS,
@@ -121,7 +122,18 @@ describe('UNS topics', () => {
       ['uns.validation', 6, 3],
       ['uns.sparkplug', 6, 3],
       ['uns.heartbeat', 6, 3],
+      ['uns.dead-letter', 6, 3],
     ]);
+  });
+
+  it('creates the bridge’s dead-letter topic on both kinds of cluster and lets the bridge write it', () => {
+    prodStreaming.hasResourceProperties('AWS::MSK::Topic', { TopicName: DEAD_LETTER_TOPIC });
+    const serverless = onlyResource(devStreaming, SERVERLESS_TOPICS_RESOURCE_TYPE);
+    expect(serverless.Topics.map((topic: any) => topic.Name)).toContain(DEAD_LETTER_TOPIC);
+    for (const template of [devStreaming, prodStreaming]) {
+      const write = statement(template, 'StreamingBridgeProducerPolicy', 'WriteUnsTopics');
+      expect(JSON.stringify(write.Resource)).toContain(`/${DEAD_LETTER_TOPIC}"`);
+    }
   });
 });
 
@@ -205,7 +217,7 @@ describe('UNS topics on MSK Serverless (dev)', () => {
     const create = statement(devStreaming, prefix, 'DescribeAndCreateUnsTopics');
     expect(create.Action).toEqual(['kafka-cluster:CreateTopic', 'kafka-cluster:DescribeTopic']);
     const topics = create.Resource.map(
-      (arn: unknown) => /:topic\/uns-mlops\/".*"\/(uns\.[a-z]+)"/.exec(JSON.stringify(arn))?.[1],
+      (arn: unknown) => /:topic\/uns-mlops\/".*"\/(uns\.[a-z-]+)"/.exec(JSON.stringify(arn))?.[1],
     );
     expect(topics.sort()).toEqual([...UNS_KAFKA_TOPICS].sort());
     const wildcards = statementsOf(devStreaming, prefix).filter((entry) => entry.Resource === '*');
@@ -405,7 +417,7 @@ describe('least-privilege roles', () => {
     const write = statement(devStreaming, 'StreamingBridgeProducerPolicy', 'WriteUnsTopics');
     expect(write.Action).toEqual(['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData']);
     const topics = write.Resource.map(
-      (arn: unknown) => /\/(uns\.[a-z]+)"/.exec(JSON.stringify(arn))?.[1],
+      (arn: unknown) => /\/(uns\.[a-z-]+)"/.exec(JSON.stringify(arn))?.[1],
     );
     expect(topics.sort()).toEqual([...UNS_KAFKA_TOPICS].sort());
     expect(statementsOf(devStreaming, 'StreamingBridgeProducerPolicy')).toHaveLength(2);

@@ -24,7 +24,7 @@ const DATA_TOPICS = [
   'uns.ml',
   'uns.validation',
   'uns.sparkplug',
-  'uns.other',
+  'uns.dead-letter',
 ];
 
 describe('the bridge against Kafka and Mosquitto', () => {
@@ -46,7 +46,7 @@ describe('the bridge against Kafka and Mosquitto', () => {
     await reader.stop();
   });
 
-  it('maps each data class of the contract to its Kafka topic, keyed by the asset path', async () => {
+  it('maps each data class of the contract to its Kafka topic, keyed by the asset path, and the rest to the dead letter', async () => {
     const sparkplug = Buffer.from([0x08, 0x96, 0x01, 0x12, 0x00, 0xff, 0x00, 0x80]);
     const messages: [string, Buffer | string, string, string][] = [
       [`${ASSET}/telemetry/arc_current`, '{"case":"telemetry"}', 'uns.telemetry', ASSET],
@@ -54,10 +54,12 @@ describe('the bridge against Kafka and Mosquitto', () => {
       [`${ASSET}/alarm`, '{"case":"alarm"}', 'uns.alarm', ASSET],
       [`${ASSET}/_ml/weld-anomaly`, '{"case":"ml"}', 'uns.ml', ASSET],
       ['acme/zwickau/_validation', '{"case":"validation"}', 'uns.validation', 'acme/zwickau'],
+      ['acme/zwickau/_ml/weld-anomaly/status', '{"case":"status"}', 'uns.ml', 'acme/zwickau'],
+      [`_quarantine/${ASSET}/state`, '{"case":"quarantine"}', 'uns.validation', 'acme/zwickau'],
       ['spBv1.0/welding/DDATA/edge-1/welder-1', sparkplug, 'uns.sparkplug', 'welding/edge-1'],
       ['spBv1.0/welding/NBIRTH/edge-1', sparkplug, 'uns.sparkplug', 'welding/edge-1'],
       ['spBv1.0/STATE/scada-1', '{"online":true}', 'uns.sparkplug', 'STATE/scada-1'],
-      ['plant/notes/free-form', '{"case":"other"}', 'uns.other', 'plant/notes/free-form'],
+      ['plant/notes/free-form', '{"case":"other"}', 'uns.dead-letter', 'plant/notes/free-form'],
     ];
     for (const [topic, payload] of messages)
       await publisher.publishAsync(topic, payload, { qos: 1 });
@@ -69,7 +71,20 @@ describe('the bridge against Kafka and Mosquitto', () => {
       const record = reader.records.find((r) => r.headers[HEADERS.topic] === topic)!;
       expect({ topic: record.topic, key: record.key }).toEqual({ topic: kafkaTopic, key });
       expect(record.value.equals(Buffer.from(payload))).toBe(true);
+      expect(record.headers[HEADERS.deadLetterReason]).toBe(
+        kafkaTopic === 'uns.dead-letter' ? 'unmapped' : undefined,
+      );
     }
+  });
+
+  it('acknowledges the validator’s mirror of valid messages without forwarding it, counted as excluded', async () => {
+    await publisher.publishAsync(`_validated/${ASSET}/state`, '{"case":"mirror"}', { qos: 1 });
+    await waitUntil(async () =>
+      (await get(bridge.httpPort, '/metrics')).body.includes(
+        'uns_bridge_messages_dropped_total{reason="excluded"} 1',
+      ),
+    );
+    expect(reader.records.some((r) => r.value.toString() === '{"case":"mirror"}')).toBe(false);
   });
 
   it('puts the original topic, receive time, contract version and a message id in the headers', async () => {

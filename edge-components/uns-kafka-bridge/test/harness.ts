@@ -5,13 +5,14 @@ import {
   startKafka,
   startMosquitto,
   type KafkaBroker,
+  type KafkaOptions,
   type MosquittoBroker,
   type MosquittoOptions,
   waitUntil,
 } from '@uns-mlops/test-services';
 import { Kafka, logLevel, type IHeaders } from 'kafkajs';
 import { connectAsync, type MqttClient } from 'mqtt';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { parse as parseYaml } from 'yaml';
 import { DEFAULT_CONFIG, type BridgeConfig } from '../src/config/config';
 import { BridgeService } from '../src/service/bridge-service';
@@ -34,10 +35,13 @@ export interface Plant {
 type PartialPlant = Partial<Plant>;
 
 /** Starts Kafka and Mosquitto before the file's tests and stops them after. */
-export function usePlant(mosquitto: MosquittoOptions = {}): Plant {
+export function usePlant(mosquitto: MosquittoOptions = {}, kafkaOptions: KafkaOptions = {}): Plant {
   const plant: PartialPlant = {};
   beforeAll(async () => {
-    const [kafka, mqtt] = await Promise.allSettled([startKafka(), startMosquitto(mosquitto)]);
+    const [kafka, mqtt] = await Promise.allSettled([
+      startKafka(kafkaOptions),
+      startMosquitto(mosquitto),
+    ]);
     if (kafka.status === 'fulfilled') plant.kafka = kafka.value;
     if (mqtt.status === 'fulfilled') plant.mqtt = mqtt.value;
     if (kafka.status === 'rejected') throw kafka.reason;
@@ -76,11 +80,11 @@ export function bridgeConfig(plant: Plant, overrides: Partial<BridgeConfig> = {}
 }
 
 /** Starts a bridge in this process and waits until it is subscribed. */
-export async function startBridge(config: BridgeConfig): Promise<BridgeService> {
-  const service = await BridgeService.start(
-    config,
-    pino({ level: process.env.BRIDGE_TEST_LOG ?? 'silent' }),
-  );
+export async function startBridge(
+  config: BridgeConfig,
+  logger: Logger = pino({ level: process.env.BRIDGE_TEST_LOG ?? 'silent' }),
+): Promise<BridgeService> {
+  const service = await BridgeService.start(config, logger);
   await waitUntil(() => service.readiness().ok, 20_000);
   return service;
 }
@@ -89,6 +93,13 @@ export async function startBridge(config: BridgeConfig): Promise<BridgeService> 
 export async function get(port: number, path: string): Promise<{ status: number; body: string }> {
   const response = await fetch(`http://127.0.0.1:${port}${path}`);
   return { status: response.status, body: await response.text() };
+}
+
+/** Reads one sample of a metric (name with its labels, if any) from a bridge's /metrics; 0 if absent. */
+export async function metric(port: number, name: string): Promise<number> {
+  const { body } = await get(port, '/metrics');
+  const line = body.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
+  return line === undefined ? 0 : Number(line.split(' ').at(-1));
 }
 
 /** An MQTT client for the test to publish with. */

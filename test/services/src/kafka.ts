@@ -40,6 +40,12 @@ export interface KafkaOptions {
    * front) instead of a fast start (C1 only, serial GC): for benchmarks. Default false.
    */
   throughput?: boolean;
+  /**
+   * Create a topic on first use (a produce or metadata request names it). False writes
+   * `auto.create.topics.enable=false`, as on MSK: the test creates its topics with the admin client.
+   * Default true.
+   */
+  autoCreateTopics?: boolean;
 }
 
 const POM = join(__dirname, '..', 'kafka', 'pom.xml');
@@ -107,7 +113,7 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroke
       'inter.broker.listener.name=PLAINTEXT',
       `log.dirs=${join(directory, 'data')}`,
       `num.partitions=${options.partitions ?? 3}`,
-      'auto.create.topics.enable=true',
+      `auto.create.topics.enable=${options.autoCreateTopics ?? true}`,
       'offsets.topic.replication.factor=1',
       'offsets.topic.num.partitions=1',
       'transaction.state.log.replication.factor=1',

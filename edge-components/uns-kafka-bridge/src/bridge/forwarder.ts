@@ -1,9 +1,19 @@
 import type { Logger } from 'pino';
 import type { BridgeConfig, SpoolFullPolicy } from '../config/config';
-import type { KafkaSink } from '../kafka/sink';
 import type { BridgeMetrics } from '../service/metrics';
 import { Spool } from '../spool/spool';
+import { HEADERS } from './intake';
 import type { BridgeRecord } from './record';
+
+/** Where the forwarder produces its batches. */
+export interface RecordSink {
+  /**
+   * Sends the records (in order per topic and key); resolves with them as Kafka took them (a
+   * record Kafka refused for its topic replaced by its dead letter), rejects when Kafka did not
+   * take them all.
+   */
+  send(records: readonly BridgeRecord[]): Promise<readonly BridgeRecord[]>;
+}
 
 /** A record to forward, and what to do once it is durable. */
 export interface Delivery {
@@ -24,6 +34,8 @@ export interface ForwarderOptions {
   batchMaxBytes: number;
   retryBackoffMs: number;
   whenFull: SpoolFullPolicy;
+  /** The dead-letter topic: its records are counted by their reason. */
+  deadLetterTopic: string;
   /** A spool write failed: the records are not acknowledged; reconnecting gets them again. */
   onSpoolFailure: (error: unknown) => void;
 }
@@ -39,6 +51,7 @@ export function forwarderOptions(
     batchMaxBytes: config.kafka.batchMaxBytes,
     retryBackoffMs: config.kafka.retryBackoffMs,
     whenFull: config.spool.whenFull,
+    deadLetterTopic: config.mapping.fallbackTopic,
     onSpoolFailure,
   };
 }
@@ -52,7 +65,8 @@ export function forwarderOptions(
  *   is full); Kafka's ack makes them durable.
  * - spooling: when a produce fails, that batch and everything after it go to the disk spool
  *   (durable once fsynced), and so does every new record until the spool has drained into Kafka,
- *   so no record overtakes an older one of its key. Then forwarding is direct again.
+ *   so no record overtakes an older one of its key. Then forwarding is direct again. (A topic
+ *   Kafka refuses does not fail a produce: the sink dead-letters its records.)
  * - a full spool either holds new records unacknowledged in memory (backpressure: the MQTT broker
  *   keeps them in the session and stops sending at the receive maximum) or drops its oldest
  *   segment (drop-oldest: counted as lost).
@@ -71,7 +85,7 @@ export class Forwarder {
 
   constructor(
     private readonly spool: Spool,
-    private readonly sink: KafkaSink,
+    private readonly sink: RecordSink,
     private readonly metrics: BridgeMetrics,
     private readonly options: ForwarderOptions,
     private readonly logger: Logger,
@@ -157,8 +171,9 @@ export class Forwarder {
       await this.pause();
       return true;
     }
+    let produced: readonly BridgeRecord[];
     try {
-      await this.sink.send(batch.records);
+      produced = await this.sink.send(batch.records);
     } catch (error) {
       this.spool.rewind();
       this.countFailed(batch.records, error);
@@ -167,7 +182,7 @@ export class Forwarder {
       return true;
     }
     await this.spool.commit(batch.next);
-    this.countProduced(batch.records);
+    this.countProduced(produced);
     return !this.closed;
   }
 
@@ -185,8 +200,9 @@ export class Forwarder {
   private async sendDirect(): Promise<void> {
     const batch = this.takeDirectBatch();
     const records = batch.map((delivery) => delivery.record);
+    let produced: readonly BridgeRecord[];
     try {
-      await this.sink.send(records);
+      produced = await this.sink.send(records);
     } catch (error) {
       this.countFailed(records, error);
       this.spooling = true;
@@ -201,7 +217,7 @@ export class Forwarder {
       delivery.durable();
       this.metrics.ackLatency.observe((now - delivery.receivedAt) / 1000);
     }
-    this.countProduced(records);
+    this.countProduced(produced);
   }
 
   private takeDirectBatch(): Delivery[] {
@@ -266,6 +282,7 @@ export class Forwarder {
     );
   }
 
+  /** Counts records Kafka took, per topic as it took them, and dead letters by their reason. */
   private countProduced(records: readonly BridgeRecord[]): void {
     const now = Date.now();
     let topic: string | undefined;
@@ -278,6 +295,10 @@ export class Forwarder {
         run = 0;
       }
       run += 1;
+      if (topic === this.options.deadLetterTopic) {
+        const reason = record.headers[HEADERS.deadLetterReason];
+        if (reason !== undefined) this.metrics.deadLettered.inc({ reason });
+      }
     }
     if (topic !== undefined) this.metrics.count('produced', topic, run);
     this.metrics.lastProduced.set(now / 1000);

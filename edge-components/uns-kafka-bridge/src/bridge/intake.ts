@@ -9,13 +9,18 @@ export const HEADERS = {
   contractVersion: 'uns-contract-version',
   messageId: 'uns-message-id',
   redelivered: 'uns-redelivered',
+  /** Dead-letter records only: why the record is there (`unmapped`, or Kafka's refusal). */
+  deadLetterReason: 'uns-dead-letter-reason',
+  /** Dead-letter records Kafka refused only: the Kafka topic the record was meant for. */
+  intendedTopic: 'uns-intended-topic',
 } as const;
 
 /**
  * Turns received UNS messages into Kafka records: destination from the mapping, the payload
  * unchanged, and the headers: original topic, receive time, contract version, and a message id
  * (`<run id>-<counter>`, unique per reception and kept through spooling and retries, so
- * downstream can count duplicates). `uns-redelivered: true` marks a broker redelivery (MQTT DUP).
+ * downstream can count duplicates). `uns-redelivered: true` marks a broker redelivery (MQTT DUP);
+ * `uns-dead-letter-reason: unmapped` a message no route maps.
  */
 export class Intake {
   private readonly runId = randomBytes(6).toString('hex');
@@ -28,8 +33,15 @@ export class Intake {
     private readonly contractVersion: string,
   ) {}
 
-  record(topic: string, payload: Buffer, redelivered: boolean, now = Date.now()): BridgeRecord {
+  /** The record of a received message; undefined when the mapping excludes its topic. */
+  record(
+    topic: string,
+    payload: Buffer,
+    redelivered: boolean,
+    now = Date.now(),
+  ): BridgeRecord | undefined {
     const destination = this.router.route(topic);
+    if (destination === undefined) return undefined;
     this.counter += 1;
     const headers: Record<string, string> = {
       [HEADERS.topic]: topic,
@@ -38,6 +50,8 @@ export class Intake {
       [HEADERS.messageId]: `${this.runId}-${this.counter}`,
     };
     if (redelivered) headers[HEADERS.redelivered] = 'true';
+    if (destination.deadLetterReason !== undefined)
+      headers[HEADERS.deadLetterReason] = destination.deadLetterReason;
     return {
       topic: destination.topic,
       key: destination.key,

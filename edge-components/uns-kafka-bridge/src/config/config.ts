@@ -61,12 +61,25 @@ export interface BridgeConfig {
     ackTimeoutMs: number;
     /** Wait between attempts to drain the spool while Kafka fails. */
     retryBackoffMs: number;
+    /**
+     * How long the records of a topic Kafka refused (not authorized, unknown, invalid) go straight
+     * to the dead letter before the topic is tried again.
+     */
+    rejectedTopicRecheckMs: number;
   };
   mapping: {
     /** First matching route wins. */
     routes: Route[];
-    /** Kafka topic of messages no route matches (keyed by their MQTT topic). */
+    /**
+     * The dead-letter topic: messages no route matches (keyed by their MQTT topic), and records
+     * Kafka refuses for their own topic (keyed as they were). It must exist on the cluster.
+     */
     fallbackTopic: string;
+    /**
+     * Topic filters of UNS messages not forwarded at all (acknowledged and counted as dropped,
+     * `excluded`); they win over the routes.
+     */
+    exclude: string[];
   };
   /** AsyncAPI document whose `info.version` travels in every record's headers. */
   contract: string;
@@ -134,6 +147,7 @@ const schema: JSONSchemaType<BridgeConfig> = {
         'maxRecordBytes',
         'ackTimeoutMs',
         'retryBackoffMs',
+        'rejectedTopicRecheckMs',
       ],
       properties: {
         brokers: {
@@ -162,12 +176,13 @@ const schema: JSONSchemaType<BridgeConfig> = {
         maxRecordBytes: { type: 'integer', minimum: 1024, maximum: 16_777_216 },
         ackTimeoutMs: { type: 'integer', minimum: 500 },
         retryBackoffMs: { type: 'integer', minimum: 10 },
+        rejectedTopicRecheckMs: { type: 'integer', minimum: 1000 },
       },
     },
     mapping: {
       type: 'object',
       additionalProperties: false,
-      required: ['routes', 'fallbackTopic'],
+      required: ['routes', 'fallbackTopic', 'exclude'],
       properties: {
         routes: {
           type: 'array',
@@ -183,6 +198,7 @@ const schema: JSONSchemaType<BridgeConfig> = {
           },
         },
         fallbackTopic: kafkaTopic,
+        exclude: { type: 'array', items: { type: 'string', minLength: 1 } },
       },
     },
     contract: { type: 'string', minLength: 1 },
@@ -232,17 +248,28 @@ const ISA95_ASSET = '+/+/+/+/+/+';
  * Default routes: one Kafka topic per data class of the UNS contract, keyed by the asset path
  * (`enterprise/site/area/line/cell/asset`) so each asset's messages stay in order. Sparkplug
  * messages are keyed by `group/edgeNode`: an edge node's sequence numbers run across its devices,
- * so node and device messages share one key to keep the order those numbers describe.
+ * so node and device messages share one key to keep the order those numbers describe. Site-level
+ * messages (validation summaries, the inference runtime's model status) are keyed by
+ * `enterprise/site`, and so are the validator's quarantine envelopes
+ * (`_quarantine/<original topic>`), which are validation results (README: what goes where).
  */
 export const DEFAULT_ROUTES: Route[] = [
   { filter: 'spBv1.0/STATE/+', topic: 'uns.sparkplug', key: 'STATE/{2}' },
   { filter: 'spBv1.0/+/+/+/#', topic: 'uns.sparkplug', key: '{1}/{3}' },
   { filter: '+/+/_validation', topic: 'uns.validation', key: '{0}/{1}' },
+  { filter: '_quarantine/+/+/#', topic: 'uns.validation', key: '{1}/{2}' },
+  { filter: '+/+/_ml/+/status', topic: 'uns.ml', key: '{0}/{1}' },
   { filter: `${ISA95_ASSET}/telemetry/#`, topic: 'uns.telemetry', key: ASSET_PATH },
   { filter: `${ISA95_ASSET}/state`, topic: 'uns.state', key: ASSET_PATH },
   { filter: `${ISA95_ASSET}/alarm`, topic: 'uns.alarm', key: ASSET_PATH },
   { filter: `${ISA95_ASSET}/_ml/#`, topic: 'uns.ml', key: ASSET_PATH },
 ];
+
+/**
+ * Not forwarded by default: the validator's `filter` mirror (`_validated/<original topic>`), a
+ * copy of messages the bridge forwards from their original topic anyway.
+ */
+export const DEFAULT_EXCLUDE: string[] = ['_validated/#'];
 
 /** The configuration a bridge runs with when nothing is set. */
 export const DEFAULT_CONFIG: BridgeConfig = {
@@ -264,8 +291,9 @@ export const DEFAULT_CONFIG: BridgeConfig = {
     maxRecordBytes: 1_000_000,
     ackTimeoutMs: 5000,
     retryBackoffMs: 1000,
+    rejectedTopicRecheckMs: 300_000,
   },
-  mapping: { routes: DEFAULT_ROUTES, fallbackTopic: 'uns.other' },
+  mapping: { routes: DEFAULT_ROUTES, fallbackTopic: 'uns.dead-letter', exclude: DEFAULT_EXCLUDE },
   contract: 'asyncapi/uns-welding.asyncapi.yaml',
   spool: {
     dir: 'spool',
@@ -275,7 +303,7 @@ export const DEFAULT_CONFIG: BridgeConfig = {
   },
   heartbeat: { topic: 'uns.heartbeat', intervalMs: 10_000 },
   health: { stallAfterMs: 30_000 },
-  http: { host: '127.0.0.1', port: 9465 },
+  http: { host: '127.0.0.1', port: 9466 },
   logLevel: 'info',
 };
 
@@ -296,11 +324,14 @@ export const ENVIRONMENT_VARIABLES = {
   UNS_BRIDGE_CONTRACT: 'contract',
   UNS_BRIDGE_HTTP_PORT: 'http.port',
   UNS_BRIDGE_LOG_LEVEL: 'logLevel',
+  UNS_BRIDGE_WORK_DIR:
+    'folder relative data paths are taken from; the Greengrass recipe sets it to {work:path}',
 } as const;
 
 /**
  * Loads the configuration: defaults, then the file, then `UNS_BRIDGE_CONFIG_JSON`, then the
- * single-value variables; validates the result against the schema and the cross-field rules.
+ * single-value variables; validates the result against the schema and the cross-field rules. A
+ * relative `spool.dir` is taken relative to `UNS_BRIDGE_WORK_DIR` when that is set.
  *
  * @throws ConfigError listing every problem.
  */
@@ -314,6 +345,7 @@ export function loadConfig(sources: { file?: string; env?: NodeJS.ProcessEnv } =
     jsonVariable: { name: 'UNS_BRIDGE_CONFIG_JSON', value: env.UNS_BRIDGE_CONFIG_JSON },
     overrides: (problems) => [singleValueVariables(env, problems)],
     check: (config) => crossFieldProblems(config, env),
+    workFolder: { path: env.UNS_BRIDGE_WORK_DIR, settings: ['spool.dir'] },
   });
 }
 
@@ -342,9 +374,14 @@ function singleValueVariables(env: NodeJS.ProcessEnv, problems: string[]): Recor
 
 function crossFieldProblems(config: BridgeConfig, env: NodeJS.ProcessEnv): string[] {
   const problems = Router.problems(config.mapping.routes);
-  for (const [index, filter] of config.mqtt.topics.entries()) {
-    const problem = TopicFilter.problem(filter);
-    if (problem !== undefined) problems.push(`mqtt.topics.${index} ${problem}`);
+  for (const [path, filters] of [
+    ['mqtt.topics', config.mqtt.topics],
+    ['mapping.exclude', config.mapping.exclude],
+  ] as const) {
+    for (const [index, filter] of filters.entries()) {
+      const problem = TopicFilter.problem(filter);
+      if (problem !== undefined) problems.push(`${path}.${index} ${problem}`);
+    }
   }
   const { security } = config.kafka;
   if (security.protocol === 'iam' && security.region === undefined && !env.AWS_REGION)

@@ -14,6 +14,7 @@ import type { BridgeRecord } from '../bridge/record';
 import type { BridgeConfig } from '../config/config';
 import type { KafkaSecurityOptions } from './auth';
 import { cachingKeyPartitioner } from './key-partitioner';
+import { rejectionOf, UNKNOWN_TOPIC } from './rejection';
 
 /**
  * Produces batches of records to Kafka: idempotent producer, acks from all in-sync replicas,
@@ -83,6 +84,31 @@ export class KafkaSink {
     } catch (error) {
       this.discardProducer();
       throw error;
+    }
+  }
+
+  /**
+   * Whether the cluster has the topic, asked by a metadata request that cannot create it (an
+   * admin client of its own, connected for this question only: it is rarely asked).
+   */
+  async topicExists(topic: string): Promise<boolean> {
+    const admin = this.kafka.admin();
+    try {
+      await withTimeout(
+        (async () => {
+          await admin.connect();
+          await admin.fetchTopicMetadata({ topics: [topic] });
+        })(),
+        this.config.ackTimeoutMs,
+      );
+      return true;
+    } catch (error) {
+      if (rejectionOf(error)?.reason === UNKNOWN_TOPIC) return false;
+      throw error;
+    } finally {
+      await admin.disconnect().catch((error: unknown) => {
+        this.logger.debug({ err: error }, 'Kafka admin client did not disconnect cleanly');
+      });
     }
   }
 

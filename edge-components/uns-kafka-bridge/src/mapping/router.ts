@@ -13,10 +13,25 @@ export interface Route {
   key: string;
 }
 
+/** The mapping of UNS topics to Kafka (the `mapping` section of the configuration). */
+export interface Mapping {
+  /** First matching route wins. */
+  readonly routes: readonly Route[];
+  /** The dead-letter topic: where messages no route matches go. */
+  readonly fallbackTopic: string;
+  /** Topic filters of messages not forwarded at all; they win over the routes. */
+  readonly exclude: readonly string[];
+}
+
+/** Dead-letter reason of a message no route matches. */
+export const UNMAPPED = 'unmapped';
+
 /** Where one UNS message goes in Kafka. */
 export interface Destination {
   readonly topic: string;
   readonly key: string;
+  /** Set when no route matched: the message goes to the dead letter, for this reason. */
+  readonly deadLetterReason?: typeof UNMAPPED;
 }
 
 const PLACEHOLDER = /\{(\d+|topic)\}/g;
@@ -30,27 +45,34 @@ interface CompiledRoute {
   readonly key: (levels: readonly string[], topic: string) => string;
 }
 
+/** The cached answer for an excluded topic. */
+const EXCLUDED = 'excluded';
+
 /**
- * Maps UNS topics to Kafka topics and keys: the first route whose filter matches wins; a topic no
- * route matches goes to the fallback topic, keyed by the whole MQTT topic. Destinations are cached
- * per MQTT topic (a plant has a bounded set of topics; the cache is bounded all the same).
+ * Maps UNS topics to Kafka topics and keys: an excluded topic is not forwarded; otherwise the
+ * first route whose filter matches wins, and a topic no route matches goes to the dead-letter
+ * (fallback) topic, keyed by the whole MQTT topic. Answers are cached per MQTT topic (a plant has
+ * a bounded set of topics; the cache is bounded all the same).
  */
 export class Router {
   private readonly routes: readonly CompiledRoute[];
-  private readonly cache = new Map<string, Destination>();
+  private readonly exclude: readonly TopicFilter[];
+  private readonly fallbackTopic: string;
+  private readonly cache = new Map<string, Destination | typeof EXCLUDED>();
 
   constructor(
-    routes: readonly Route[],
-    private readonly fallbackTopic: string,
+    mapping: Mapping,
     private readonly cacheSize = 100_000,
   ) {
-    const problems = Router.problems(routes);
+    const problems = Router.problems(mapping.routes);
     if (problems.length > 0) throw new Error(problems.join('; '));
-    this.routes = routes.map((route) => ({
+    this.routes = mapping.routes.map((route) => ({
       filter: new TopicFilter(route.filter),
       topic: route.topic,
       key: compileTemplate(route.key),
     }));
+    this.exclude = mapping.exclude.map((filter) => new TopicFilter(filter));
+    this.fallbackTopic = mapping.fallbackTopic;
   }
 
   /** Problems of a route list: invalid filters, placeholders beyond the levels a filter fixes. */
@@ -73,24 +95,25 @@ export class Router {
     return problems;
   }
 
-  /** The destination of a message published on `topic`. */
-  route(topic: string): Destination {
+  /** The destination of a message published on `topic`; undefined when it is excluded. */
+  route(topic: string): Destination | undefined {
     let destination = this.cache.get(topic);
     if (destination === undefined) {
       destination = this.resolve(topic);
       if (this.cache.size >= this.cacheSize) this.cache.clear();
       this.cache.set(topic, destination);
     }
-    return destination;
+    return destination === EXCLUDED ? undefined : destination;
   }
 
-  private resolve(topic: string): Destination {
+  private resolve(topic: string): Destination | typeof EXCLUDED {
     const levels = topic.split('/');
+    if (this.exclude.some((filter) => filter.matches(levels))) return EXCLUDED;
     for (const route of this.routes) {
       if (route.filter.matches(levels))
         return { topic: route.topic, key: route.key(levels, topic) };
     }
-    return { topic: this.fallbackTopic, key: topic };
+    return { topic: this.fallbackTopic, key: topic, deadLetterReason: UNMAPPED };
   }
 }
 

@@ -33,13 +33,26 @@ export class BridgeMetrics {
       'Records in produce attempts that failed (retried from the spool)',
     ),
   };
-  /** Messages not forwarded, by reason (`too_large`, `spool_full_dropped`, `spool_corrupt`). */
-  readonly dropped = new Counter({
-    name: 'uns_bridge_messages_dropped_total',
-    help: 'UNS messages that will not reach Kafka, by reason',
-    labelNames: ['reason'] as const,
-    registers: [this.registry],
-  });
+  /**
+   * Messages not forwarded, by reason (`excluded`, `too_large`, `spool_full_dropped`,
+   * `spool_corrupt`).
+   */
+  readonly dropped = this.labelledCounter(
+    'messages_dropped_total',
+    'UNS messages that will not reach Kafka, by reason',
+    'reason',
+  );
+  /** Records Kafka acknowledged on the dead-letter topic, by reason (`unmapped`, Kafka's refusal). */
+  readonly deadLettered = this.labelledCounter(
+    'dead_lettered_total',
+    'Records delivered to the dead-letter topic, by reason (unmapped, or the Kafka error)',
+    'reason',
+  );
+  /** 1 while Kafka refuses the dead-letter topic itself (its records wait in the spool). */
+  readonly deadLetterRejected = this.gauge(
+    'dead_letter_rejected',
+    '1 while Kafka refuses the dead-letter topic (records wait in the spool)',
+  );
   /** Messages held unacknowledged because the spool was full (backpressure policy). */
   readonly heldBySpoolFull = new Counter({
     name: 'uns_bridge_spool_full_held_total',
@@ -57,12 +70,11 @@ export class BridgeMetrics {
     'last_produced_timestamp_seconds',
     'Time of the last record Kafka acknowledged',
   );
-  readonly heartbeats = new Counter({
-    name: 'uns_bridge_heartbeats_total',
-    help: 'Heartbeat records, by result (sent, skipped while the previous one is pending)',
-    labelNames: ['result'] as const,
-    registers: [this.registry],
-  });
+  readonly heartbeats = this.labelledCounter(
+    'heartbeats_total',
+    'Heartbeat records, by result (sent, skipped while the previous one is pending)',
+    'result',
+  );
   /** Receive to durable (Kafka ack or spool fsync), i.e. to PUBACK. */
   readonly ackLatency = this.histogram(
     'ack_latency_seconds',
@@ -140,6 +152,19 @@ export class BridgeMetrics {
       name: `uns_bridge_records_${stage}_total`,
       help,
       labelNames: ['kafka_topic'] as const,
+      registers: [this.registry],
+    });
+  }
+
+  private labelledCounter<Label extends string>(
+    name: string,
+    help: string,
+    label: Label,
+  ): Counter<Label> {
+    return new Counter({
+      name: `uns_bridge_${name}`,
+      help,
+      labelNames: [label],
       registers: [this.registry],
     });
   }

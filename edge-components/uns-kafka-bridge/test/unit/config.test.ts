@@ -1,8 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { DEFAULT_CONFIG, loadConfig } from '../../src/config/config';
+import { parse } from 'yaml';
+import { DEFAULT_CONFIG, ENVIRONMENT_VARIABLES, loadConfig } from '../../src/config/config';
 import { ConfigError } from '@uns-mlops/edge-common';
 import { COMPONENT } from '../harness';
 
@@ -24,6 +25,26 @@ describe('the bridge configuration', () => {
     expect(config).toEqual(DEFAULT_CONFIG);
     expect(config.kafka.compression).toBe('gzip');
     expect(config.spool.whenFull).toBe('backpressure');
+    expect(config.mapping.fallbackTopic).toBe('uns.dead-letter');
+  });
+
+  it('serves HTTP on 9466 by default, beside the inference runtime on 9465', () => {
+    expect(loadConfig().http).toEqual({ host: '127.0.0.1', port: 9466 });
+  });
+
+  it('takes a relative spool folder from UNS_BRIDGE_WORK_DIR and keeps an absolute one', () => {
+    const work = '/greengrass/v2/work/io.unsmlops.UnsKafkaBridge';
+    expect(loadConfig({ env: { UNS_BRIDGE_WORK_DIR: work } }).spool.dir).toBe(`${work}/spool`);
+    const configured = loadConfig({
+      env: { UNS_BRIDGE_WORK_DIR: work, ...json({ spool: { dir: 'queue/bridge' } }) },
+    });
+    expect(configured.spool.dir).toBe(`${work}/queue/bridge`);
+    expect(configured.contract).toBe(DEFAULT_CONFIG.contract);
+    expect(
+      loadConfig({ env: { UNS_BRIDGE_WORK_DIR: work, UNS_BRIDGE_SPOOL_DIR: '/var/spool/bridge' } })
+        .spool.dir,
+    ).toBe('/var/spool/bridge');
+    expect(loadConfig().spool.dir).toBe('spool');
   });
 
   it('layers file < JSON variable < single variables', () => {
@@ -94,13 +115,14 @@ describe('the bridge configuration', () => {
       loadConfig({
         env: json({
           mqtt: { topics: ['a/#/b'] },
-          mapping: { routes: [{ filter: 'a+/b', topic: 'uns.x', key: '' }] },
+          mapping: { routes: [{ filter: 'a+/b', topic: 'uns.x', key: '' }], exclude: ['c/#/d'] },
         }),
       }),
     );
     expect(semantic).toEqual([
       'mapping.routes.0.filter "a+/b": "+" must be a whole level',
       'mqtt.topics.0 "a/#/b": "#" must be a whole level and the last one',
+      'mapping.exclude.0 "c/#/d": "#" must be a whole level and the last one',
     ]);
   });
 
@@ -169,5 +191,27 @@ describe('the bridge configuration', () => {
     );
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('contract /nonexistent/contract.yaml: ENOENT');
+  });
+});
+
+describe('the Greengrass recipe', () => {
+  const recipe = parse(readFileSync(join(COMPONENT, 'recipe.yaml'), 'utf8'));
+  const settings = recipe.ComponentConfiguration.DefaultConfiguration.settings;
+
+  it('gives a default configuration the bridge accepts, its spool in the work folder', () => {
+    const config = loadConfig({
+      env: {
+        ...json(settings),
+        UNS_BRIDGE_WORK_DIR: '/var/lib/gg/work/io.unsmlops.UnsKafkaBridge',
+        AWS_REGION: 'eu-central-1', // the nucleus gives every component its region
+      },
+    });
+    expect(config.spool.dir).toBe('/var/lib/gg/work/io.unsmlops.UnsKafkaBridge/spool');
+    expect(config.http).toEqual({ host: '127.0.0.1', port: 9466 });
+  });
+
+  it('sets only environment variables the bridge reads', () => {
+    for (const name of Object.keys(recipe.Manifests[0].Lifecycle.Setenv))
+      expect(ENVIRONMENT_VARIABLES).toHaveProperty(name);
   });
 });

@@ -6,19 +6,18 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { Forwarder, type ForwarderOptions } from '../../src/bridge/forwarder';
+import { Forwarder, type ForwarderOptions, type RecordSink } from '../../src/bridge/forwarder';
 import type { BridgeRecord } from '../../src/bridge/record';
-import type { KafkaSink } from '../../src/kafka/sink';
 import { BridgeMetrics } from '../../src/service/metrics';
 import { Spool } from '../../src/spool/spool';
 
 /** Keeps the keys of every batch it is asked to produce, and acknowledges it. */
-class RecordingSink {
+class RecordingSink implements RecordSink {
   readonly batches: string[][] = [];
 
-  send(records: readonly BridgeRecord[]): Promise<void> {
+  send(records: readonly BridgeRecord[]): Promise<readonly BridgeRecord[]> {
     this.batches.push(records.map((record) => record.key));
-    return Promise.resolve();
+    return Promise.resolve(records);
   }
 }
 
@@ -45,7 +44,7 @@ async function start(options: Partial<ForwarderOptions>): Promise<void> {
   durable = 0;
   forwarder = new Forwarder(
     spool,
-    sink as unknown as KafkaSink,
+    sink,
     new BridgeMetrics(),
     {
       lingerMs: 5,
@@ -53,6 +52,7 @@ async function start(options: Partial<ForwarderOptions>): Promise<void> {
       batchMaxBytes: 1_000_000,
       retryBackoffMs: 1000,
       whenFull: 'backpressure',
+      deadLetterTopic: 'uns.dead-letter',
       onSpoolFailure: () => undefined,
       ...options,
     },
