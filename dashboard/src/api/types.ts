@@ -129,6 +129,20 @@ export interface ChannelInForce {
   readonly enforcement: EnforcementMode;
 }
 
+/**
+ * A problem of a contract in force that leaves what it accepts unchanged: an example that
+ * contradicts its own schema (examples are not payload rules).
+ */
+export interface ContractWarning {
+  /** The AsyncAPI parser's rule, e.g. `asyncapi2-message-examples`. */
+  readonly rule: string;
+  /** Where in the document, as a dotted path. */
+  readonly path: string;
+  /** 1-based line in the document. */
+  readonly line: number;
+  readonly message: string;
+}
+
 /** A contract the validator judges messages by now. */
 export interface ContractInForce {
   readonly title: string;
@@ -138,6 +152,8 @@ export interface ContractInForce {
   readonly asyncapiVersion: string;
   readonly source: string;
   readonly channels: readonly ChannelInForce[];
+  /** Empty when the contract has none. */
+  readonly warnings: readonly ContractWarning[];
 }
 
 /** A contract the store has a record of (in force now or earlier). */

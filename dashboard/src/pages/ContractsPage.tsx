@@ -1,9 +1,13 @@
 import type { ApiClient } from '../api/client';
+import type { ContractWarning } from '../api/types';
 import { Empty, Loaded } from '../components/States';
 import { formatTime } from '../format';
 import { usePolling } from '../usePolling';
 
-/** The contracts the validator judges by now, their channels and enforcement modes, and history. */
+/**
+ * The contracts the validator judges by now, their channels, enforcement modes and warnings, and
+ * the history of every contract loaded.
+ */
 export function ContractsPage({ client, refreshMs }: { client: ApiClient; refreshMs: number }) {
   const contracts = usePolling('contracts', (signal) => client.contracts(signal), refreshMs);
   return (
@@ -32,6 +36,7 @@ export function ContractsPage({ client, refreshMs }: { client: ApiClient; refres
                 <p className="hint">
                   AsyncAPI {contract.asyncapiVersion} · <code>{contract.source}</code>
                 </p>
+                {contract.warnings.length > 0 && <Warnings warnings={contract.warnings} />}
                 <div className="table-scroll">
                   <table>
                     <caption className="visually-hidden">Channels of {contract.title}</caption>
@@ -92,5 +97,28 @@ export function ContractsPage({ client, refreshMs }: { client: ApiClient; refres
         )}
       </Loaded>
     </section>
+  );
+}
+
+/** A contract's examples that contradict its own schemas: loaded anyway, examples are no rules. */
+function Warnings({ warnings }: { warnings: readonly ContractWarning[] }) {
+  return (
+    <div className="warnings" role="note" data-testid="contract-warnings">
+      <p>
+        <strong>
+          {warnings.length} {warnings.length === 1 ? 'warning' : 'warnings'}
+        </strong>
+        : examples that contradict the contract's own schemas. They do not change which payloads are
+        valid; with <code>contracts.strict</code> the validator would refuse the contract.
+      </p>
+      <ul>
+        {warnings.map((warning, index) => (
+          <li key={index}>
+            line {warning.line} <code>{warning.path}</code>: {warning.message}{' '}
+            <span className="rule">[{warning.rule}]</span>
+          </li>
+        ))}
+      </ul>
+    </div>
   );
 }

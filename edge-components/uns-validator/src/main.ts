@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { validateRecorded } from './cli/validate-offline';
-import { runMain, stopOnSignal } from '@uns-mlops/edge-common';
+import { runMain, serveUntilStopped, settingsCheck } from '@uns-mlops/edge-common';
 import { ENVIRONMENT_VARIABLES, loadConfig } from './service/config';
 import { ValidatorService } from './service/validator-service';
 import { SparkplugSessionTracker } from './sparkplug';
@@ -22,10 +22,11 @@ ${Object.entries(ENVIRONMENT_VARIABLES)
   .map(([name, meaning]) => `        ${name.padEnd(32)} ${meaning}`)
   .join('\n')}
 
-  uns-validator validate --spec <asyncapi file or dir> [--spec ...] --input <file.jsonl>
+  uns-validator validate --spec <asyncapi file or dir> [--spec ...] --input <file.jsonl> [--strict]
       Validates recorded messages offline. Each input line is {"topic": "...", "payload": <JSON>}
       or {"topic": "...", "payloadBase64": "..."}. Writes one JSON verdict per line to stdout and
-      exits 1 if any message is invalid (2 on a usage or contract error).
+      exits 1 if any message is invalid (2 on a usage or contract error). Examples in a contract
+      that contradict its schemas are warnings on stderr; --strict refuses such a contract.
 
   uns-validator --help
 `;
@@ -46,7 +47,11 @@ async function main(argv: string[]): Promise<number> {
 async function validate(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { spec: { type: 'string', multiple: true }, input: { type: 'string' } },
+    options: {
+      spec: { type: 'string', multiple: true },
+      input: { type: 'string' },
+      strict: { type: 'boolean', default: false },
+    },
   });
   if (values.spec === undefined || values.input === undefined) {
     process.stderr.write(`validate needs --spec and --input\n\n${HELP}`);
@@ -58,6 +63,8 @@ async function validate(args: string[]): Promise<number> {
     inputFile: values.input,
     out: process.stdout,
     sparkplug: (topic, payload) => tracker.check(topic, payload).errors,
+    strict: values.strict,
+    warnings: process.stderr,
   });
   return invalid > 0 ? 1 : 0;
 }
@@ -68,10 +75,14 @@ async function serve(args: string[]): Promise<number> {
   const logger = pino({ level: config.logLevel, base: { component: 'uns-validator' } });
   const service = await ValidatorService.start(config, logger);
   logger.info(
-    { http: `http://${config.http.host}:${service.httpPort}`, contracts: config.contracts },
+    { http: `http://${config.http.host}:${service.httpPort}`, contracts: config.contracts.paths },
     'uns-validator running',
   );
-  await stopOnSignal(service, logger);
+  await serveUntilStopped(
+    service,
+    logger,
+    settingsCheck('UNS_VALIDATOR_CONFIG_JSON', (env) => loadConfig({ file: values.config, env })),
+  );
   return 0;
 }
 

@@ -5,6 +5,7 @@
 import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { describeWarning } from '../contract/describe-contracts';
 import { loadContracts } from '../contract/load-contracts';
 import type { LoadedContracts } from '../contract/model';
 import { validateMessage, type SparkplugHook } from '../validate/validate-message';
@@ -24,6 +25,13 @@ export interface ValidateRecordedOptions {
   readonly out: NodeJS.WritableStream;
   /** Judges Sparkplug B payloads; see `validateMessage`. */
   readonly sparkplug?: SparkplugHook;
+  /**
+   * Refuse a contract whose examples contradict its schemas.
+   * @default false - it loads, and each such example is a warning.
+   */
+  readonly strict?: boolean;
+  /** Receives one line per contract warning (`warning: <file>: line …`), e.g. standard error. */
+  readonly warnings?: NodeJS.WritableStream;
 }
 
 /** One output line of {@link validateRecorded}. */
@@ -57,10 +65,19 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
  * Validates a JSON Lines recording against the contracts at `specPaths`. A malformed input line
  * yields a verdict with an `unparseable-payload` error instead of stopping the run.
  *
+ * Contract warnings go to `options.warnings` before the first verdict.
+ *
  * @throws Error when the contracts cannot be loaded or the input file cannot be read.
  */
 export async function validateRecorded(options: ValidateRecordedOptions): Promise<RecordedSummary> {
-  const contracts = await loadContracts(options.specPaths);
+  const contracts = await loadContracts(options.specPaths, { strict: options.strict });
+  if (options.warnings !== undefined) {
+    for (const { source, warnings } of contracts.contracts) {
+      for (const warning of warnings) {
+        await write(options.warnings, `warning: ${source}: ${describeWarning(warning)}\n`);
+      }
+    }
+  }
   const lines = createInterface({
     input: createReadStream(options.inputFile, { encoding: 'utf8' }),
     crlfDelay: Infinity,

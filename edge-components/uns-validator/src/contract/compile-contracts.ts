@@ -24,7 +24,7 @@ import { TopicMatcher } from './topic-matcher';
 export function compileContracts(descriptions: readonly ContractDescription[]): LoadedContracts {
   const compiler = new SchemaCompiler();
   const matcher = new TopicMatcher<LoadedChannel>();
-  const contracts: LoadedContract[] = descriptions.map(({ info, channels }) => {
+  const contracts: LoadedContract[] = descriptions.map(({ info, channels, warnings }) => {
     const loaded = channels.map((channel) => {
       try {
         return compileChannel(channel, info, compiler);
@@ -34,7 +34,7 @@ export function compileContracts(descriptions: readonly ContractDescription[]): 
       }
     });
     for (const channel of loaded) matcher.add(channel.address, channel, info.loadOrder);
-    return { ...info, channels: loaded };
+    return { ...info, channels: loaded, warnings };
   });
   return { contracts, matcher };
 }

@@ -18,6 +18,7 @@ import type {
   ChannelDescription,
   ContractDescription,
   ContractInfo,
+  ContractWarning,
   MessageDescription,
   ParameterDescription,
   PayloadFormat,
@@ -28,16 +29,34 @@ import { parseAddress } from './topic-matcher';
 const CONTRACT_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 /** As a number: the parser's spectral diagnostics use their own copy of the severity enum. */
 const ERROR_SEVERITY: number = DiagnosticSeverity.Error;
+/**
+ * The parser's rules that check examples against their schemas (`asyncapi2-message-examples`,
+ * `asyncapi2-schema-examples`, `asyncapi2-message-examples-custom-format`).
+ */
+const EXAMPLE_RULE = /-examples(?:-|$)/;
+
+/** How {@link describeContracts} treats a document whose examples contradict its schemas. */
+export interface DescribeOptions {
+  /**
+   * Refuse such a document, as any other with error diagnostics.
+   * @default false - the document loads; each contradicting example is one of its warnings.
+   */
+  readonly strict?: boolean;
+}
 
 /**
  * Parses the AsyncAPI documents at `paths` (files, or directories whose `*.yaml`, `*.yml` and
  * `*.json` files are read, not recursing into subdirectories, in name order). Load order is the
- * order of `paths`.
+ * order of `paths`. Error diagnostics about examples become the contract's warnings unless
+ * `options.strict` is set.
  *
- * @throws Error when no document is found, or naming every file whose document has error
+ * @throws Error when no document is found, or naming every file whose document has (other) error
  *   diagnostics or cannot be modelled (e.g. a parameter sharing a topic level with text).
  */
-export async function describeContracts(paths: readonly string[]): Promise<ContractDescription[]> {
+export async function describeContracts(
+  paths: readonly string[],
+  options: DescribeOptions = {},
+): Promise<ContractDescription[]> {
   const files = await listContractFiles(paths);
   if (files.length === 0) {
     throw new Error(`no AsyncAPI documents (*.yaml, *.yml, *.json) found in: ${paths.join(', ')}`);
@@ -48,14 +67,20 @@ export async function describeContracts(paths: readonly string[]): Promise<Contr
   const failures: string[] = [];
   for (const file of files) {
     try {
-      const document = await parseDocument(parser, file);
-      descriptions.push(toContract(document, file, descriptions.length, schemas));
+      const { document, warnings } = await parseDocument(parser, file, options.strict ?? false);
+      descriptions.push(toContract(document, file, descriptions.length, schemas, warnings));
     } catch (error) {
       failures.push(error instanceof Error ? error.message : String(error));
     }
   }
   if (failures.length > 0) throw new Error(failures.join('\n'));
   return descriptions;
+}
+
+/** A warning as one line: `line 12 at <path>: <message> [<rule>]`. */
+export function describeWarning(warning: ContractWarning): string {
+  const where = warning.path === '' ? '' : ` at ${warning.path}`;
+  return `line ${String(warning.line)}${where}: ${warning.message} [${warning.rule}]`;
 }
 
 async function listContractFiles(paths: readonly string[]): Promise<string[]> {
@@ -79,18 +104,35 @@ async function listContractFiles(paths: readonly string[]): Promise<string[]> {
   return [...new Set(files)];
 }
 
-async function parseDocument(parser: Parser, file: string): Promise<AsyncAPIDocumentInterface> {
-  const { document, diagnostics } = await parser.parse(await readFile(file, 'utf8'), {
+/**
+ * Parses one document. When its only error diagnostics are about examples (and not `strict`), it
+ * is parsed again accepting them, and they are returned as warnings.
+ */
+async function parseDocument(
+  parser: Parser,
+  file: string,
+  strict: boolean,
+): Promise<{ document: AsyncAPIDocumentInterface; warnings: ContractWarning[] }> {
+  const text = await readFile(file, 'utf8');
+  const parsed = await parser.parse(text, { source: file });
+  if (parsed.document !== undefined) return { document: parsed.document, warnings: [] };
+  const errors = parsed.diagnostics.filter(isError);
+  const aboutExamples = strict ? [] : errors.filter(isAboutExamples);
+  const refusing = errors.filter((diagnostic) => !aboutExamples.includes(diagnostic));
+  if (refusing.length > 0) throw invalidDocument(file, refusing);
+  const accepted = await parser.parse(text, {
     source: file,
+    validateOptions: { allowedSeverity: { error: true } },
   });
-  const errors = diagnostics.filter(isError);
-  if (document === undefined || errors.length > 0) {
-    const listed = errors.map((diagnostic) => `\n  - ${describeDiagnostic(diagnostic)}`).join('');
-    throw new Error(
-      `${file}: invalid AsyncAPI document (${String(errors.length)} errors)${listed}`,
-    );
+  if (accepted.document === undefined) {
+    throw invalidDocument(file, accepted.diagnostics.filter(isError));
   }
-  return document;
+  return { document: accepted.document, warnings: aboutExamples.map(toWarning) };
+}
+
+function invalidDocument(file: string, errors: readonly Diagnostic[]): Error {
+  const listed = errors.map((error) => `\n  - ${describeWarning(toWarning(error))}`).join('');
+  return new Error(`${file}: invalid AsyncAPI document (${String(errors.length)} errors)${listed}`);
 }
 
 function isError(diagnostic: Diagnostic): boolean {
@@ -98,9 +140,18 @@ function isError(diagnostic: Diagnostic): boolean {
   return severity === ERROR_SEVERITY;
 }
 
-function describeDiagnostic(diagnostic: Diagnostic): string {
-  const where = diagnostic.path.length > 0 ? ` at ${diagnostic.path.join('.')}` : '';
-  return `line ${String(diagnostic.range.start.line + 1)}${where}: ${diagnostic.message} [${String(diagnostic.code)}]`;
+/** A diagnostic of an example rule that points into an `examples` list. */
+function isAboutExamples(diagnostic: Diagnostic): boolean {
+  return EXAMPLE_RULE.test(String(diagnostic.code)) && diagnostic.path.includes('examples');
+}
+
+function toWarning(diagnostic: Diagnostic): ContractWarning {
+  return {
+    rule: String(diagnostic.code),
+    path: diagnostic.path.join('.'),
+    line: diagnostic.range.start.line + 1,
+    message: diagnostic.message,
+  };
 }
 
 function toContract(
@@ -108,6 +159,7 @@ function toContract(
   source: string,
   loadOrder: number,
   schemas: Map<unknown, AnySchema>,
+  warnings: readonly ContractWarning[],
 ): ContractDescription {
   const info: ContractInfo = {
     title: document.info().title(),
@@ -128,7 +180,7 @@ function toContract(
       throw new Error(`${source}: channel '${channel.id()}': ${reason}`, { cause: error });
     }
   }
-  return { info, channels };
+  return { info, channels, warnings };
 }
 
 function toChannel(

@@ -3,7 +3,7 @@
  * `@asyncapi/parser`, each JSON Schema compiled once with ajv, every channel indexed by address.
  */
 import { compileContracts } from './compile-contracts';
-import { describeContracts } from './describe-contracts';
+import { describeContracts, type DescribeOptions } from './describe-contracts';
 import type { LoadedContracts } from './model';
 
 /**
@@ -11,11 +11,16 @@ import type { LoadedContracts } from './model';
  * `*.json` files are loaded, not recursing into subdirectories, in name order).
  *
  * Load order is the order of `paths`; when channels of several contracts match a topic, the first
- * loaded contract wins.
+ * loaded contract wins. Examples that contradict their schemas become each contract's `warnings`
+ * unless `options.strict` is set.
  *
  * @throws Error when no document is found, or naming every file whose document has error
- *   diagnostics or cannot be modelled (e.g. a parameter sharing a topic level with text).
+ *   diagnostics (those about examples only when strict) or cannot be modelled (e.g. a parameter
+ *   sharing a topic level with text).
  */
-export async function loadContracts(paths: readonly string[]): Promise<LoadedContracts> {
-  return compileContracts(await describeContracts(paths));
+export async function loadContracts(
+  paths: readonly string[],
+  options: DescribeOptions = {},
+): Promise<LoadedContracts> {
+  return compileContracts(await describeContracts(paths, options));
 }

@@ -64,9 +64,25 @@ export interface LoadedChannel {
   readonly payloadFormat: PayloadFormat;
 }
 
+/**
+ * A problem of a contract that leaves what it accepts unchanged: a message or schema example that
+ * contradicts its own schema. Examples document a contract; they are not payload rules.
+ */
+export interface ContractWarning {
+  /** The `@asyncapi/parser` rule that found it, e.g. `asyncapi2-message-examples`. */
+  readonly rule: string;
+  /** Where in the document, as a dotted path, e.g. `components.messages.reading.examples.0.payload`. */
+  readonly path: string;
+  /** 1-based line in the document. */
+  readonly line: number;
+  readonly message: string;
+}
+
 /** One loaded AsyncAPI document. */
 export interface LoadedContract extends ContractInfo {
   readonly channels: readonly LoadedChannel[];
+  /** Its {@link ContractWarning}s; empty when it has none. */
+  readonly warnings: readonly ContractWarning[];
 }
 
 /** Every loaded contract and the topic index over all their channels. */
@@ -107,4 +123,5 @@ export interface ChannelDescription {
 export interface ContractDescription {
   readonly info: ContractInfo;
   readonly channels: readonly ChannelDescription[];
+  readonly warnings: readonly ContractWarning[];
 }

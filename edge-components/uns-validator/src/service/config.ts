@@ -22,8 +22,16 @@ export interface ValidatorConfig {
     /** QoS of the subscriptions. */
     qos: 0 | 1;
   };
-  /** AsyncAPI documents or directories of them; reloaded when they change. */
-  contracts: string[];
+  /** The AsyncAPI contracts; reloaded when their files change. */
+  contracts: {
+    /** AsyncAPI documents or directories of them. */
+    paths: string[];
+    /**
+     * Refuse a document whose examples contradict its schemas; otherwise it loads and each such
+     * example is a warning (logged, counted, shown by the contracts API).
+     */
+    strict: boolean;
+  };
   pool: {
     /** Worker threads validating messages. */
     workers: number;
@@ -42,6 +50,12 @@ export interface ValidatorConfig {
     flushIntervalMs: number;
     /** Violation samples kept per flush interval and (channel, error kind). */
     samplesPerKind: number;
+    retention: {
+      /** Counts, samples and ids of applied batches older than this many days are deleted. */
+      days: number;
+      /** How often the store is pruned (and once at start), in milliseconds. */
+      pruneIntervalMs: number;
+    };
   };
   enforcement: {
     /** Mode of channels not listed in `channels`. */
@@ -65,11 +79,28 @@ export interface ValidatorConfig {
     port: number;
     /** Directory of the built dashboard to serve at `/`; none served when absent. */
     dashboardDir?: string;
+    /**
+     * Base URL of the anomaly inference runtime's HTTP server, whose `/api/v1/anomalies/*` the
+     * validator relays so that the dashboard it serves reads both APIs from one origin; none
+     * relayed when absent.
+     */
+    anomalyApi?: string;
   };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 }
 
 const enforcementMode = { type: 'string', enum: ['monitor', 'quarantine', 'filter'] } as const;
+const contractPaths = {
+  type: 'array',
+  minItems: 1,
+  items: { type: 'string', minLength: 1 },
+} as const;
+const contractsSection = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['paths', 'strict'],
+  properties: { paths: contractPaths, strict: { type: 'boolean' } },
+} as const;
 
 const schema: JSONSchemaType<ValidatorConfig> = {
   type: 'object',
@@ -89,7 +120,7 @@ const schema: JSONSchemaType<ValidatorConfig> = {
       topics: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
       qos: { type: 'integer', enum: [0, 1] },
     }),
-    contracts: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
+    contracts: contractsSection,
     pool: {
       type: 'object',
       additionalProperties: false,
@@ -103,13 +134,22 @@ const schema: JSONSchemaType<ValidatorConfig> = {
     store: {
       type: 'object',
       additionalProperties: false,
-      required: ['bucketSeconds', 'flushIntervalMs', 'samplesPerKind'],
+      required: ['bucketSeconds', 'flushIntervalMs', 'samplesPerKind', 'retention'],
       properties: {
         databaseUrl: { type: 'string', pattern: '^postgres(ql)?://', nullable: true },
         dataDir: { type: 'string', nullable: true },
         bucketSeconds: { type: 'integer', minimum: 1 },
         flushIntervalMs: { type: 'integer', minimum: 100 },
         samplesPerKind: { type: 'integer', minimum: 0 },
+        retention: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['days', 'pruneIntervalMs'],
+          properties: {
+            days: { type: 'integer', minimum: 1 },
+            pruneIntervalMs: { type: 'integer', minimum: 100 },
+          },
+        },
       },
     },
     enforcement: {
@@ -144,18 +184,43 @@ const schema: JSONSchemaType<ValidatorConfig> = {
         host: { type: 'string' },
         port: { type: 'integer', minimum: 0, maximum: 65535 },
         dashboardDir: { type: 'string', minLength: 1, nullable: true },
+        anomalyApi: { type: 'string', pattern: '^https?://', nullable: true },
       },
     },
     logLevel: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] },
   },
 };
 
+/**
+ * The schema of the configuration as written: `contracts` may also be a bare list of paths, short
+ * for `{ paths: [...] }` (what earlier versions took, and what the recipe and the local plant set).
+ */
+const writtenSchema = {
+  ...schema,
+  properties: {
+    ...schema.properties,
+    contracts: {
+      anyOf: [contractPaths, { ...contractsSection, required: ['paths'] }],
+    },
+  },
+};
+
+/** The configuration as written, before `contracts` is brought to its one form. */
+type WrittenConfig = Omit<ValidatorConfig, 'contracts'> & {
+  contracts: string[] | { paths: string[]; strict?: boolean };
+};
+
 /** The configuration a validator runs with when nothing is set. */
 export const DEFAULT_CONFIG: ValidatorConfig = {
   broker: { ...brokerSection.defaults('uns-validator'), topics: ['#'], qos: 0 },
-  contracts: ['asyncapi'],
+  contracts: { paths: ['asyncapi'], strict: false },
   pool: { workers: 2, queueCapacity: 10_000, overload: 'drop-newest' },
-  store: { bucketSeconds: 60, flushIntervalMs: 5000, samplesPerKind: 5 },
+  store: {
+    bucketSeconds: 60,
+    flushIntervalMs: 5000,
+    samplesPerKind: 5,
+    retention: { days: 30, pruneIntervalMs: 3_600_000 },
+  },
   enforcement: {
     defaultMode: 'monitor',
     channels: {},
@@ -188,30 +253,41 @@ export const ENVIRONMENT_VARIABLES = {
   UNS_VALIDATOR_BROKER_URL: 'broker.url',
   UNS_VALIDATOR_BROKER_USERNAME: 'broker.username',
   UNS_VALIDATOR_BROKER_PASSWORD: 'broker.password',
-  UNS_VALIDATOR_CONTRACTS: 'contracts, comma-separated',
+  UNS_VALIDATOR_CONTRACTS: 'contracts.paths, comma-separated',
   UNS_VALIDATOR_DATABASE_URL: 'store.databaseUrl',
   UNS_VALIDATOR_DATA_DIR: 'store.dataDir',
   UNS_VALIDATOR_HTTP_PORT: 'http.port',
   UNS_VALIDATOR_DASHBOARD_DIR: 'http.dashboardDir',
   UNS_VALIDATOR_LOG_LEVEL: 'logLevel',
+  UNS_VALIDATOR_WORK_DIR:
+    'folder relative data paths are taken from; the Greengrass recipe sets it to {work:path}',
 } as const;
 
 /**
  * Loads the configuration: defaults, then the file, then `UNS_VALIDATOR_CONFIG_JSON`, then the
- * single-value variables; validates the result against the schema.
+ * single-value variables; validates the result against the schema. A relative `store.dataDir` is
+ * taken relative to `UNS_VALIDATOR_WORK_DIR` when that is set.
  *
  * @throws ConfigError listing every problem (unreadable file, bad JSON, schema violations).
  */
 export function loadConfig(sources: ConfigSources = {}): ValidatorConfig {
   const env = sources.env ?? {};
-  return loadLayeredConfig({
+  const written = loadLayeredConfig<WrittenConfig>({
     component: 'uns-validator',
-    schema,
+    schema: writtenSchema,
     defaults: DEFAULT_CONFIG,
     file: sources.file,
     jsonVariable: { name: 'UNS_VALIDATOR_CONFIG_JSON', value: env.UNS_VALIDATOR_CONFIG_JSON },
     overrides: (problems) => [singleValueVariables(env, problems)],
+    workFolder: { path: env.UNS_VALIDATOR_WORK_DIR, settings: ['store.dataDir'] },
   });
+  const { contracts } = written;
+  return {
+    ...written,
+    contracts: Array.isArray(contracts)
+      ? { paths: contracts, strict: false }
+      : { paths: contracts.paths, strict: contracts.strict ?? false },
+  };
 }
 
 function singleValueVariables(env: NodeJS.ProcessEnv, problems: string[]): unknown {
@@ -220,7 +296,7 @@ function singleValueVariables(env: NodeJS.ProcessEnv, problems: string[]): unkno
   brokerSection.setVariables(layer, 'broker', 'UNS_VALIDATOR_BROKER', env);
   setPath(
     layer,
-    'contracts',
+    'contracts.paths',
     text(env.UNS_VALIDATOR_CONTRACTS)
       ?.split(',')
       .map((p) => p.trim()),

@@ -54,9 +54,30 @@ export class ValidatorMetrics {
     labelNames: ['title', 'version'] as const,
     registers: [this.registry],
   });
+  /** Warnings of each contract in force (examples contradicting its schemas), by title and version. */
+  readonly contractWarnings = new Gauge({
+    name: 'uns_validator_contract_warnings',
+    help: 'Warnings of the contracts in force (examples that contradict their schemas)',
+    labelNames: ['title', 'version'] as const,
+    registers: [this.registry],
+  });
   readonly storeFlushFailures = new Counter({
     name: 'uns_validator_store_flush_failures_total',
     help: 'Failed writes of counts and samples to the store (kept and retried)',
+    registers: [this.registry],
+  });
+  /** Retention runs of the store, by result (`ok`, `failed`). */
+  readonly storePrunes = new Counter({
+    name: 'uns_validator_store_prunes_total',
+    help: 'Retention runs of the store, by result (ok, failed)',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+  /** Rows retention deleted, by table. */
+  readonly storePrunedRows = new Counter({
+    name: 'uns_validator_store_pruned_rows_total',
+    help: 'Rows deleted by retention, by table',
+    labelNames: ['table'] as const,
     registers: [this.registry],
   });
 

@@ -7,14 +7,16 @@ import type { Logger } from 'pino';
 import { ComplianceQueries } from '../api/compliance-queries';
 import { complianceRoutes } from '../api/compliance-routes';
 import { compileContracts } from '../contract/compile-contracts';
-import { describeContracts } from '../contract/describe-contracts';
-import type { LoadedContracts } from '../contract/model';
+import { describeContracts, describeWarning } from '../contract/describe-contracts';
+import type { ContractDescription, LoadedContracts } from '../contract/model';
 import { KeyedWorkerPool, ownBytes } from '../pool';
 import {
   openStore,
+  RetentionPruner,
   StoreFlusher,
   VerdictAggregator,
   type FlushReport,
+  type PruneReport,
   type ValidationStore,
 } from '../store';
 import type { Verdict } from '../verdict';
@@ -46,6 +48,7 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
   private readonly summaries = new ComplianceSummaries();
   private readonly aggregator: VerdictAggregator;
   private readonly flusher: StoreFlusher;
+  private readonly pruner: RetentionPruner;
   private readonly client: MqttClient;
   private readonly watchers: FSWatcher[] = [];
   private readonly timers: NodeJS.Timeout[] = [];
@@ -73,6 +76,14 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
       intervalMs: config.store.flushIntervalMs,
       onFlush: (report) => {
         this.onFlush(report);
+      },
+    });
+    this.pruner = new RetentionPruner(store, {
+      days: config.store.retention.days,
+      intervalMs: config.store.retention.pruneIntervalMs,
+      exclusive: (work) => this.flusher.exclusive(work),
+      onPrune: (report) => {
+        this.onPrune(report);
       },
     });
     this.client = connect(config.broker.url, brokerOptions(config));
@@ -115,7 +126,10 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
     try {
       const applied = await store.migrate();
       if (applied.length > 0) logger.info({ migrations: applied }, 'store migrated');
-      const descriptions = await describeContracts(config.contracts);
+      const descriptions = await describeContracts(config.contracts.paths, {
+        strict: config.contracts.strict,
+      });
+      logWarnings(logger, descriptions);
       const contracts = compileContracts(descriptions);
       const workerData: ValidationWorkerData = { contracts: descriptions };
       const pool = new KeyedWorkerPool<ValidationTask, Verdict | null>({
@@ -150,6 +164,7 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
     await this.recordContracts();
     this.updateContractMetrics();
     this.flusher.start();
+    this.pruner.start();
     this.pool.on('workerError', (error, index) => {
       this.logger.error({ err: error, worker: index }, 'validation worker failed; restarted');
     });
@@ -238,8 +253,24 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
     );
   }
 
+  private onPrune(report: PruneReport): void {
+    this.metrics.storePrunes.inc({ result: report.ok ? 'ok' : 'failed' });
+    if (!report.ok) {
+      this.logger.error(
+        { err: report.error, before: report.before },
+        'pruning the store failed; retried at the next interval',
+      );
+      return;
+    }
+    const { counts, samples, batches } = report.deleted;
+    this.metrics.storePrunedRows.inc({ table: 'validation_counts' }, counts);
+    this.metrics.storePrunedRows.inc({ table: 'violation_samples' }, samples);
+    this.metrics.storePrunedRows.inc({ table: 'applied_batches' }, batches);
+    this.logger.info({ before: report.before, deleted: report.deleted }, 'store pruned');
+  }
+
   private watchContracts(): void {
-    for (const path of this.config.contracts) {
+    for (const path of this.config.contracts.paths) {
       if (!existsSync(path)) continue;
       const watcher = watch(path, () => {
         clearTimeout(this.reloadTimer);
@@ -255,10 +286,11 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
    * and the failure is logged and counted.
    */
   async reloadContracts(): Promise<boolean> {
-    let descriptions: Awaited<ReturnType<typeof describeContracts>>;
+    const { paths, strict } = this.config.contracts;
+    let descriptions: ContractDescription[];
     let contracts: LoadedContracts;
     try {
-      descriptions = await describeContracts(this.config.contracts);
+      descriptions = await describeContracts(paths, { strict });
       contracts = compileContracts(descriptions);
     } catch (error) {
       this.metrics.contractReloads.inc({ result: 'rejected' });
@@ -276,6 +308,7 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
     await this.recordContracts();
     this.metrics.contractReloads.inc({ result: 'applied' });
     this.logger.info({ contracts: contractSummaries(contracts) }, 'contracts reloaded');
+    logWarnings(this.logger, descriptions);
     return true;
   }
 
@@ -294,13 +327,17 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
 
   private updateContractMetrics(): void {
     this.metrics.contractInfo.reset();
+    this.metrics.contractWarnings.reset();
     for (const contract of this.contracts.contracts) {
-      this.metrics.contractInfo.set({ title: contract.title, version: contract.version }, 1);
+      const labels = { title: contract.title, version: contract.version };
+      this.metrics.contractInfo.set(labels, 1);
+      this.metrics.contractWarnings.set(labels, contract.warnings.length);
     }
   }
 
   private httpHandlers(): Parameters<typeof startHttpServer>[1] {
     return {
+      component: 'uns-validator',
       health: () => ({
         ok: this.consecutiveFlushFailures < 3,
         checks: { storeWrites: this.consecutiveFlushFailures < 3 ? 'ok' : 'failing' },
@@ -334,6 +371,7 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
                 address: channel.address,
                 enforcement: modeOf(this.config.enforcement, channel.id),
               })),
+              warnings: contract.warnings,
             })),
           };
         },
@@ -351,6 +389,7 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
     for (const watcher of this.watchers) watcher.close();
     for (const timer of this.timers) clearInterval(timer);
     clearTimeout(this.reloadTimer);
+    await this.pruner.stop();
     const connected = this.client.connected;
     if (connected) {
       await new Promise<void>((resolve) => {
@@ -409,6 +448,21 @@ function brokerOptions(config: ValidatorConfig): IClientOptions {
         : undefined,
     resubscribe: true,
   };
+}
+
+/** Logs the warnings of each contract that has some (examples contradicting its schemas). */
+function logWarnings(logger: Logger, descriptions: readonly ContractDescription[]): void {
+  for (const { info, warnings } of descriptions) {
+    if (warnings.length === 0) continue;
+    logger.warn(
+      {
+        contract: `${info.title} ${info.version}`,
+        source: info.source,
+        warnings: warnings.map(describeWarning),
+      },
+      'contract loaded with examples that contradict its schemas (examples are not payload rules)',
+    );
+  }
 }
 
 function contractSummaries(contracts: LoadedContracts): string[] {

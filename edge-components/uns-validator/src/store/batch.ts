@@ -1,6 +1,6 @@
 /**
  * What the aggregator hands to the store: counts and violation samples accumulated over one flush
- * interval. Plain data, so a failed write can be kept and merged into the next one.
+ * interval. Plain data, so batches not yet sent can be merged, and a sent one resent unchanged.
  */
 import type { ErrorKind } from '../verdict';
 
@@ -54,8 +54,24 @@ export interface VerdictBatch {
   readonly violations: readonly ViolationRecord[];
 }
 
+/**
+ * What makes writing a batch idempotent: the store records `id` with the batch, in the same
+ * transaction, and skips a batch whose id it has recorded.
+ */
+export interface BatchIdentity {
+  /** A UUID, the same on every attempt to write the batch. */
+  readonly id: string;
+  /** When the batch was formed (the writer's clock); the id is pruned with the data of that time. */
+  readonly formedAt: Date;
+}
+
 /** A batch with nothing in it. */
 export const EMPTY_BATCH: VerdictBatch = { counts: [], violations: [] };
+
+/** Whether a batch holds neither counts nor samples. */
+export function isEmpty(batch: VerdictBatch): boolean {
+  return batch.counts.length === 0 && batch.violations.length === 0;
+}
 
 /** A string identifying a count's key; the same for equal keys. */
 export function countKeyId(key: CountKey): string {
@@ -73,7 +89,7 @@ export function countKeyId(key: CountKey): string {
 
 /** Adds the counts of `newer` to those of `older` (per key) and appends its violations. */
 export function mergeBatches(older: VerdictBatch, newer: VerdictBatch): VerdictBatch {
-  if (older.counts.length === 0 && older.violations.length === 0) return newer;
+  if (isEmpty(older)) return newer;
   const counts = new Map<string, ValidationCount>();
   for (const count of [...older.counts, ...newer.counts]) {
     const id = countKeyId(count);

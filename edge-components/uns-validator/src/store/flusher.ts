@@ -1,11 +1,17 @@
 /**
- * Moves the aggregator's counts to the store periodically and at shutdown. A failed write is kept
- * and retried, merged with the next one, within bounds; every flush is reported for metrics.
+ * Moves the aggregator's counts to the store periodically and at shutdown, idempotently: a batch
+ * gets an id when it is first sent and is resent unchanged, with that id, until a write of it
+ * succeeds, so a retry after a lost acknowledgement (committed, but the answer never arrived) does
+ * not count twice. What is drained meanwhile waits, merged and bounded, to be the next batch.
+ * Every flush is reported for metrics.
  */
+import { randomUUID } from 'node:crypto';
 import {
   EMPTY_BATCH,
+  isEmpty,
   mergeBatches,
   messageCount,
+  type BatchIdentity,
   type ValidationCount,
   type VerdictBatch,
 } from './batch';
@@ -20,7 +26,7 @@ export interface BatchSource {
 export type FlushReport =
   | {
       readonly ok: true;
-      /** Count rows and samples written (retained ones of failed flushes included). */
+      /** Count rows and samples written (a resent batch included). */
       readonly countRows: number;
       readonly samples: number;
     }
@@ -30,24 +36,35 @@ export type FlushReport =
       /** Count rows and samples kept for the next flush. */
       readonly countRows: number;
       readonly samples: number;
-      /** Messages whose counts were discarded because the retained rows hit `maxPendingCounts`. */
+      /** Messages whose counts were discarded because the backlog hit `maxPendingCounts`. */
       readonly droppedMessages: number;
-      /** Samples discarded because the retained samples hit `maxPendingSamples`. */
+      /** Samples discarded because the backlog hit `maxPendingSamples`. */
       readonly droppedSamples: number;
       /** Failed flushes in a row, this one included. */
       readonly consecutiveFailures: number;
     };
 
+type FailedFlush = Extract<FlushReport, { ok: false }>;
+
 /** Tuning of a {@link StoreFlusher}; every field has a default. */
 export interface FlusherOptions {
   /** Time between two flushes once started (default 10 000 ms). */
   readonly intervalMs?: number;
-  /** Most count rows kept across failed writes (default 100 000); the oldest buckets go first. */
+  /**
+   * Most count rows kept in the backlog while writes fail (default 100 000); the oldest buckets go
+   * first. The batch awaiting its acknowledgement is kept whole besides.
+   */
   readonly maxPendingCounts?: number;
-  /** Most samples kept across failed writes (default 1 000); the oldest go first. */
+  /** Most samples kept in the backlog while writes fail (default 1 000); the oldest go first. */
   readonly maxPendingSamples?: number;
   /** Called after every flush, e.g. to update metrics. Must not throw. */
   readonly onFlush?: (report: FlushReport) => void;
+}
+
+/** A batch sent at least once: whether it was committed is unknown until a write of it succeeds. */
+interface SentBatch {
+  readonly identity: BatchIdentity;
+  readonly batch: VerdictBatch;
 }
 
 /**
@@ -59,7 +76,10 @@ export class StoreFlusher {
   private readonly intervalMs: number;
   private readonly maxPendingCounts: number;
   private readonly maxPendingSamples: number;
-  private pending: VerdictBatch = EMPTY_BATCH;
+  /** Sent, outcome unknown: resent as it is before anything new. */
+  private unacknowledged: SentBatch | undefined;
+  /** Drained while a write failed, never sent: merged into the next batch. */
+  private backlog: VerdictBatch = EMPTY_BATCH;
   private consecutiveFailures = 0;
   private failures = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -90,11 +110,22 @@ export class StoreFlusher {
     return this.failures;
   }
 
-  /** Writes everything accumulated (and anything retained from failed flushes) now. */
+  /**
+   * Writes everything accumulated now: first a batch whose write failed, resent unchanged, then
+   * everything drained since, as a new batch.
+   */
   flush(): Promise<FlushReport> {
-    const report = this.tail.then(() => this.flushOnce());
-    this.tail = report.catch(() => undefined);
-    return report;
+    return this.exclusive(() => this.flushOnce());
+  }
+
+  /**
+   * Runs `work` between two flushes, never alongside one (e.g. pruning the store), after the
+   * flushes already requested.
+   */
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(work);
+    this.tail = result.catch(() => undefined);
+    return result;
   }
 
   /**
@@ -109,34 +140,56 @@ export class StoreFlusher {
 
   private async flushOnce(): Promise<FlushReport> {
     this.flushing = true;
-    const batch = mergeBatches(this.pending, this.source.drain());
-    this.pending = EMPTY_BATCH;
     let report: FlushReport;
     try {
-      await this.store.record(batch);
+      const resent = await this.sendUnacknowledged();
+      const batch = mergeBatches(this.backlog, this.source.drain());
+      this.backlog = EMPTY_BATCH;
+      if (!isEmpty(batch)) {
+        this.unacknowledged = { identity: { id: randomUUID(), formedAt: new Date() }, batch };
+      }
+      const sent = await this.sendUnacknowledged();
       this.consecutiveFailures = 0;
-      report = { ok: true, countRows: batch.counts.length, samples: batch.violations.length };
+      report = {
+        ok: true,
+        countRows: resent.counts.length + sent.counts.length,
+        samples: resent.violations.length + sent.violations.length,
+      };
     } catch (error) {
       this.failures++;
       this.consecutiveFailures++;
-      const counts = newestBuckets(batch.counts, this.maxPendingCounts);
-      const violations =
-        this.maxPendingSamples === 0 ? [] : batch.violations.slice(-this.maxPendingSamples);
-      this.pending = { counts, violations };
-      report = {
-        ok: false,
-        error,
-        countRows: counts.length,
-        samples: violations.length,
-        droppedMessages: messageCount(batch.counts) - messageCount(counts),
-        droppedSamples: batch.violations.length - violations.length,
-        consecutiveFailures: this.consecutiveFailures,
-      };
+      report = { ok: false, error, ...this.keep(this.source.drain()) };
     } finally {
       this.flushing = false;
     }
     this.options.onFlush?.(report);
     return report;
+  }
+
+  /** Writes the unacknowledged batch (if any) with its identity; returns it once that succeeded. */
+  private async sendUnacknowledged(): Promise<VerdictBatch> {
+    const sent = this.unacknowledged;
+    if (sent === undefined) return EMPTY_BATCH;
+    await this.store.record(sent.batch, sent.identity);
+    this.unacknowledged = undefined;
+    return sent.batch;
+  }
+
+  /** Adds `drained` to the backlog within its bounds; says what is kept and what was dropped. */
+  private keep(drained: VerdictBatch): Omit<FailedFlush, 'ok' | 'error'> {
+    const merged = mergeBatches(this.backlog, drained);
+    const counts = newestBuckets(merged.counts, this.maxPendingCounts);
+    const violations =
+      this.maxPendingSamples === 0 ? [] : merged.violations.slice(-this.maxPendingSamples);
+    this.backlog = { counts, violations };
+    const sent = this.unacknowledged?.batch ?? EMPTY_BATCH;
+    return {
+      countRows: sent.counts.length + counts.length,
+      samples: sent.violations.length + violations.length,
+      droppedMessages: messageCount(merged.counts) - messageCount(counts),
+      droppedSamples: merged.violations.length - violations.length,
+      consecutiveFailures: this.consecutiveFailures,
+    };
   }
 }
 

@@ -6,12 +6,14 @@ export {
   type MessageContext,
 } from './aggregator';
 export {
+  type BatchIdentity,
   type CountKey,
   type ValidationCount,
   type VerdictBatch,
   type ViolationRecord,
 } from './batch';
 export { StoreFlusher, type BatchSource, type FlushReport, type FlusherOptions } from './flusher';
+export { RetentionPruner, type PruneReport, type RetentionOptions } from './retention';
 export { type SqlExecutor, type SqlRow } from './sql-client';
 export { MIGRATIONS_DIRECTORY, readMigrations, type Migration } from './migrations';
 export {
@@ -19,6 +21,7 @@ export {
   type ComplianceQuery,
   type ComplianceRow,
   type ContractRecord,
+  type PruneResult,
   type StoreOptions,
   type ValidationStore,
   type ViolationQuery,

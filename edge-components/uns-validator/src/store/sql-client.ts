@@ -61,6 +61,12 @@ export function connectPostgres(connectionString: string): SqlClient {
     transaction: async (work) => {
       const client = await pool.connect();
       let broken = false;
+      // A connection lost while checked out emits 'error' besides failing the query in progress;
+      // unhandled, that event would end the process. The failed query is what reports it.
+      const lost = () => {
+        broken = true;
+      };
+      client.on('error', lost);
       try {
         await client.query('BEGIN');
         const result = await work(executor(client));
@@ -72,7 +78,8 @@ export function connectPostgres(connectionString: string): SqlClient {
         });
         throw error;
       } finally {
-        // A connection that cannot even roll back is destroyed rather than returned to the pool.
+        client.off('error', lost);
+        // A connection lost, or that cannot even roll back, is destroyed rather than returned.
         client.release(broken);
       }
     },

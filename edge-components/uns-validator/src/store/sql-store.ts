@@ -1,5 +1,5 @@
 /** The {@link ValidationStore} in SQL, the same statements on PGlite and PostgreSQL. */
-import type { VerdictBatch } from './batch';
+import { isEmpty, type BatchIdentity, type VerdictBatch } from './batch';
 import { applyMigrations, type Migration } from './migrations';
 import type { SqlClient, SqlExecutor, SqlRow } from './sql-client';
 import { Conditions, count, date, payloadEncoding, text, texts } from './sql-rows';
@@ -7,6 +7,7 @@ import type {
   ComplianceQuery,
   ComplianceRow,
   ContractRecord,
+  PruneResult,
   ValidationStore,
   ViolationQuery,
   ViolationSample,
@@ -59,9 +60,10 @@ export class SqlValidationStore implements ValidationStore {
     return applyMigrations(this.client, this.migrations);
   }
 
-  async record(batch: VerdictBatch): Promise<void> {
-    if (batch.counts.length === 0 && batch.violations.length === 0) return;
+  async record(batch: VerdictBatch, identity?: BatchIdentity): Promise<void> {
+    if (isEmpty(batch)) return;
     await this.client.transaction(async (tx) => {
+      if (identity !== undefined && !(await claimBatch(tx, identity))) return;
       await upsertCounts(tx, batch);
       await insertSamples(tx, batch);
     });
@@ -123,23 +125,45 @@ export class SqlValidationStore implements ValidationStore {
     }));
   }
 
-  async prune(before: Date): Promise<{ counts: number; samples: number }> {
-    return this.client.transaction(async (tx) => {
-      const counts = await tx.query(
-        'DELETE FROM validation_counts WHERE bucket_start < $1 RETURNING 1 AS deleted',
-        [before],
-      );
-      const samples = await tx.query(
-        'DELETE FROM violation_samples WHERE received_at < $1 RETURNING 1 AS deleted',
-        [before],
-      );
-      return { counts: counts.length, samples: samples.length };
-    });
+  async prune(before: Date): Promise<PruneResult> {
+    return this.client.transaction(async (tx) => ({
+      counts: await deleteBefore(tx, 'validation_counts', 'bucket_start', before),
+      samples: await deleteBefore(tx, 'violation_samples', 'received_at', before),
+      batches: await deleteBefore(tx, 'applied_batches', 'formed_at', before),
+    }));
   }
 
   close(): Promise<void> {
     return this.client.close();
   }
+}
+
+/**
+ * Records that the batch is applied, in its transaction. False when its id was recorded before:
+ * the batch is a retry of a write that committed although its acknowledgement was lost.
+ */
+async function claimBatch(tx: SqlExecutor, { id, formedAt }: BatchIdentity): Promise<boolean> {
+  const claimed = await tx.query(
+    `INSERT INTO applied_batches (batch_id, formed_at) VALUES ($1, $2)
+     ON CONFLICT (batch_id) DO NOTHING RETURNING batch_id`,
+    [id, formedAt],
+  );
+  return claimed.length > 0;
+}
+
+/** Deletes the rows of `table` whose `column` is before `before`; returns how many. */
+async function deleteBefore(
+  tx: SqlExecutor,
+  table: string,
+  column: string,
+  before: Date,
+): Promise<number> {
+  const [row] = await tx.query(
+    `WITH deleted AS (DELETE FROM ${table} WHERE ${column} < $1 RETURNING 1)
+     SELECT count(*)::integer AS deleted FROM deleted`,
+    [before],
+  );
+  return count(row?.deleted);
 }
 
 async function upsertCounts(tx: SqlExecutor, { counts }: VerdictBatch): Promise<void> {

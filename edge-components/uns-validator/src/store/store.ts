@@ -2,7 +2,7 @@
  * Where the validator keeps its results: PGlite on the edge device, PostgreSQL in the cloud, with
  * one schema and one set of queries for both.
  */
-import type { VerdictBatch, ViolationRecord } from './batch';
+import type { BatchIdentity, VerdictBatch, ViolationRecord } from './batch';
 import { type Migration, readMigrations } from './migrations';
 import { connectPglite, connectPostgres, type SqlExecutor } from './sql-client';
 import { SqlValidationStore } from './sql-store';
@@ -61,6 +61,16 @@ export interface ViolationQuery {
   readonly errorKind?: string;
 }
 
+/** What {@link ValidationStore.prune} deleted. */
+export interface PruneResult {
+  /** Count rows (one per bucket and dimensions). */
+  readonly counts: number;
+  /** Violation samples. */
+  readonly samples: number;
+  /** Ids of applied batches. */
+  readonly batches: number;
+}
+
 /** The validation results of a plant's UNS, as counts per time bucket and violation samples. */
 export interface ValidationStore {
   /**
@@ -76,9 +86,12 @@ export interface ValidationStore {
   migrate(): Promise<readonly string[]>;
   /**
    * Adds a batch atomically: its counts are added to the stored ones (upsert per key) and its
-   * samples appended. Either all of it is stored or, when it rejects, none of it.
+   * samples appended. Either all of it is stored or none of it. A rejection does not always mean
+   * none: the commit may have gone through and only its acknowledgement been lost. With an
+   * `identity`, the write is idempotent: a batch whose id was applied before is skipped, so
+   * resending the same batch with the same identity never counts twice.
    */
-  record(batch: VerdictBatch): Promise<void>;
+  record(batch: VerdictBatch, identity?: BatchIdentity): Promise<void>;
   /**
    * Valid and invalid messages per (site, channel, contract version) in the buckets starting in
    * `[since, until)`, ordered by site, channel and contract version.
@@ -91,11 +104,10 @@ export interface ValidationStore {
   /** The contracts ever loaded, most recently loaded first, `loadedAt` being the last load. */
   contracts(): Promise<ContractRecord[]>;
   /**
-   * Retention: deletes the buckets starting and the samples received before `before`.
-   *
-   * @returns how many count rows and samples were deleted.
+   * Retention: deletes the buckets starting, the samples received and the ids of the batches
+   * formed before `before`, in one transaction.
    */
-  prune(before: Date): Promise<{ readonly counts: number; readonly samples: number }>;
+  prune(before: Date): Promise<PruneResult>;
   /** Closes the database (PGlite) or the connection pool (PostgreSQL). */
   close(): Promise<void>;
 }

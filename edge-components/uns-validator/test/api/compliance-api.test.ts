@@ -87,6 +87,7 @@ describe.each(BACKENDS)('the compliance API on $name', (backend) => {
     server = await startHttpServer(
       { host: '127.0.0.1', port: 0 },
       {
+        component: 'uns-validator',
         health: () => ({ ok: true, checks: {} }),
         readiness: () => ({ ok: true, checks: {} }),
         metrics: () => Promise.resolve({ contentType: 'text/plain', body: '' }),
@@ -102,6 +103,14 @@ describe.each(BACKENDS)('the compliance API on $name', (backend) => {
                 source: '/contracts/uns.yaml',
                 channels: [
                   { id: 'telemetry', address: '{site}/telemetry', enforcement: 'monitor' },
+                ],
+                warnings: [
+                  {
+                    rule: 'asyncapi2-message-examples',
+                    path: 'components.messages.telemetry.examples.0.payload',
+                    line: 42,
+                    message: '"payload" property must have required property "values"',
+                  },
                 ],
               },
             ],
@@ -369,7 +378,11 @@ describe.each(BACKENDS)('the compliance API on $name', (backend) => {
   it('lists the contracts in force with their enforcement, and every contract the store recorded', async () => {
     const contracts = await get('/api/v1/compliance/contracts', 'ContractsReport');
 
-    expect(contracts.inForce[0]).toMatchObject({ version: '1.0.0', asyncapiVersion: '3.0.0' });
+    expect(contracts.inForce[0]).toMatchObject({
+      version: '1.0.0',
+      asyncapiVersion: '3.0.0',
+      warnings: [expect.objectContaining({ rule: 'asyncapi2-message-examples', line: 42 })],
+    });
     expect(contracts.enforcement.defaultMode).toBe('monitor');
     expect(contracts.history).toEqual([
       {

@@ -17,6 +17,7 @@ describe('the dashboard files served beside the API', () => {
     writeFileSync(join(dist, 'config.json'), '{}');
     writeFileSync(join(root, 'secret.txt'), 'outside the dashboard directory');
     const handlers = {
+      component: 'uns-validator',
       health: () => ({ ok: true, checks: {} }),
       readiness: () => ({ ok: true, checks: {} }),
       metrics: () => Promise.resolve({ contentType: 'text/plain', body: '' }),

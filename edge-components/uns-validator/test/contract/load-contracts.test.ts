@@ -1,9 +1,16 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { loadContracts } from '../../src/contract/load-contracts';
 import type { LoadedChannel, LoadedContracts } from '../../src/contract/model';
+import { validateMessage } from '../../src/validate/validate-message';
 import {
   BROKEN,
   CONTRACT_DIR,
+  CONTRADICTING_EXAMPLES,
   EVENTS_V3,
+  EXAMPLES_AND_ERRORS,
   FIXTURES_DIR,
   PARTIAL_PARAMETER,
   PLANT_V2,
@@ -29,7 +36,7 @@ describe('loadContracts', () => {
     ]);
   });
 
-  it('loads every document of a directory, with title, info.version and source', () => {
+  it('loads every document of a directory, with title, info.version and source, and no warnings', () => {
     expect(welding.contracts).toHaveLength(1);
     expect(welding.contracts[0]).toMatchObject({
       title: 'UNS welding plant',
@@ -37,6 +44,7 @@ describe('loadContracts', () => {
       asyncapiVersion: '3.0.0',
       source: WELDING_CONTRACT,
       loadOrder: 0,
+      warnings: [],
     });
   });
 
@@ -167,5 +175,100 @@ describe('loadContracts', () => {
 
   it('rejects a path that does not exist', async () => {
     await expect(loadContracts([`${FIXTURES_DIR}/missing.yaml`])).rejects.toThrow(/ENOENT/);
+  });
+});
+
+/** A copy of `file` without any `examples` (message examples and schema examples alike). */
+function withoutExamples(file: string): string {
+  const strip = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(strip);
+    if (typeof node !== 'object' || node === null) return node;
+    return Object.fromEntries(
+      Object.entries(node)
+        .filter(([key]) => key !== 'examples')
+        .map(([key, value]) => [key, strip(value)]),
+    );
+  };
+  const copy = join(mkdtempSync(join(tmpdir(), 'no-examples-')), 'contract.yaml');
+  writeFileSync(copy, stringifyYaml(strip(parseYaml(readFileSync(file, 'utf8')))));
+  return copy;
+}
+
+describe('loadContracts with examples that contradict their schemas', () => {
+  const TOPIC = 'acme/zwickau/furnace/3/temperature';
+  const PAYLOADS = [
+    { ts: '2026-01-05T06:00:00Z', celsius: 980.5 },
+    { ts: '2026-01-05T06:00:00Z', temp: 980.5 },
+    { ts: '2026-01-05T06:00:00Z', celsius: 'hot' },
+    { ts: '2026-01-05T06:00:00Z', fahrenheit: 1800 },
+    { ts: 'yesterday', celsius: 2500 },
+  ].map((payload) => Buffer.from(JSON.stringify(payload)));
+
+  it('loads the contract, each contradicting example a warning with rule, path and line', async () => {
+    const { contracts } = await loadContracts([CONTRADICTING_EXAMPLES]);
+
+    expect(contracts[0]?.channels.map((channel) => channel.id)).toEqual([
+      'acme/{site}/furnace/{furnace}/temperature',
+    ]);
+    expect(contracts[0]?.warnings).toEqual([
+      {
+        rule: 'asyncapi2-schema-examples',
+        path: 'components.messages.temperature.payload.examples.0',
+        line: 40,
+        message: '"0" property must have required property "celsius"',
+      },
+      expect.objectContaining({ rule: 'asyncapi2-schema-examples', line: 40 }),
+      expect.objectContaining({
+        rule: 'asyncapi2-message-examples',
+        path: 'components.messages.temperature.examples.0.payload',
+      }),
+      expect.objectContaining({ rule: 'asyncapi2-message-examples', line: 44 }),
+      {
+        rule: 'asyncapi2-message-examples',
+        path: 'components.messages.temperature.examples.1.payload.celsius',
+        line: 50,
+        message: '"celsius" property type must be number',
+      },
+    ]);
+  });
+
+  it('judges payloads exactly as the same contract without its examples', async () => {
+    const withExamples = await loadContracts([CONTRADICTING_EXAMPLES]);
+    const without = await loadContracts([withoutExamples(CONTRADICTING_EXAMPLES)]);
+    const judge = (contracts: LoadedContracts) =>
+      PAYLOADS.map((payload) => {
+        const { valid, errors } = validateMessage(contracts, TOPIC, payload);
+        return { valid, errors };
+      });
+
+    expect(without.contracts[0]?.warnings).toEqual([]);
+    expect(judge(withExamples)).toEqual(judge(without));
+    expect(judge(withExamples).map(({ valid }) => valid)).toEqual([
+      true,
+      false,
+      false,
+      false,
+      false,
+    ]);
+  });
+
+  it('refuses the contract when strict, naming each contradicting example', async () => {
+    const loading = loadContracts([CONTRADICTING_EXAMPLES], { strict: true });
+
+    await expect(loading).rejects.toThrow(
+      `${CONTRADICTING_EXAMPLES}: invalid AsyncAPI document (5 errors)`,
+    );
+    await expect(loading).rejects.toThrow(
+      /line 50 at components\.messages\.temperature\.examples\.1\.payload\.celsius: "celsius" property type must be number \[asyncapi2-message-examples\]/,
+    );
+  });
+
+  it('still refuses a document with any other error, naming that error', async () => {
+    const loading = loadContracts([EXAMPLES_AND_ERRORS]);
+
+    await expect(loading).rejects.toThrow(
+      `${EXAMPLES_AND_ERRORS}: invalid AsyncAPI document (1 errors)`,
+    );
+    await expect(loading).rejects.toThrow(/'#\/components\/messages\/missing' does not exist/);
   });
 });

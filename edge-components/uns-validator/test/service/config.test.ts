@@ -1,7 +1,13 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, DEFAULT_CONFIG, loadConfig } from '../../src/service/config';
+import { parse } from 'yaml';
+import {
+  ConfigError,
+  DEFAULT_CONFIG,
+  ENVIRONMENT_VARIABLES,
+  loadConfig,
+} from '../../src/service/config';
 
 function configFile(text: string): string {
   const file = join(mkdtempSync(join(tmpdir(), 'validator-config-')), 'config.yaml');
@@ -41,7 +47,7 @@ describe('validator configuration', () => {
       },
     });
     expect(config.pool.workers).toBe(3);
-    expect(config.contracts).toEqual(['/c']);
+    expect(config.contracts).toEqual({ paths: ['/c'], strict: false });
   });
 
   it('takes single-value variables over everything else', () => {
@@ -56,7 +62,7 @@ describe('validator configuration', () => {
     });
     expect(config.broker.url).toBe('mqtt://b:1883');
     expect(config.store.databaseUrl).toBe('postgres://u@db/validation');
-    expect(config.contracts).toEqual(['asyncapi/a.yaml', 'asyncapi/b.yaml']);
+    expect(config.contracts.paths).toEqual(['asyncapi/a.yaml', 'asyncapi/b.yaml']);
     expect(config.http.port).toBe(9000);
   });
 
@@ -64,7 +70,7 @@ describe('validator configuration', () => {
     const problems = problemsOf(() =>
       loadConfig({
         file: configFile(
-          'broker:\n  url: http://broker\n  qos: 2\npool:\n  workers: 0\nenforcement:\n  channels:\n    telemetry: block\nunknownKey: 1\n',
+          'broker:\n  url: http://broker\n  qos: 2\npool:\n  workers: 0\nstore:\n  retention:\n    days: 0\nenforcement:\n  channels:\n    telemetry: block\nunknownKey: 1\n',
         ),
       }),
     );
@@ -74,9 +80,52 @@ describe('validator configuration', () => {
         'broker.url must match pattern "^(mqtts?|wss?)://.+"',
         'broker.qos must be equal to one of the allowed values (0, 1)',
         'pool.workers must be >= 1',
+        'store.retention.days must be >= 1',
         'enforcement.channels.telemetry must be equal to one of the allowed values (monitor, quarantine, filter)',
       ]),
     );
+  });
+
+  it('takes contracts as a bare list of paths, or as paths and strict', () => {
+    const list = loadConfig({ env: { UNS_VALIDATOR_CONFIG_JSON: '{"contracts": ["/c"]}' } });
+    const strict = loadConfig({ file: configFile('contracts:\n  strict: true\n') });
+    const strictWithPaths = loadConfig({
+      file: configFile('contracts:\n  strict: true\n'),
+      env: { UNS_VALIDATOR_CONTRACTS: '/a.yaml,/b.yaml' },
+    });
+
+    expect(DEFAULT_CONFIG.contracts).toEqual({ paths: ['asyncapi'], strict: false });
+    expect(list.contracts).toEqual({ paths: ['/c'], strict: false });
+    expect(strict.contracts).toEqual({ paths: ['asyncapi'], strict: true });
+    expect(strictWithPaths.contracts).toEqual({ paths: ['/a.yaml', '/b.yaml'], strict: true });
+    expect(
+      problemsOf(() => loadConfig({ file: configFile('contracts:\n  strict: maybe\n') })),
+    ).toContain('contracts.strict must be boolean');
+  });
+
+  it('prunes the store after 30 days, hourly, unless told otherwise', () => {
+    const config = loadConfig({
+      env: { UNS_VALIDATOR_CONFIG_JSON: '{"store": {"retention": {"days": 7}}}' },
+    });
+
+    expect(DEFAULT_CONFIG.store.retention).toEqual({ days: 30, pruneIntervalMs: 3_600_000 });
+    expect(config.store.retention).toEqual({ days: 7, pruneIntervalMs: 3_600_000 });
+  });
+
+  it('takes a relative store.dataDir from UNS_VALIDATOR_WORK_DIR (the Greengrass work folder)', () => {
+    const work = '/greengrass/v2/work/io.unsmlops.UnsValidator';
+    const load = (dataDir: string, workDir?: string) =>
+      loadConfig({
+        env: {
+          UNS_VALIDATOR_CONFIG_JSON: JSON.stringify({ store: { dataDir } }),
+          UNS_VALIDATOR_WORK_DIR: workDir,
+        },
+      }).store.dataDir;
+
+    expect(load('store', work)).toBe(`${work}/store`);
+    expect(load('/var/lib/uns-validator', work)).toBe('/var/lib/uns-validator');
+    expect(load('store')).toBe('store');
+    expect(loadConfig({ env: { UNS_VALIDATOR_WORK_DIR: work } }).store.dataDir).toBeUndefined();
   });
 
   it('names an unreadable file and malformed JSON', () => {
@@ -88,5 +137,31 @@ describe('validator configuration', () => {
       expect.stringMatching(/^config file \/nonexistent\/config.yaml: ENOENT/),
       expect.stringMatching(/^UNS_VALIDATOR_CONFIG_JSON: /),
     ]);
+  });
+});
+
+describe('the Greengrass recipe', () => {
+  const recipe = parse(readFileSync(join(__dirname, '..', '..', 'recipe.yaml'), 'utf8'));
+  const settings = recipe.ComponentConfiguration.DefaultConfiguration.settings;
+
+  it('gives a default configuration the validator accepts, its store in the work folder', () => {
+    const config = loadConfig({
+      env: {
+        UNS_VALIDATOR_CONFIG_JSON: JSON.stringify(settings),
+        UNS_VALIDATOR_WORK_DIR: '/var/lib/gg/work/io.unsmlops.UnsValidator',
+      },
+    });
+    expect(config.store.dataDir).toBe('/var/lib/gg/work/io.unsmlops.UnsValidator/store');
+    expect(config.http).toEqual({
+      host: '127.0.0.1',
+      port: 9464,
+      dashboardDir: 'dashboard',
+      anomalyApi: 'http://127.0.0.1:9465',
+    });
+  });
+
+  it('sets only environment variables the validator reads', () => {
+    for (const name of Object.keys(recipe.Manifests[0].Lifecycle.Setenv))
+      expect(ENVIRONMENT_VARIABLES).toHaveProperty(name);
   });
 });

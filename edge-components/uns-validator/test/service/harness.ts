@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startMosquitto, waitUntil, type MosquittoBroker } from '@uns-mlops/test-services';
 import { connectAsync, type MqttClient } from 'mqtt';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { DEFAULT_CONFIG, type ValidatorConfig } from '../../src/service/config';
 import { ValidatorService, type VerdictEvent } from '../../src/service/validator-service';
 import { CONTRACT_DIR } from '../fixtures/paths';
@@ -28,7 +28,7 @@ export function testConfig(
       clientId: `validator-${process.pid}-${Date.now()}`,
       reconnectPeriodMs: 200,
     },
-    contracts: [contractCopy()],
+    contracts: { paths: [contractCopy()], strict: false },
     store: { ...DEFAULT_CONFIG.store, flushIntervalMs: 200 },
     summaries: { intervalMs: 1000, enterprise: 'acme' },
     http: { host: '127.0.0.1', port: 0 },
@@ -47,8 +47,21 @@ export interface RunningValidator {
   get(path: string): Promise<{ status: number; body: string }>;
 }
 
-export async function startValidator(config: ValidatorConfig): Promise<RunningValidator> {
-  const service = await ValidatorService.start(config, pino({ level: 'silent' }));
+/** A logger whose entries a test reads back, parsed, in order. */
+export function recordingLogger(): { logger: Logger; entries: Record<string, unknown>[] } {
+  const entries: Record<string, unknown>[] = [];
+  const logger = pino(
+    { level: 'info' },
+    { write: (line: string) => entries.push(JSON.parse(line) as Record<string, unknown>) },
+  );
+  return { logger, entries };
+}
+
+export async function startValidator(
+  config: ValidatorConfig,
+  logger: Logger = pino({ level: 'silent' }),
+): Promise<RunningValidator> {
+  const service = await ValidatorService.start(config, logger);
   const verdicts: VerdictEvent[] = [];
   service.on('verdict', (event) => verdicts.push(event));
   try {

@@ -1,13 +1,20 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { appendFileSync, copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startMosquitto, startPostgres, waitUntil } from '@uns-mlops/test-services';
 import { connectAsync } from 'mqtt';
 import pino from 'pino';
+import { DEFAULT_CONFIG } from '../../src/service/config';
 import { ValidatorService } from '../../src/service/validator-service';
-import { openStore } from '../../src/store';
+import { openStore, VerdictAggregator } from '../../src/store';
+import { schemaProblems } from '../api/openapi';
+import { CONTRADICTING_EXAMPLES } from '../fixtures/paths';
+import { JSON_PAYLOAD, validVerdict } from '../store/fixtures';
 import {
   STATE_TOPIC,
   TELEMETRY_TOPIC,
+  recordingLogger,
   startValidator,
   telemetryBlock,
   testClient,
@@ -78,7 +85,7 @@ describe('enforcement modes', () => {
 describe('contract reload', () => {
   it('applies a changed contract without restart, and keeps the previous one when the change does not parse', async () => {
     const config = testConfig(plant.broker.url);
-    const contractFile = join(config.contracts[0]!, 'uns-welding.asyncapi.yaml');
+    const contractFile = join(config.contracts.paths[0]!, 'uns-welding.asyncapi.yaml');
     const original = readFileSync(contractFile, 'utf8');
     const validator = await startValidator(config);
     try {
@@ -110,6 +117,139 @@ describe('contract reload', () => {
   });
 });
 
+describe('a contract whose examples contradict its schemas', () => {
+  const FURNACE_TOPIC = 'acme/zwickau/furnace/3/temperature';
+  const WARNING_LOGGED =
+    'contract loaded with examples that contradict its schemas (examples are not payload rules)';
+
+  /** A directory of the test's own holding the furnace contract (the reload test edits it). */
+  function furnaceContracts(): string {
+    const directory = mkdtempSync(join(tmpdir(), 'furnace-'));
+    copyFileSync(CONTRADICTING_EXAMPLES, join(directory, 'furnace.asyncapi.yaml'));
+    return directory;
+  }
+
+  it('is loaded with warnings: logged at load and reload, counted, returned by the contracts API', async () => {
+    const contracts = furnaceContracts();
+    const { logger, entries } = recordingLogger();
+    const validator = await startValidator(
+      testConfig(plant.broker.url, { contracts: { paths: [contracts], strict: false } }),
+      logger,
+    );
+    try {
+      const warned = () => entries.filter((entry) => entry.msg === WARNING_LOGGED);
+      expect(warned()).toEqual([
+        expect.objectContaining({
+          level: 40,
+          contract: 'Furnace UNS (examples contradict the schemas) 2.0.0',
+          warnings: expect.arrayContaining([
+            expect.stringMatching(/^line 50 at components\.messages\.temperature\.examples\.1/),
+          ]),
+        }),
+      ]);
+      expect((await validator.get('/metrics')).body).toContain(
+        'uns_validator_contract_warnings{title="Furnace UNS (examples contradict the schemas)",version="2.0.0"} 5',
+      );
+      const report = JSON.parse((await validator.get('/api/v1/compliance/contracts')).body);
+      expect(schemaProblems('ContractsReport', report)).toEqual([]);
+      expect(report.inForce[0].warnings).toHaveLength(5);
+      expect(report.inForce[0].warnings[4]).toEqual({
+        rule: 'asyncapi2-message-examples',
+        path: 'components.messages.temperature.examples.1.payload.celsius',
+        line: 50,
+        message: '"celsius" property type must be number',
+      });
+
+      await plant.publisher.publishAsync(
+        FURNACE_TOPIC,
+        JSON.stringify({ ts: '2026-01-05T06:00:00Z', celsius: 980.5 }),
+      );
+      await plant.publisher.publishAsync(
+        FURNACE_TOPIC,
+        JSON.stringify({ ts: '2026-01-05T06:00:00Z', celsius: 'hot' }),
+      );
+      await waitUntil(
+        () =>
+          validator.verdicts.filter(({ verdict }) => verdict.topic === FURNACE_TOPIC).length === 2,
+      );
+      const judged = validator.verdicts
+        .filter(({ verdict }) => verdict.topic === FURNACE_TOPIC)
+        .map(({ verdict }) => [verdict.valid, verdict.errors[0]?.kind]);
+      expect(judged).toEqual([
+        [true, undefined],
+        [false, 'schema-violation'],
+      ]);
+
+      appendFileSync(join(contracts, 'furnace.asyncapi.yaml'), '# touched\n');
+      await waitUntil(() => warned().length === 2);
+    } finally {
+      await validator.service.stop();
+    }
+  });
+
+  it('is refused with contracts.strict, as any contract with errors', async () => {
+    const config = testConfig(plant.broker.url, {
+      contracts: { paths: [furnaceContracts()], strict: true },
+    });
+
+    await expect(ValidatorService.start(config, pino({ level: 'silent' }))).rejects.toThrow(
+      /furnace\.asyncapi\.yaml: invalid AsyncAPI document \(5 errors\)/,
+    );
+  });
+});
+
+describe('retention', () => {
+  it('prunes counts, samples and batch ids older than the retention days, on its schedule', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'retention-'));
+    const now = Date.now();
+    const seeded = await openStore({ dataDir });
+    await seeded.migrate();
+    for (const age of [3 * 86_400_000, 3_600_000]) {
+      const aggregator = new VerdictAggregator();
+      aggregator.add(validVerdict({ site: 'zwickau' }), {
+        receivedAt: now - age,
+        payload: JSON_PAYLOAD,
+      });
+      await seeded.record(aggregator.drain(), {
+        id: randomUUID(),
+        formedAt: new Date(now - age),
+      });
+    }
+    await seeded.close();
+    const { logger, entries } = recordingLogger();
+    const config = testConfig(plant.broker.url);
+    const validator = await startValidator(
+      {
+        ...config,
+        store: { ...config.store, dataDir, retention: { days: 2, pruneIntervalMs: 200 } },
+      },
+      logger,
+    );
+    try {
+      await waitUntil(async () =>
+        /uns_validator_store_prunes_total\{result="ok"\} ([3-9]|\d{2,})$/m.test(
+          (await validator.get('/metrics')).body,
+        ),
+      );
+      const metrics = (await validator.get('/metrics')).body;
+      expect(metrics).toContain(
+        'uns_validator_store_pruned_rows_total{table="validation_counts"} 1',
+      );
+      expect(metrics).toContain('uns_validator_store_pruned_rows_total{table="applied_batches"} 1');
+      expect(entries.find((entry) => entry.msg === 'store pruned')).toMatchObject({
+        deleted: { counts: 1, samples: 0, batches: 1 },
+      });
+    } finally {
+      await validator.service.stop();
+    }
+
+    const store = await openStore({ dataDir });
+    const rows = await store.complianceSummary({ since: new Date(0) });
+    await store.close();
+    expect(rows.map((row) => row.valid)).toEqual([1]);
+  });
+});
+
 describe('broker restart mid-stream', () => {
   it('reconnects, resubscribes and keeps judging', async () => {
     const validator = await startValidator(testConfig(plant.broker.url));
@@ -137,10 +277,9 @@ describe('shutdown and the PostgreSQL store', () => {
       const validator = await startValidator(
         testConfig(plant.broker.url, {
           store: {
+            ...DEFAULT_CONFIG.store,
             databaseUrl: postgres.connectionString,
-            bucketSeconds: 60,
             flushIntervalMs: 60_000,
-            samplesPerKind: 5,
           },
         }),
       );

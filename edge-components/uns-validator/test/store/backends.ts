@@ -3,13 +3,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { type PostgresServer, startPostgres } from '@uns-mlops/test-services';
+import { connectPglite, connectPostgres, type SqlClient } from '../../src/store/sql-client';
 import { openStore, type ValidationStore } from '../../src/store/store';
 
 /** A fresh, empty database of one backend, which a test may open (and reopen) as a store. */
 export interface Database {
   open(): Promise<ValidationStore>;
+  /**
+   * A plain SQL client of the database, for a test to wrap before it builds a store on it (PGlite
+   * in memory: a database of its own, as every `open`).
+   */
+  connect(): Promise<SqlClient>;
   /** Deletes what the database left behind. */
   dispose(): Promise<void>;
+}
+
+/** A database of the PostgreSQL cluster, with its connection string. */
+export interface PostgresDatabase extends Database {
+  readonly databaseUrl: string;
 }
 
 /** A kind of database the store runs on. */
@@ -30,7 +41,12 @@ export const BACKENDS: readonly Backend[] = [
   {
     name: 'PGlite in memory',
     persistent: false,
-    create: () => Promise.resolve({ open: () => openStore(), dispose: () => Promise.resolve() }),
+    create: () =>
+      Promise.resolve({
+        open: () => openStore(),
+        connect: () => connectPglite(),
+        dispose: () => Promise.resolve(),
+      }),
   },
   {
     name: 'PGlite in a directory',
@@ -41,6 +57,7 @@ export const BACKENDS: readonly Backend[] = [
       cpSync(await pgliteTemplate, dataDir, { recursive: true });
       return {
         open: () => openStore({ dataDir }),
+        connect: () => connectPglite(dataDir),
         dispose: () => {
           rmSync(dataDir, { recursive: true, force: true });
           return Promise.resolve();
@@ -51,19 +68,24 @@ export const BACKENDS: readonly Backend[] = [
   {
     name: 'PostgreSQL',
     persistent: true,
-    create: async () => {
-      postgres ??= startPostgres();
-      const server = await postgres;
-      const name = `store_test_${++databases}`;
-      await admin(server, `CREATE DATABASE ${name}`);
-      const databaseUrl = server.connectionString.replace(/\/postgres$/, `/${name}`);
-      return {
-        open: () => openStore({ databaseUrl }),
-        dispose: () => admin(server, `DROP DATABASE ${name}`),
-      };
-    },
+    create: createPostgresDatabase,
   },
 ];
+
+/** A fresh database in the PostgreSQL cluster of the test file (started on first use). */
+export async function createPostgresDatabase(): Promise<PostgresDatabase> {
+  postgres ??= startPostgres();
+  const server = await postgres;
+  const name = `store_test_${++databases}`;
+  await admin(server, `CREATE DATABASE ${name}`);
+  const databaseUrl = server.connectionString.replace(/\/postgres$/, `/${name}`);
+  return {
+    databaseUrl,
+    open: () => openStore({ databaseUrl }),
+    connect: () => Promise.resolve(connectPostgres(databaseUrl)),
+    dispose: () => admin(server, `DROP DATABASE ${name} WITH (FORCE)`),
+  };
+}
 
 /** Stops the PostgreSQL cluster and deletes the PGlite template, if tests created them. */
 export async function stopBackends(): Promise<void> {

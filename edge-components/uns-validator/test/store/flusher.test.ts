@@ -1,4 +1,5 @@
-import type { ValidationCount, VerdictBatch } from '../../src/store/batch';
+import { waitUntil } from '@uns-mlops/test-services';
+import type { BatchIdentity, ValidationCount, VerdictBatch } from '../../src/store/batch';
 import { type FlushReport, StoreFlusher } from '../../src/store/flusher';
 import { MINUTE, T0 } from './fixtures';
 
@@ -27,43 +28,49 @@ function sourceOf(...batches: VerdictBatch[]) {
 }
 
 describe('StoreFlusher', () => {
-  it('merges retained counts into the next write, adding up equal keys', async () => {
-    const written: VerdictBatch[] = [];
+  it('resends a failed batch unchanged under its id before anything new, merging what came meanwhile', async () => {
+    const attempts: { valid: number[]; identity: BatchIdentity | undefined }[] = [];
     let fail = true;
     const store = {
-      record: (batch: VerdictBatch) => {
-        if (fail) return Promise.reject(new Error('down'));
-        written.push(batch);
-        return Promise.resolve();
+      record: (batch: VerdictBatch, identity?: BatchIdentity) => {
+        attempts.push({ valid: batch.counts.map((c) => c.valid), identity });
+        return fail ? Promise.reject(new Error('down')) : Promise.resolve();
       },
     };
     const flusher = new StoreFlusher(
-      sourceOf(batchOf([T0], 2), batchOf([T0, T0 + MINUTE], 3)),
+      sourceOf(batchOf([T0], 2), batchOf([T0], 3), batchOf([T0, T0 + MINUTE], 4)),
       store,
     );
 
     await flusher.flush();
-    fail = false;
     await flusher.flush();
+    fail = false;
+    const report = await flusher.flush();
 
-    expect(written.map((b) => b.counts.map((c) => c.valid))).toEqual([[5, 3]]);
+    const [first, retry, resent, next] = attempts;
+    expect(attempts.map(({ valid }) => valid)).toEqual([[2], [2], [2], [7, 4]]);
+    expect(first?.identity?.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(retry?.identity).toEqual(first?.identity);
+    expect(resent?.identity).toEqual(first?.identity);
+    expect(next?.identity?.id).not.toBe(first?.identity?.id);
+    expect(report).toEqual({ ok: true, countRows: 3, samples: 0 });
   });
 
-  it('bounds what it retains across failures, dropping the oldest buckets first', async () => {
+  it('bounds the backlog across failures, dropping the oldest buckets first', async () => {
     const store = { record: () => Promise.reject(new Error('down')) };
     const flusher = new StoreFlusher(
-      sourceOf(batchOf([T0 + 2 * MINUTE, T0, T0 + MINUTE], 4)),
+      sourceOf(batchOf([T0], 1), batchOf([T0 + 2 * MINUTE, T0, T0 + MINUTE], 4)),
       store,
-      {
-        maxPendingCounts: 2,
-      },
+      { maxPendingCounts: 2 },
     );
 
     const report = await flusher.flush();
 
+    // What arrived during the failed write waits in the backlog, bounded: its oldest bucket is
+    // dropped, while the batch sent (1 row) is kept whole.
     expect(report).toMatchObject({
       ok: false,
-      countRows: 2,
+      countRows: 3,
       droppedMessages: 4,
       droppedSamples: 0,
     });
@@ -104,13 +111,39 @@ describe('StoreFlusher', () => {
     expect(overlapped).toBe(false);
   });
 
+  it('runs exclusive work (pruning) between two flushes, never alongside a write', async () => {
+    const events: string[] = [];
+    const store = {
+      record: async () => {
+        events.push('write started');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        events.push('write ended');
+      },
+    };
+    const flusher = new StoreFlusher(sourceOf(batchOf([T0]), batchOf([T0])), store);
+
+    await Promise.all([
+      flusher.flush(),
+      flusher.exclusive(() => Promise.resolve(events.push('prune'))),
+      flusher.flush(),
+    ]);
+
+    expect(events).toEqual([
+      'write started',
+      'write ended',
+      'prune',
+      'write started',
+      'write ended',
+    ]);
+  });
+
   it('flushes on its interval once started', async () => {
     const written: VerdictBatch[] = [];
     const store = { record: (batch: VerdictBatch) => Promise.resolve(void written.push(batch)) };
     const flusher = new StoreFlusher(sourceOf(batchOf([T0])), store, { intervalMs: 10 });
 
     flusher.start();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await waitUntil(() => written.length === 1);
     await flusher.close();
 
     expect(written.flatMap((b) => b.counts)).toHaveLength(1);

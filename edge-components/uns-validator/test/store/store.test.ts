@@ -1,5 +1,5 @@
 import { VerdictAggregator } from '../../src/store/aggregator';
-import type { ValidationCount, VerdictBatch } from '../../src/store/batch';
+import type { BatchIdentity, ValidationCount, VerdictBatch } from '../../src/store/batch';
 import { StoreFlusher } from '../../src/store/flusher';
 import type { ValidationStore } from '../../src/store/store';
 import type { ErrorKind } from '../../src/verdict';
@@ -38,7 +38,11 @@ describe.each(BACKENDS)('the validation store on $name', (backend) => {
       const fresh = await backend.create();
       const other = await fresh.open();
       try {
-        expect(await other.migrate()).toEqual(['001_validation_results', '002_contracts']);
+        expect(await other.migrate()).toEqual([
+          '001_validation_results',
+          '002_contracts',
+          '003_applied_batches',
+        ]);
       } finally {
         await other.close();
         await fresh.dispose();
@@ -290,8 +294,8 @@ describe.each(BACKENDS)('the validation store on $name', (backend) => {
       const aggregator = new VerdictAggregator();
       let failNext = true;
       const flakyStore = {
-        record: (batch: VerdictBatch) => {
-          if (!failNext) return store.record(batch);
+        record: (batch: VerdictBatch, identity?: BatchIdentity) => {
+          if (!failNext) return store.record(batch, identity);
           failNext = false;
           return Promise.reject(new Error('connection lost'));
         },
@@ -305,7 +309,8 @@ describe.each(BACKENDS)('the validation store on $name', (backend) => {
       const retried = await flusher.flush();
 
       expect(failed).toMatchObject({ ok: false, countRows: 2, samples: 1, consecutiveFailures: 1 });
-      expect(retried).toEqual({ ok: true, countRows: 2, samples: 1 });
+      // The failed batch resent as it was (2 rows, 1 sample), then the new one (1 row).
+      expect(retried).toEqual({ ok: true, countRows: 3, samples: 1 });
       expect(flusher.failedFlushes).toBe(1);
       const summary = await store.complianceSummary({ since: new Date(T0) });
       expect(summary.map((row) => [row.site, row.valid, row.invalid])).toEqual([
@@ -352,7 +357,7 @@ describe.each(BACKENDS)('the validation store on $name', (backend) => {
     await flushVerdicts([validVerdict(), invalidVerdict('schema-violation')], T0);
     await flushVerdicts([invalidVerdict('schema-violation')], T0 + 5 * MINUTE);
 
-    expect(await store.prune(new Date(T0 + MINUTE))).toEqual({ counts: 2, samples: 1 });
+    expect(await store.prune(new Date(T0 + MINUTE))).toEqual({ counts: 2, samples: 1, batches: 0 });
     const summary = await store.complianceSummary({ since: new Date(0) });
     expect(summary.map((row) => row.invalid)).toEqual([1]);
     expect(await store.recentViolations({ limit: 10 })).toHaveLength(1);
