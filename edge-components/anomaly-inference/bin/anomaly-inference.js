@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+// The `anomaly-inference` command from the sources, as ../../uns-validator/bin/uns-validator.js explains.
+'use strict';
+require('tsx/cjs/api').register();
+require('../src/main.ts');
