@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /** The `anomaly-inference` command: scores UNS telemetry with the model bundle until stopped. */
 import { parseArgs } from 'node:util';
-import { runMain, stopOnSignal } from '@uns-mlops/edge-common';
+import { runMain, serveUntilStopped, settingsCheck } from '@uns-mlops/edge-common';
 import pino from 'pino';
 import { ENVIRONMENT_VARIABLES, loadConfig } from './service/config';
 import { InferenceService } from './service/inference-service';
@@ -35,7 +35,13 @@ async function main(argv: string[]): Promise<number> {
     { http: `http://${config.http.host}:${service.httpPort}`, model: config.model.dir },
     'anomaly-inference running',
   );
-  await stopOnSignal(service, logger);
+  await serveUntilStopped(
+    service,
+    logger,
+    settingsCheck('ANOMALY_INFERENCE_CONFIG_JSON', (env) =>
+      loadConfig({ file: values.config, env }),
+    ),
+  );
   return 0;
 }
 

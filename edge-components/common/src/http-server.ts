@@ -22,7 +22,7 @@ export interface Reply {
 export type Route = (query: URLSearchParams) => Reply | Promise<Reply>;
 
 /** Answers the GET requests of paths no route serves (static files, say) by their path. */
-export type FallbackRoute = (pathname: string) => Promise<Reply>;
+export type FallbackRoute = (pathname: string, query: URLSearchParams) => Promise<Reply>;
 
 /** A request the client got wrong: answered with HTTP 400 and the message. */
 export class BadRequestError extends Error {}
@@ -35,6 +35,11 @@ export interface RunningHttpServer {
 
 /** What the monitoring endpoints every component serves answer with. */
 export interface MonitoringHandlers {
+  /**
+   * The component's name (e.g. `uns-validator`), put into every probe's answer so that a caller
+   * sees which component answered on a port.
+   */
+  readonly component: string;
   /** `GET /health`: the process is alive and its loops run. */
   health(): Probe;
   /** `GET /ready`: the component does its work. */
@@ -48,16 +53,16 @@ export function jsonReply(value: unknown, status = 200): Reply {
   return { status, contentType: 'application/json', body: JSON.stringify(value) };
 }
 
-/** A probe as JSON: 200 when it is ok, 503 otherwise. */
-export function probeReply(probe: Probe): Reply {
-  return jsonReply(probe, probe.ok ? 200 : 503);
+/** A probe as JSON: 200 when it is ok, 503 otherwise; named after `component` when given. */
+export function probeReply(probe: Probe, component?: string): Reply {
+  return jsonReply(component === undefined ? probe : { component, ...probe }, probe.ok ? 200 : 503);
 }
 
 /** The routes of `/health`, `/ready` and `/metrics`. */
 export function monitoringRoutes(handlers: MonitoringHandlers): Record<string, Route> {
   return {
-    '/health': () => probeReply(handlers.health()),
-    '/ready': () => probeReply(handlers.readiness()),
+    '/health': () => probeReply(handlers.health(), handlers.component),
+    '/ready': () => probeReply(handlers.readiness(), handlers.component),
     '/metrics': async () => ({ status: 200, ...(await handlers.metrics()) }),
   };
 }
@@ -80,7 +85,7 @@ export async function startHttpServer(
       route !== undefined
         ? () => route(url.searchParams)
         : fallback !== undefined
-          ? () => fallback(url.pathname)
+          ? () => fallback(url.pathname, url.searchParams)
           : undefined;
     const reply: Promise<Reply> =
       serve === undefined
@@ -105,7 +110,16 @@ export async function startHttpServer(
     });
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      reject(
+        error.code === 'EADDRINUSE' || error.code === 'EACCES'
+          ? new Error(
+              `cannot serve HTTP on ${options.host}:${String(options.port)} (${error.code}): ` +
+                'another process holds the port, or it is not allowed; set http.port to a free one',
+            )
+          : error,
+      );
+    });
     server.listen(options.port, options.host, resolve);
   });
   return {

@@ -3,3 +3,4 @@ export * from './broker-events';
 export * from './http-server';
 export * from './layered-config';
 export * from './process-lifecycle';
+export * from './greengrass-configuration';

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
 import Ajv, { type ErrorObject } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 
@@ -36,6 +37,14 @@ export interface LayeredConfigSources<T> {
   readonly overrides?: (problems: string[]) => readonly unknown[];
   /** Rules a schema cannot state (cross-field checks) on the valid result; returns the problems. */
   readonly check?: (config: T) => string[];
+  /**
+   * The component's work folder and the settings (dotted paths) that name data folders: a
+   * relative path in one of them is taken relative to the work folder, so the data stays with the
+   * component wherever the device keeps it (a Greengrass recipe sets the folder to `{work:path}`).
+   * Without a folder, or without this option, relative paths stay relative to the current
+   * directory.
+   */
+  readonly workFolder?: { readonly path: string | undefined; readonly settings: readonly string[] };
 }
 
 /**
@@ -72,7 +81,22 @@ export function loadLayeredConfig<T>(sources: LayeredConfigSources<T>): T {
   }
   const semanticProblems = sources.check?.(merged as T) ?? [];
   if (semanticProblems.length > 0) throw new ConfigError(sources.component, semanticProblems);
-  return merged as T;
+  return inWorkFolder(merged, sources.workFolder) as T;
+}
+
+/**
+ * `config` with the relative data folders of `workFolder.settings` taken relative to its path: a
+ * copy, since the merged configuration shares nested objects with the layers (the defaults).
+ */
+function inWorkFolder(config: unknown, workFolder: LayeredConfigSources<unknown>['workFolder']) {
+  if (workFolder?.path === undefined || workFolder.path === '') return config;
+  const resolved = structuredClone(config) as Record<string, unknown>;
+  for (const setting of workFolder.settings) {
+    const value = getPath(resolved, setting);
+    if (typeof value === 'string' && !isAbsolute(value))
+      setPath(resolved, setting, resolve(workFolder.path, value));
+  }
+  return resolved;
 }
 
 /**
@@ -112,6 +136,13 @@ export function parseNumberSetting(
     return undefined;
   }
   return value;
+}
+
+/** The value at a dotted `path` of `value`, or undefined where the path does not lead. */
+function getPath(value: unknown, path: string): unknown {
+  return path
+    .split('.')
+    .reduce<unknown>((node, key) => (isPlainObject(node) ? node[key] : undefined), value);
 }
 
 /** Objects merge key by key; arrays and scalars of the later layer replace the earlier ones. */

@@ -1,3 +1,4 @@
+import { checkConfigurationUpdates, type ValidationLogger } from './greengrass-configuration';
 import { ConfigError } from './layered-config';
 
 /** Something that runs until asked to stop. */
@@ -44,8 +45,33 @@ export function stopOnSignal(service: Stoppable, logger: LifecycleLogger): Promi
 }
 
 /**
+ * Serves until SIGINT or SIGTERM (see {@link stopOnSignal}); on a Greengrass core meanwhile has the
+ * nucleus check every deployment's configuration update with `checkUpdate` before applying it
+ * (see `checkConfigurationUpdates`).
+ */
+export async function serveUntilStopped(
+  service: Stoppable,
+  logger: LifecycleLogger & ValidationLogger,
+  checkUpdate: (configuration: Record<string, unknown>) => readonly string[],
+): Promise<void> {
+  const checks = await checkConfigurationUpdates(checkUpdate, logger);
+  await stopOnSignal(
+    {
+      stop: async () => {
+        await checks?.close();
+        await service.stop();
+      },
+    },
+    logger,
+  );
+}
+
+/**
  * Runs a command-line `main` and sets the exit code: its result, or 2 when it throws (a
- * configuration error prints its list of problems, anything else its message).
+ * configuration error prints its list of problems, anything else its message). A failure ends
+ * the process at once, also when connections or timers opened before it would keep it alive: a
+ * component that cannot start must stop, loudly, so that its supervisor (Greengrass, systemd)
+ * sees it and restarts it or reports it broken.
  */
 export function runMain(main: (argv: string[]) => Promise<number>): void {
   main(process.argv.slice(2)).then(
@@ -56,7 +82,7 @@ export function runMain(main: (argv: string[]) => Promise<number>): void {
       const message =
         error instanceof ConfigError || error instanceof Error ? error.message : String(error);
       process.stderr.write(`${message}\n`);
-      process.exitCode = 2;
+      process.exit(2);
     },
   );
 }

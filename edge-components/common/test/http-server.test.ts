@@ -25,6 +25,7 @@ describe('startHttpServer', () => {
   beforeAll(async () => {
     const routes = {
       ...monitoringRoutes({
+        component: 'demo-component',
         health: () => ({ ok: true, checks: { loop: true } }),
         readiness: () => ({ ok: false, checks: { broker: 'connecting' } }),
         metrics: () => Promise.resolve({ contentType: 'text/plain', body: 'up 1\n' }),
@@ -51,7 +52,10 @@ describe('startHttpServer', () => {
   });
 
   it('serves health, readiness (503 when not ok) and metrics', async () => {
-    expect(await get(server, '/health')).toEqual([200, '{"ok":true,"checks":{"loop":true}}']);
+    expect(await get(server, '/health')).toEqual([
+      200,
+      '{"component":"demo-component","ok":true,"checks":{"loop":true}}',
+    ]);
     expect((await get(server, '/ready'))[0]).toBe(503);
     expect(await get(server, '/metrics')).toEqual([200, 'up 1\n']);
     expect(await cacheControl(server, '/health')).toBe('no-store');
@@ -75,5 +79,11 @@ describe('startHttpServer', () => {
     expect((await get(withFallback, '/nothing'))[0]).toBe(404);
     expect((await get(withFallback, '/nothing', 'POST'))[0]).toBe(405);
     expect((await get(withFallback, '/health'))[0]).toBe(200);
+  });
+
+  it('refuses to start on a port another process holds, saying which and what to set', async () => {
+    await expect(startHttpServer({ host: '127.0.0.1', port: server.port }, {})).rejects.toThrow(
+      `cannot serve HTTP on 127.0.0.1:${server.port} (EADDRINUSE): another process holds the port, or it is not allowed; set http.port to a free one`,
+    );
   });
 });

@@ -99,6 +99,38 @@ describe('loadLayeredConfig', () => {
   });
 });
 
+describe('loadLayeredConfig with a work folder', () => {
+  const folderSchema = {
+    type: 'object',
+    properties: { store: { type: 'object' }, spool: { type: 'string' } },
+  };
+  const defaults = { store: { dataDir: 'store' }, spool: '/var/spool/demo' };
+  const load = (path: string | undefined, layer: object) =>
+    loadLayeredConfig({
+      component: 'demo',
+      schema: folderSchema,
+      defaults,
+      overrides: () => [layer],
+      workFolder: { path, settings: ['store.dataDir', 'spool', 'absent.dir'] },
+    });
+
+  it('takes relative data folders as relative to the work folder', () => {
+    expect(load('/greengrass/work/demo', {})).toEqual({
+      store: { dataDir: '/greengrass/work/demo/store' },
+      spool: '/var/spool/demo',
+    });
+    expect(load('/gg/work/demo', { store: { dataDir: '../shared' } }).store).toEqual({
+      dataDir: '/gg/work/shared',
+    });
+    expect(defaults.store).toEqual({ dataDir: 'store' });
+  });
+
+  it('leaves relative data folders to the current directory without a work folder', () => {
+    expect(load(undefined, {}).store).toEqual({ dataDir: 'store' });
+    expect(load('', {}).store).toEqual({ dataDir: 'store' });
+  });
+});
+
 describe('setPath', () => {
   it('creates nested objects and skips undefined values', () => {
     const layer: Record<string, unknown> = { broker: { url: 'keep' } };

@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { ENVIRONMENT_VARIABLES, loadConfig } from './config/config';
-import { runMain, stopOnSignal } from '@uns-mlops/edge-common';
+import { runMain, serveUntilStopped, settingsCheck } from '@uns-mlops/edge-common';
 import { BridgeService } from './service/bridge-service';
 
 const HELP = `uns-kafka-bridge: forwards every UNS message to Kafka (Amazon MSK), with store-and-forward
@@ -36,7 +36,11 @@ async function main(argv: string[]): Promise<number> {
     { http: `http://${config.http.host}:${service.httpPort}`, brokers: config.kafka.brokers },
     'uns-kafka-bridge running',
   );
-  await stopOnSignal(service, logger);
+  await serveUntilStopped(
+    service,
+    logger,
+    settingsCheck('UNS_BRIDGE_CONFIG_JSON', (env) => loadConfig({ file: values.config, env })),
+  );
   return 0;
 }
 

@@ -1,5 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { buildArtifact, useArtifact } from '@uns-mlops/test-services';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildArtifact, freePort, useArtifact } from '@uns-mlops/test-services';
 import { COMPONENT } from './harness';
 
 describe('the Greengrass artifact', () => {
@@ -21,5 +26,29 @@ describe('the Greengrass artifact', () => {
     });
     expect(badConfig.status).toBe(2);
     expect(badConfig.stderr).toContain('spool.whenFull must be equal to one of the allowed values');
+  });
+
+  it('exits at once, naming the port, when another process holds its HTTP port', async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const port = (holder.address() as AddressInfo).port;
+    try {
+      const run = spawnSync('node', ['main.js'], {
+        cwd: artifact.dir,
+        env: {
+          ...process.env,
+          UNS_BRIDGE_HTTP_PORT: String(port),
+          UNS_BRIDGE_SPOOL_DIR: mkdtempSync(join(tmpdir(), 'bridge-spool-')),
+          UNS_BRIDGE_MQTT_URL: `mqtt://127.0.0.1:${await freePort()}`,
+          UNS_BRIDGE_LOG_LEVEL: 'silent',
+        },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(run.status).toBe(2);
+      expect(run.stderr).toContain(`cannot serve HTTP on 127.0.0.1:${port} (EADDRINUSE)`);
+    } finally {
+      holder.close();
+    }
   });
 });

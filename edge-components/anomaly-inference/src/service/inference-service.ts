@@ -25,7 +25,7 @@ import { anomalyApi } from './anomaly-api';
 import type { InferenceConfig } from './config';
 import {
   mqttConnectionOptions,
-  probeReply,
+  monitoringRoutes,
   startHttpServer,
   type RunningHttpServer,
   watchBrokerConnection,
@@ -115,12 +115,14 @@ export class InferenceService extends EventEmitter<ServiceEvents> {
         ),
       );
       service.http = await startHttpServer(config.http, {
-        '/health': () => probeReply({ ok: true, checks: { eventLoop: true } }),
-        '/ready': () => probeReply(service.readiness()),
-        '/metrics': async () => ({
-          status: 200,
-          contentType: service.metrics.registry.contentType,
-          body: await service.metrics.registry.metrics(),
+        ...monitoringRoutes({
+          component: 'anomaly-inference',
+          health: () => ({ ok: true, checks: { eventLoop: true } }),
+          readiness: () => service.readiness(),
+          metrics: async () => ({
+            contentType: service.metrics.registry.contentType,
+            body: await service.metrics.registry.metrics(),
+          }),
         }),
         ...anomalyApi(service.host, service.results, config.api.events),
       });

@@ -31,9 +31,10 @@ beforeAll(async () => {
   await waitUntil(() => runtime.events.length === 2);
 });
 
-it('answers health and readiness', async () => {
+it('answers health and readiness, naming itself', async () => {
   expect(await runtime.get('/health')).toMatchObject({ status: 200 });
   expect(await json('/ready')).toEqual({
+    component: 'anomaly-inference',
     ok: true,
     checks: { model: true, broker: true, subscribed: true },
   });

@@ -11,6 +11,7 @@ import { Intake } from '../bridge/intake';
 import type { BridgeConfig } from '../config/config';
 import { readContractVersion } from '../config/contract-version';
 import { kafkaSecurityOptions } from '../kafka/auth';
+import { DeadLetterSink } from '../kafka/dead-letter';
 import { KafkaSink } from '../kafka/sink';
 import { Router } from '../mapping/router';
 import { UnsSubscriber } from '../mqtt/subscriber';
@@ -19,7 +20,8 @@ import { BridgeMetrics } from './metrics';
 
 /**
  * The running bridge: UNS subscription → intake (mapping, headers) → forwarder (Kafka, or the
- * disk spool while Kafka fails) → PUBACK; plus heartbeats and the HTTP endpoints.
+ * disk spool while Kafka fails; records Kafka refuses for their topic to the dead letter) →
+ * PUBACK; plus heartbeats and the HTTP endpoints.
  */
 export class BridgeService {
   private http: RunningHttpServer | undefined;
@@ -30,6 +32,7 @@ export class BridgeService {
     private readonly logger: Logger,
     private readonly spool: Spool,
     private readonly sink: KafkaSink,
+    private readonly deadLetters: DeadLetterSink,
     private readonly forwarder: Forwarder,
     private readonly subscriber: UnsSubscriber,
     private readonly heartbeat: Heartbeat,
@@ -42,7 +45,7 @@ export class BridgeService {
 
   static async start(config: BridgeConfig, logger: Logger): Promise<BridgeService> {
     const contractVersion = readContractVersion(config.contract);
-    const router = new Router(config.mapping.routes, config.mapping.fallbackTopic);
+    const router = new Router(config.mapping);
     const intake = new Intake(router, contractVersion);
     const metrics = new BridgeMetrics();
     const spool = await Spool.open({
@@ -53,9 +56,15 @@ export class BridgeService {
       },
     });
     const sink = new KafkaSink(config.kafka, kafkaSecurityOptions(config.kafka.security), logger);
+    const deadLetters = new DeadLetterSink(
+      sink,
+      { topic: config.mapping.fallbackTopic, recheckAfterMs: config.kafka.rejectedTopicRecheckMs },
+      metrics,
+      logger,
+    );
     const forwarder = new Forwarder(
       spool,
-      sink,
+      deadLetters,
       metrics,
       forwarderOptions(config, (error) => {
         // The messages are not acknowledged; a new connection gets them redelivered.
@@ -64,11 +73,17 @@ export class BridgeService {
       }),
       logger,
     );
+    const excluded = metrics.dropped.labels('excluded');
     const subscriber = new UnsSubscriber(
       config.mqtt,
       logger,
       (topic, payload, packet, release) => {
         const record = intake.record(topic, payload, packet.dup);
+        if (record === undefined) {
+          excluded.inc();
+          release();
+          return;
+        }
         metrics.count('received', record.topic);
         if (Intake.size(record) > config.kafka.maxRecordBytes) {
           metrics.dropped.inc({ reason: 'too_large' });
@@ -102,6 +117,7 @@ export class BridgeService {
       logger,
       spool,
       sink,
+      deadLetters,
       forwarder,
       subscriber,
       heartbeat,
@@ -109,6 +125,7 @@ export class BridgeService {
     service.http = await startHttpServer(
       config.http,
       monitoringRoutes({
+        component: 'uns-kafka-bridge',
         health: () => service.health(),
         readiness: () => service.readiness(),
         metrics: async () => ({
@@ -120,13 +137,18 @@ export class BridgeService {
     return service;
   }
 
-  /** Unhealthy when UNS messages have waited `stallAfterMs` with nothing produced to Kafka. */
+  /**
+   * Unhealthy when UNS messages have waited `stallAfterMs` with nothing produced to Kafka, or
+   * while Kafka refuses the dead-letter topic.
+   */
   health(): Probe {
     const stalledForMs = this.forwarder.stalledForMs();
+    const deadLetterRejected = this.deadLetters.deadLetterRejected;
     return {
-      ok: stalledForMs <= this.config.health.stallAfterMs,
+      ok: stalledForMs <= this.config.health.stallAfterMs && !deadLetterRejected,
       checks: {
         stalledForMs,
+        deadLetterRejected,
         spooling: this.forwarder.isSpooling,
         spoolBytes: this.spool.usedBytes,
         spoolRecords: this.spool.unsentRecords,
