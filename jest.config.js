@@ -1,6 +1,10 @@
-/** The CDK app's tests (workspaces have their own config on the same base). @type {import('jest').Config} */
+/**
+ * The CDK app's tests (workspaces have their own config on the same base; the device suite in
+ * test/device is a workspace of its own). @type {import('jest').Config}
+ */
 module.exports = {
   ...require('./jest.base'),
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/device/'],
   snapshotSerializers: ['<rootDir>/test/support/asset-hash-serializer.ts'],
   testTimeout: 120_000,
 };

@@ -4,4 +4,10 @@ export { startPostgres, type PostgresServer } from './postgres';
 export { kafkaLibs, startKafka, type KafkaBroker, type KafkaOptions } from './kafka';
 export { freePort, waitForPort } from './ports';
 export { waitUntil } from './wait';
-export { buildArtifact, useArtifact, type BuiltArtifact } from './artifact';
+export { buildArtifact, unpackLikeGreengrass, useArtifact, type BuiltArtifact } from './artifact';
+export {
+  ensureTrainedModelBundle,
+  runInRepository,
+  TEST_MODEL_CHANNELS,
+  trainedModelBundleDir,
+} from './model-bundle';
