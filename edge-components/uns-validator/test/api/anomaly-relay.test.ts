@@ -66,7 +66,7 @@ describe('the anomaly API relayed for the dashboard', () => {
     const answer = await get(unreachable, '/api/v1/anomalies/status');
 
     expect(answer.status).toBe(502);
-    expect((await answer.json()).error).toMatch(
+    expect(((await answer.json()) as { error: string }).error).toMatch(
       /^anomaly inference unreachable at http:\/\/127\.0\.0\.1:\d+: /,
     );
   });
