@@ -2,6 +2,6 @@ export { startMosquitto, type MosquittoBroker, type MosquittoOptions } from './m
 export { createTestCertificates, type TestCertificates } from './certificates';
 export { startPostgres, type PostgresServer } from './postgres';
 export { kafkaLibs, startKafka, type KafkaBroker, type KafkaOptions } from './kafka';
-export { freePort, waitForPort } from './ports';
+export { freePort } from './ports';
 export { waitUntil } from './wait';
 export { buildArtifact, useArtifact, type BuiltArtifact } from './artifact';

@@ -1,0 +1,88 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { waitUntil } from './wait';
+
+/** How much of a service's output is kept for error messages. */
+const LOG_TAIL_BYTES = 8192;
+
+/** A service process started by {@link launchService}, ready when it resolved. */
+export interface ServiceProcess {
+  readonly child: ChildProcess;
+  /** The end of what the service printed (stdout and stderr), for error messages. */
+  logTail(): string;
+}
+
+/** What {@link launchService} starts and how it knows that the service works. */
+export interface ServiceLaunch {
+  /** The service's name in error messages, e.g. `PostgreSQL on 127.0.0.1:5433`. */
+  readonly name: string;
+  readonly command: string;
+  readonly args: readonly string[];
+  /**
+   * One attempt at real work with the service (a query, a protocol handshake); it throws while
+   * the service cannot do it yet. Each attempt must end by itself (give its client a timeout).
+   */
+  readonly ready: () => Promise<void>;
+  /** The deadline for the service to become ready: generous, for a loaded machine. */
+  readonly timeoutMs: number;
+}
+
+/**
+ * Spawns a service and resolves once `ready` succeeds. Rejects, with the tail of the service's
+ * output, when the process exits first or the deadline passes (the process is then killed).
+ */
+export async function launchService(launch: ServiceLaunch): Promise<ServiceProcess> {
+  const child = spawn(launch.command, [...launch.args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-LOG_TAIL_BYTES);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const service: ServiceProcess = { child, logTail: () => output };
+  let exited: string | undefined;
+  const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
+    exited = signal === null ? `code ${String(code)}` : signal;
+  };
+  const onError = (error: Error) => {
+    exited = error.message;
+  };
+  child.once('exit', onExit);
+  child.once('error', onError);
+  try {
+    await waitUntil(
+      async () => {
+        if (exited !== undefined) return true;
+        await launch.ready();
+        return true;
+      },
+      launch.timeoutMs,
+      `${launch.name} ready`,
+    );
+  } catch (error) {
+    await terminate(child);
+    throw new Error(`${(error as Error).message}; its log ends:\n${output}`, { cause: error });
+  } finally {
+    child.off('exit', onExit);
+    child.off('error', onError);
+  }
+  if (exited !== undefined) {
+    throw new Error(
+      `${launch.name} exited (${exited}) before it was ready; its log ends:\n${output}`,
+    );
+  }
+  return service;
+}
+
+/** Stops a child process: SIGTERM, then SIGKILL after `graceMs`. */
+export async function terminate(child: ChildProcess, graceMs = 3_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      resolve();
+    }),
+  );
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
