@@ -4,4 +4,5 @@ export { startPostgres, type PostgresServer } from './postgres';
 export { kafkaLibs, startKafka, type KafkaBroker, type KafkaOptions } from './kafka';
 export { freePort } from './ports';
 export { waitUntil } from './wait';
+export { runComponent, type ComponentLaunch, type ComponentProcess } from './component';
 export { buildArtifact, useArtifact, type BuiltArtifact } from './artifact';

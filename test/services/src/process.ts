@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { waitUntil } from './wait';
 
 /** How much of a service's output is kept for error messages. */
@@ -17,6 +18,11 @@ export interface ServiceLaunch {
   readonly name: string;
   readonly command: string;
   readonly args: readonly string[];
+  readonly cwd?: string;
+  /** The whole environment of the process (default: this process's). */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Called with each line the service prints, e.g. to learn the address it logs. */
+  readonly onLine?: (line: string) => void;
   /**
    * One attempt at real work with the service (a query, a protocol handshake); it throws while
    * the service cannot do it yet. Each attempt must end by itself (give its client a timeout).
@@ -31,13 +37,18 @@ export interface ServiceLaunch {
  * output, when the process exits first or the deadline passes (the process is then killed).
  */
 export async function launchService(launch: ServiceLaunch): Promise<ServiceProcess> {
-  const child = spawn(launch.command, [...launch.args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(launch.command, [...launch.args], {
+    cwd: launch.cwd,
+    env: launch.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
-  const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-LOG_TAIL_BYTES);
-  };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
+  for (const stream of [child.stdout, child.stderr]) {
+    stream.on('data', (chunk: Buffer) => {
+      output = (output + chunk.toString()).slice(-LOG_TAIL_BYTES);
+    });
+    if (launch.onLine !== undefined) createInterface({ input: stream }).on('line', launch.onLine);
+  }
   const service: ServiceProcess = { child, logTail: () => output };
   let exited: string | undefined;
   const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
