@@ -1,3 +1,4 @@
+import { waitUntil } from '@uns-mlops/test-services';
 import type { ValidationCount, VerdictBatch } from '../../src/store/batch';
 import { type FlushReport, StoreFlusher } from '../../src/store/flusher';
 import { MINUTE, T0 } from './fixtures';
@@ -110,7 +111,7 @@ describe('StoreFlusher', () => {
     const flusher = new StoreFlusher(sourceOf(batchOf([T0])), store, { intervalMs: 10 });
 
     flusher.start();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await waitUntil(() => written.length > 0, 15_000, 'a flush on the interval'); // not close's
     await flusher.close();
 
     expect(written.flatMap((b) => b.counts)).toHaveLength(1);
