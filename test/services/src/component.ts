@@ -1,8 +1,7 @@
-import { launchService, type ServiceProcess } from './process';
+import { launchService } from './process';
 
 /** An edge component run as a process of its own by {@link runComponent}. */
 export interface ComponentProcess {
-  readonly process: ServiceProcess;
   /** Where its HTTP server listens, e.g. `http://127.0.0.1:41234`. */
   readonly http: string;
   /** Sends `signal` and resolves with the exit code once the process has exited. */
@@ -32,7 +31,7 @@ export interface ComponentLaunch {
  */
 export async function runComponent(launch: ComponentLaunch): Promise<ComponentProcess> {
   let http: string | undefined;
-  const process = await launchService({
+  const child = await launchService({
     ...launch,
     onLine: (line) => {
       http ??= loggedAddress(line);
@@ -44,9 +43,7 @@ export async function runComponent(launch: ComponentLaunch): Promise<ComponentPr
     },
     timeoutMs: launch.timeoutMs ?? 60_000,
   });
-  const { child } = process;
   return {
-    process,
     http: http!,
     stop: async (signal = 'SIGTERM') => {
       if (child.exitCode === null && child.signalCode === null) {

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import {
   existsSync,
@@ -13,7 +13,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { freePort, onFreePorts } from './ports';
-import { launchService, type ServiceProcess, terminate } from './process';
+import { launchService, terminate } from './process';
 
 /** A single-node Apache Kafka (KRaft) broker of the test's own, on a loopback port. */
 export interface KafkaBroker {
@@ -151,7 +151,7 @@ async function startKafkaOn(
   );
 
   const bootstrap = `127.0.0.1:${port}`;
-  let broker: ServiceProcess | undefined;
+  let broker: ChildProcess | undefined;
   const launch = async () => {
     broker = await launchService({
       name: `Kafka on ${bootstrap}`,
@@ -162,7 +162,7 @@ async function startKafkaOn(
     });
   };
   const halt = async () => {
-    if (broker !== undefined) await terminate(broker.child, 15_000);
+    if (broker !== undefined) await terminate(broker, 15_000);
     broker = undefined;
   };
   try {

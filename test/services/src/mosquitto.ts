@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { connectAsync, type IClientOptions } from 'mqtt';
 import { createTestCertificates, type TestCertificates } from './certificates';
 import { freePort, onFreePorts } from './ports';
-import { launchService, type ServiceProcess, terminate } from './process';
+import { launchService, terminate } from './process';
 
 /** A running Mosquitto broker of the test's own, on a loopback port. */
 export interface MosquittoBroker {
@@ -115,14 +115,14 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
         ready: () => acceptsConnection(url, login),
         timeoutMs: READY_TIMEOUT_MS,
       });
-    let broker: ServiceProcess = await launch();
+    let broker = await launch();
     return {
       port,
       url,
       tls,
-      stop: () => terminate(broker.child),
+      stop: () => terminate(broker),
       restart: async () => {
-        await terminate(broker.child);
+        await terminate(broker);
         broker = await launch();
       },
     };

@@ -73,7 +73,7 @@ export async function startPostgres(): Promise<PostgresServer> {
         port,
         connectionString,
         stop: async () => {
-          await terminate(server.child);
+          await terminate(server);
           rmSync(directory, { recursive: true, force: true });
         },
       };

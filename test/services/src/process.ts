@@ -5,13 +5,6 @@ import { waitUntil } from './wait';
 /** How much of a service's output is kept for error messages. */
 const LOG_TAIL_BYTES = 8192;
 
-/** A service process started by {@link launchService}, ready when it resolved. */
-export interface ServiceProcess {
-  readonly child: ChildProcess;
-  /** The end of what the service printed (stdout and stderr), for error messages. */
-  logTail(): string;
-}
-
 /** What {@link launchService} starts and how it knows that the service works. */
 export interface ServiceLaunch {
   /** The service's name in error messages, e.g. `PostgreSQL on 127.0.0.1:5433`. */
@@ -33,10 +26,10 @@ export interface ServiceLaunch {
 }
 
 /**
- * Spawns a service and resolves once `ready` succeeds. Rejects, with the tail of the service's
- * output, when the process exits first or the deadline passes (the process is then killed).
+ * Spawns a service and resolves with its process once `ready` succeeds. Rejects, with the tail of
+ * the service's output, when the process exits first or the deadline passes (it is then stopped).
  */
-export async function launchService(launch: ServiceLaunch): Promise<ServiceProcess> {
+export async function launchService(launch: ServiceLaunch): Promise<ChildProcess> {
   const child = spawn(launch.command, [...launch.args], {
     cwd: launch.cwd,
     env: launch.env,
@@ -49,7 +42,6 @@ export async function launchService(launch: ServiceLaunch): Promise<ServiceProce
     });
     if (launch.onLine !== undefined) createInterface({ input: stream }).on('line', launch.onLine);
   }
-  const service: ServiceProcess = { child, logTail: () => output };
   let exited: string | undefined;
   const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
     exited = signal === null ? `code ${String(code)}` : signal;
@@ -81,7 +73,7 @@ export async function launchService(launch: ServiceLaunch): Promise<ServiceProce
       `${launch.name} exited (${exited}) before it was ready; its log ends:\n${output}`,
     );
   }
-  return service;
+  return child;
 }
 
 /** Stops a child process: SIGTERM, then SIGKILL after `graceMs`. */
