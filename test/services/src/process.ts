@@ -36,11 +36,17 @@ export async function launchService(launch: ServiceLaunch): Promise<ChildProcess
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  // Kept apart from the tail, which a JVM's shutdown log pushes it out of: onFreePorts reads it
+  // to start again on other ports.
+  let portTaken = '';
   for (const stream of [child.stdout, child.stderr]) {
     stream.on('data', (chunk: Buffer) => {
       output = (output + chunk.toString()).slice(-LOG_TAIL_BYTES);
     });
-    if (launch.onLine !== undefined) createInterface({ input: stream }).on('line', launch.onLine);
+    createInterface({ input: stream }).on('line', (line) => {
+      if (portTaken === '' && /address already in use/i.test(line)) portTaken = ` (${line})`;
+      launch.onLine?.(line);
+    });
   }
   let exited: string | undefined;
   const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
@@ -49,7 +55,8 @@ export async function launchService(launch: ServiceLaunch): Promise<ChildProcess
   const onError = (error: Error) => {
     exited = error.message;
   };
-  child.once('exit', onExit);
+  // 'close', not 'exit': by then the output is read to its end.
+  child.once('close', onExit);
   child.once('error', onError);
   try {
     await waitUntil(
@@ -65,12 +72,12 @@ export async function launchService(launch: ServiceLaunch): Promise<ChildProcess
     await terminate(child);
     throw new Error(`${(error as Error).message}; its log ends:\n${output}`, { cause: error });
   } finally {
-    child.off('exit', onExit);
+    child.off('close', onExit);
     child.off('error', onError);
   }
   if (exited !== undefined) {
     throw new Error(
-      `${launch.name} exited (${exited}) before it was ready; its log ends:\n${output}`,
+      `${launch.name} exited (${exited}) before it was ready${portTaken}; its log ends:\n${output}`,
     );
   }
   return child;
