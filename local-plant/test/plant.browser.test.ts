@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import pino from 'pino';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { waitUntil } from '@uns-mlops/test-services';
 import { publishLive, type PublishSummary } from '@uns-mlops/welding-simulator';
 import type {
   AnomalyEvents,
@@ -77,14 +78,17 @@ beforeAll(async () => {
   await injector.publishAsync(INJECTED_TOPIC, INJECTED_PAYLOAD, { qos: 1 });
   await injector.endAsync();
   // Every seam of this cell has a defect episode; the simulator is deterministic for its seed.
-  await publishLive({
+  const defective = await publishLive({
     brokerUrl: plant.addresses.broker,
     simulatorOptions: { seed: 11, cells: [DEFECTIVE_CELL], defectRate: 1, start: Date.now() },
     realTime: false,
     durationMs: 8000,
     publishState: false,
   });
-  await countsStandStill();
+  await countsStandStill({
+    valid: simulated.valid + defective.valid,
+    invalid: simulated.malformedTotal + 1,
+  });
 }, 240_000);
 
 afterAll(async () => {
@@ -98,23 +102,41 @@ async function api<T>(path: string): Promise<T> {
   return (await response.json()) as T;
 }
 
-/** Waits until the store's counts have not moved for two flush intervals. */
-async function countsStandStill(): Promise<void> {
+/**
+ * Waits until the store counts at least the messages the test published, then until its counts
+ * have not moved for two flush intervals: the inference's results, which the validator judges
+ * too, come later and in no number the test knows.
+ */
+async function countsStandStill({
+  valid,
+  invalid,
+}: {
+  valid: number;
+  invalid: number;
+}): Promise<void> {
+  await waitUntil(
+    async () => {
+      const { totals } = await api<ComplianceOverview>('/api/v1/compliance/overview');
+      return totals.valid >= valid && totals.invalid >= invalid;
+    },
+    120_000,
+    `the store counting ${valid} valid and ${invalid} invalid messages`,
+  );
   let last = -1;
   let quietSince = Date.now();
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    const { totals } = await api<ComplianceOverview>('/api/v1/compliance/overview');
-    const now = totals.valid + totals.invalid;
-    if (now !== last) {
-      last = now;
-      quietSince = Date.now();
-    } else if (Date.now() - quietSince > 2500) {
-      return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error('the store kept counting for a minute');
+  await waitUntil(
+    async () => {
+      const { totals } = await api<ComplianceOverview>('/api/v1/compliance/overview');
+      const now = totals.valid + totals.invalid;
+      if (now !== last) {
+        last = now;
+        quietSince = Date.now();
+      }
+      return Date.now() - quietSince > 2500;
+    },
+    60_000,
+    'the store counts standing still',
+  );
 }
 
 /** A page at `viewport` whose console errors and uncaught exceptions are collected. */
@@ -263,8 +285,11 @@ describe('the local plant across a restart', () => {
       { ...plantConfig, simulator: { ...plantConfig.simulator, malformedShare: 0, seconds: 1 } },
       pino({ level: 'warn' }),
     );
-    await plant.simulatorDone();
-    await countsStandStill();
+    const { valid } = await plant.simulatorDone();
+    await countsStandStill({
+      valid: before.totals.valid + valid,
+      invalid: before.totals.invalid,
+    });
     const after = await api<ComplianceOverview>('/api/v1/compliance/overview');
     const { items } = await api<ViolationPage>('/api/v1/compliance/violations?limit=50');
 

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import mqtt from 'mqtt';
-import { startMosquitto, type MosquittoBroker } from '@uns-mlops/test-services';
+import { startMosquitto, waitUntil, type MosquittoBroker } from '@uns-mlops/test-services';
 import { loadContracts } from '../../edge-components/uns-validator/src/contract/load-contracts';
 import { validateMessage } from '../../edge-components/uns-validator/src/validate/validate-message';
 import { MALFORMED_KINDS, publishLive, type MalformedKind } from '../src/mqtt-publisher';
@@ -47,10 +47,7 @@ describe('publishLive against a real Mosquitto', () => {
     expect(byKind.every((n) => n > 0)).toBe(true);
     expect(sent).toHaveLength(total);
 
-    const deadline = Date.now() + 10_000;
-    while (received.length < total && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await waitUntil(() => received.length >= total, 30_000, `${total} blocks received`);
     await subscriber.endAsync();
     expect(received).toHaveLength(total);
 
@@ -90,13 +87,15 @@ describe('publishLive against a real Mosquitto', () => {
 
   it('publishes until aborted when given a signal and no duration, and stops promptly', async () => {
     const controller = new AbortController();
+    let blocks = 0;
     const publishing = publishLive({
       brokerUrl: broker.url,
       simulatorOptions: { seed: 3, cells: defaultCells(1), blockMs: 100 },
       realTime: true,
       signal: controller.signal,
+      onPublish: () => (blocks += 1),
     });
-    await new Promise((r) => setTimeout(r, 350));
+    await waitUntil(() => blocks >= 2 * 6, 15_000, 'two steps published');
     const abortedAt = Date.now();
     controller.abort();
     const summary = await publishing;

@@ -1,6 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { freePort, waitUntil } from '@uns-mlops/test-services';
+import { type ComponentProcess, runComponent, waitUntil } from '@uns-mlops/test-services';
 import type { BridgeConfig } from '../src/config/config';
 import {
   COMPONENT,
@@ -50,6 +49,28 @@ async function delivered(
   }
 }
 
+const PRODUCED = 'uns_bridge_records_produced_total{kafka_topic="uns.telemetry"}';
+const SPOOLED = 'uns_bridge_records_spooled_total{kafka_topic="uns.telemetry"}';
+
+/** Waits until the bridge on `port` has counted `count` telemetry records at `sample`. */
+async function counted(port: number, sample: string, count: number): Promise<void> {
+  await waitUntil(
+    async () => (await metric(port, sample)) >= count,
+    60_000,
+    `${sample} >= ${count}`,
+  );
+}
+
+/** Waits until the broker has acknowledged `count` more messages of the stream. */
+async function streamed(stream: StreamPublisher, count: number): Promise<void> {
+  const target = stream.acknowledged.size + count;
+  await waitUntil(
+    () => stream.acknowledged.size >= target,
+    60_000,
+    `${count} more messages acknowledged`,
+  );
+}
+
 describe('Kafka unreachable', () => {
   it('spools while Kafka is stopped for 30 s, turns unhealthy, then drains everything', async () => {
     const bridge = await startBridge(bridgeConfig(plant));
@@ -57,14 +78,14 @@ describe('Kafka unreachable', () => {
     const stream = new StreamPublisher(publisher, 'kafka-outage');
     try {
       stream.start(200);
-      await sleep(2000);
+      await counted(bridge.httpPort, PRODUCED, 200); // forwarding directly before the outage
       await plant.kafka.halt();
       const haltedAt = Date.now();
       await waitUntil(async () => (await get(bridge.httpPort, '/health')).status === 503, 20_000);
       expect(await metric(bridge.httpPort, 'uns_bridge_spooling')).toBe(1);
-      await sleep(30_000 - (Date.now() - haltedAt));
+      await sleep(30_000 - (Date.now() - haltedAt)); // the outage under test lasts 30 s
       await plant.kafka.start();
-      await sleep(2000);
+      await streamed(stream, 400); // and the stream goes on after it
       await stream.stop();
 
       const report = await delivered(stream, 'Kafka stopped for 30 s');
@@ -88,53 +109,48 @@ describe('Kafka unreachable', () => {
 describe('bridge process killed', () => {
   /**
    * Runs the bridge as `node --import tsx src/main.ts` (one process, so SIGKILL hits the bridge
-   * itself), configured through UNS_BRIDGE_CONFIG_JSON.
+   * itself), configured through UNS_BRIDGE_CONFIG_JSON; resolves once it is ready.
    */
-  function runBridge(config: BridgeConfig): ChildProcess {
-    return spawn(process.execPath, ['--import', 'tsx', join(COMPONENT, 'src', 'main.ts')], {
+  function runBridge(config: BridgeConfig): Promise<ComponentProcess> {
+    return runComponent({
+      name: 'uns-kafka-bridge',
+      command: process.execPath,
+      args: ['--import', 'tsx', join(COMPONENT, 'src', 'main.ts')],
       cwd: COMPONENT,
-      env: { ...process.env, UNS_BRIDGE_CONFIG_JSON: JSON.stringify(config) },
-      stdio: ['ignore', 'ignore', 'inherit'],
+      env: {
+        ...process.env,
+        UNS_BRIDGE_CONFIG_JSON: JSON.stringify({ ...config, logLevel: 'info' }),
+      },
     });
   }
 
-  async function ready(port: number): Promise<void> {
-    await waitUntil(async () => (await get(port, '/ready')).status === 200, 30_000);
-  }
-
-  function kill(child: ChildProcess): Promise<unknown> {
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGKILL');
-    return exited;
-  }
+  /** The port of a bridge's HTTP server. */
+  const portOf = (bridge: ComponentProcess) => Number(new URL(bridge.http).port);
 
   it('loses nothing acknowledged when SIGKILLed mid-stream, forwarding or spooling', async () => {
-    const config = bridgeConfig(plant, {
-      http: { host: '127.0.0.1', port: await freePort() },
-    });
+    const config = bridgeConfig(plant);
     const publisher = await testClient(plant.mqtt.url);
     const stream = new StreamPublisher(publisher, 'sigkill');
-    let child = runBridge(config);
+    let bridge: ComponentProcess | undefined;
     try {
-      await ready(config.http.port);
+      bridge = await runBridge(config);
       stream.start(300);
-      await sleep(3000);
-      await kill(child); // while forwarding directly
-      child = runBridge(config);
-      await ready(config.http.port);
-      await sleep(2000);
+      await counted(portOf(bridge), PRODUCED, 300);
+      await bridge.stop('SIGKILL'); // while forwarding directly
+      bridge = await runBridge(config);
+      await counted(portOf(bridge), PRODUCED, 300);
 
       await plant.kafka.halt();
       await waitUntil(
-        async () => (await metric(config.http.port, 'uns_bridge_spool_records')) > 300,
+        async () => (await metric(portOf(bridge!), 'uns_bridge_spool_records')) > 300,
         30_000,
       );
-      await kill(child); // while spooling, Kafka down
-      child = runBridge(config);
-      await ready(config.http.port);
-      await sleep(2000);
+      await bridge.stop('SIGKILL'); // while spooling, Kafka down
+      bridge = await runBridge(config);
+      await counted(portOf(bridge), SPOOLED, 300);
       await plant.kafka.start();
-      await sleep(2000);
+      await streamed(stream, 600);
+      await waitUntil(() => stream.acknowledged.size > 3000, 60_000, '3,000 messages streamed');
       await stream.stop();
 
       const report = await delivered(stream, 'bridge SIGKILLed twice');
@@ -142,8 +158,7 @@ describe('bridge process killed', () => {
       expect(stream.acknowledged.size).toBeGreaterThan(3000);
     } finally {
       await publisher.endAsync();
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
+      await bridge?.stop();
     }
   });
 });
@@ -155,10 +170,11 @@ describe('MQTT broker restarted', () => {
     const stream = new StreamPublisher(publisher, 'broker-restart');
     try {
       stream.start(300);
-      await sleep(2000);
+      await counted(bridge.httpPort, PRODUCED, 300);
       await plant.mqtt.restart();
       await waitUntil(() => bridge.readiness().ok, 20_000);
-      await sleep(2000);
+      await streamed(stream, 600); // published around and after the restart
+      await waitUntil(() => stream.acknowledged.size > 1000, 60_000, '1,000 messages streamed');
       await stream.stop();
 
       const report = await delivered(stream, 'MQTT broker restarted');

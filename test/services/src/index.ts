@@ -2,8 +2,9 @@ export { startMosquitto, type MosquittoBroker, type MosquittoOptions } from './m
 export { createTestCertificates, type TestCertificates } from './certificates';
 export { startPostgres, type PostgresServer } from './postgres';
 export { kafkaLibs, startKafka, type KafkaBroker, type KafkaOptions } from './kafka';
-export { freePort, waitForPort } from './ports';
+export { freePort } from './ports';
 export { waitUntil } from './wait';
+export { runComponent, type ComponentLaunch, type ComponentProcess } from './component';
 export { buildArtifact, unpackLikeGreengrass, useArtifact, type BuiltArtifact } from './artifact';
 export {
   ensureTrainedModelBundle,

@@ -1,11 +1,9 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import {
-  closeSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
-  openSync,
   readFileSync,
   renameSync,
   rmSync,
@@ -13,8 +11,9 @@ import {
 } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { terminate } from './mosquitto';
-import { freePort, waitForPort } from './ports';
+import { Kafka, logLevel } from 'kafkajs';
+import { freePort, onFreePorts } from './ports';
+import { launchService, terminate } from './process';
 
 /** A single-node Apache Kafka (KRaft) broker of the test's own, on a loopback port. */
 export interface KafkaBroker {
@@ -23,7 +22,10 @@ export interface KafkaBroker {
   readonly bootstrap: string;
   /** Stops the broker process (SIGTERM, SIGKILL after 15 s); its port and data are kept. */
   halt(): Promise<void>;
-  /** Starts the broker again after {@link halt}, on the same port and data directory. */
+  /**
+   * Starts the broker again after {@link halt}, on the same port and data directory; resolves
+   * once it serves topics again.
+   */
   start(): Promise<void>;
   /** Stops the broker for good and deletes its directory. */
   stop(): Promise<void>;
@@ -50,6 +52,10 @@ export interface KafkaOptions {
 
 const POM = join(__dirname, '..', 'kafka', 'pom.xml');
 const JAVA = process.env.JAVA_BIN ?? 'java';
+/** The deadline for a JVM start and the KRaft quorum to form, for a loaded machine. */
+const READY_TIMEOUT_MS = 120_000;
+/** The topic that readiness checks produce to (internal, `__`: topic listings leave it out). */
+const READINESS_TOPIC = '__test-services-readiness';
 
 /**
  * The directory holding Kafka's jars and their dependencies, resolved from Maven Central with
@@ -93,11 +99,20 @@ export function kafkaLibs(): string {
  * broker and controller in KRaft mode, on free 127.0.0.1 ports, with its data in a temporary
  * directory: storage is formatted once, so {@link KafkaBroker.halt} and
  * {@link KafkaBroker.start} simulate an outage of the same cluster. Topics are created on first
- * use. JVM start costs seconds: start one broker per test file.
+ * use. Resolves once the broker answers a metadata request with its controller and takes a
+ * record on a topic it has created (an open port alone may still refuse both). JVM start costs
+ * seconds: start one broker per test file.
  */
 export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroker> {
+  return onFreePorts(async () => startKafkaOn(await freePort(), await freePort(), options));
+}
+
+async function startKafkaOn(
+  port: number,
+  controllerPort: number,
+  options: KafkaOptions,
+): Promise<KafkaBroker> {
   const classpath = join(kafkaLibs(), '*');
-  const [port, controllerPort] = [await freePort(), await freePort()];
   const directory = mkdtempSync(join(tmpdir(), 'kafka-'));
   const configFile = join(directory, 'server.properties');
   writeFileSync(
@@ -141,31 +156,30 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroke
     { stdio: 'ignore' },
   );
 
-  const logFile = join(directory, 'kafka.log');
-  let child: ChildProcess | undefined;
+  const bootstrap = `127.0.0.1:${port}`;
+  let broker: ChildProcess | undefined;
   const launch = async () => {
-    const log = openSync(logFile, 'a');
-    const process = spawn(JAVA, [...jvm, 'kafka.Kafka', configFile], {
-      stdio: ['ignore', log, log],
+    broker = await launchService({
+      name: `Kafka on ${bootstrap}`,
+      command: JAVA,
+      args: [...jvm, 'kafka.Kafka', configFile],
+      ready: () => servesTopics(bootstrap),
+      timeoutMs: READY_TIMEOUT_MS,
     });
-    closeSync(log);
-    const exited = new Promise<never>((_, reject) =>
-      process.once('exit', (code) => {
-        reject(new Error(`kafka exited (${code}): ${readFileSync(logFile, 'utf8').slice(-2000)}`));
-      }),
-    );
-    await Promise.race([waitForPort(port, 60_000), exited]);
-    process.removeAllListeners('exit');
-    child = process;
   };
   const halt = async () => {
-    if (child !== undefined) await terminate(child, 15_000);
-    child = undefined;
+    if (broker !== undefined) await terminate(broker, 15_000);
+    broker = undefined;
   };
-  await launch();
+  try {
+    await launch();
+  } catch (error) {
+    rmSync(directory, { recursive: true, force: true });
+    throw error;
+  }
   return {
     port,
-    bootstrap: `127.0.0.1:${port}`,
+    bootstrap,
     halt,
     start: launch,
     stop: async () => {
@@ -173,4 +187,33 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroke
       rmSync(directory, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * One readiness check: a metadata request that names the controller, then a record produced
+ * (all replicas acknowledging) to a topic the check creates if it is missing. Throws while the
+ * broker cannot do either; every request has a timeout and no retries of its own.
+ */
+async function servesTopics(bootstrap: string): Promise<void> {
+  const kafka = new Kafka({
+    clientId: 'test-services-ready',
+    brokers: [bootstrap],
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 5_000,
+    requestTimeout: 10_000,
+    retry: { retries: 0 },
+  });
+  const admin = kafka.admin();
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  try {
+    await admin.connect();
+    const { controller } = await admin.describeCluster();
+    if (controller === null || controller < 0) throw new Error('no controller yet');
+    await admin.createTopics({ topics: [{ topic: READINESS_TOPIC, numPartitions: 1 }] });
+    await producer.connect();
+    await producer.send({ topic: READINESS_TOPIC, acks: -1, messages: [{ value: 'ready' }] });
+  } finally {
+    await producer.disconnect().catch(() => undefined);
+    await admin.disconnect().catch(() => undefined);
+  }
 }

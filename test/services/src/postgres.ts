@@ -1,9 +1,10 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { terminate } from './mosquitto';
-import { freePort, waitForPort } from './ports';
+import { Client } from 'pg';
+import { onFreePorts, freePort } from './ports';
+import { launchService, terminate } from './process';
 
 /** A throw-away PostgreSQL cluster of the test's own. */
 export interface PostgresServer {
@@ -14,13 +15,16 @@ export interface PostgresServer {
 }
 
 const BIN = process.env.POSTGRES_BIN_DIR ?? '/usr/lib/postgresql/15/bin';
+/** Crash recovery and start-up can take long on a loaded machine. */
+const READY_TIMEOUT_MS = 60_000;
 
 /**
- * Creates a cluster in a temporary directory with Debian's PostgreSQL (`initdb`, `postgres`) and
- * starts it on a free loopback port. As root, the cluster runs as the `postgres` system user.
+ * Creates a cluster in a temporary directory with Debian's PostgreSQL (`initdb`, `postgres`),
+ * starts it on a free loopback port and resolves once it answers `SELECT 1` (an open port alone
+ * may still answer "the database system is starting up"). As root, the cluster runs as the
+ * `postgres` system user.
  */
 export async function startPostgres(): Promise<PostgresServer> {
-  const port = await freePort();
   const directory = mkdtempSync(join(tmpdir(), 'pg-'));
   const dataDirectory = join(directory, 'data');
   const asRoot = userInfo().uid === 0;
@@ -42,26 +46,52 @@ export async function startPostgres(): Promise<PostgresServer> {
   ]);
   execFileSync(initCommand, [...initArgs], { stdio: 'ignore' });
 
-  const [serverCommand, serverArgs] = run(join(BIN, 'postgres'), [
-    '-D',
-    dataDirectory,
-    '-p',
-    String(port),
-    '-h',
-    '127.0.0.1',
-    '-k',
-    directory,
-    '-c',
-    'fsync=off',
-  ]);
-  const child: ChildProcess = spawn(serverCommand, [...serverArgs], { stdio: 'ignore' });
-  await waitForPort(port, 20_000);
-  return {
-    port,
-    connectionString: `postgres://postgres@127.0.0.1:${port}/postgres`,
-    stop: async () => {
-      await terminate(child);
-      rmSync(directory, { recursive: true, force: true });
-    },
-  };
+  try {
+    return await onFreePorts(async () => {
+      const port = await freePort();
+      const connectionString = `postgres://postgres@127.0.0.1:${port}/postgres`;
+      const [command, args] = run(join(BIN, 'postgres'), [
+        '-D',
+        dataDirectory,
+        '-p',
+        String(port),
+        '-h',
+        '127.0.0.1',
+        '-k',
+        directory,
+        '-c',
+        'fsync=off',
+      ]);
+      const server = await launchService({
+        name: `PostgreSQL on 127.0.0.1:${port}`,
+        command,
+        args,
+        ready: () => answersQuery(connectionString),
+        timeoutMs: READY_TIMEOUT_MS,
+      });
+      return {
+        port,
+        connectionString,
+        stop: async () => {
+          await terminate(server);
+          rmSync(directory, { recursive: true, force: true });
+        },
+      };
+    });
+  } catch (error) {
+    rmSync(directory, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** Connects and runs `SELECT 1`; throws while the server cannot (starting up, not listening). */
+async function answersQuery(connectionString: string): Promise<void> {
+  const client = new Client({ connectionString, connectionTimeoutMillis: 5_000 });
+  client.on('error', () => undefined); // a failed attempt; the next one reports
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }

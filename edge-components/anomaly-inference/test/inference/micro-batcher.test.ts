@@ -49,12 +49,18 @@ it('starts a full batch at once and batches what arrives while one runs', async 
 });
 
 it('waits at most maxBatchDelayMs for a batch to fill', async () => {
-  const { batches, run, open } = gatedConsumer();
-  const batcher = new MicroBatcher({ maxBatchSize: 100, maxBatchDelayMs: 20 }, run);
-  batcher.push(1);
-  await new Promise((resolve) => setImmediate(resolve));
-  expect(batches).toEqual([]);
-  await new Promise((resolve) => setTimeout(resolve, 40));
-  expect(batches).toEqual([[1]]);
-  await open();
+  // Fake timers: on a busy machine a real 20 ms timer may fire before the test looks.
+  jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate'] });
+  try {
+    const { batches, run, open } = gatedConsumer();
+    const batcher = new MicroBatcher({ maxBatchSize: 100, maxBatchDelayMs: 20 }, run);
+    batcher.push(1);
+    jest.advanceTimersByTime(19);
+    expect(batches).toEqual([]);
+    jest.advanceTimersByTime(1);
+    expect(batches).toEqual([[1]]);
+    await open();
+  } finally {
+    jest.useRealTimers();
+  }
 });

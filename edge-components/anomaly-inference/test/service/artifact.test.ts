@@ -2,10 +2,10 @@
  * The Greengrass artifact: reproducible (same sources, same bytes), with onnxruntime-node's native
  * libraries for linux x64 and arm64, and it serves from the unpacked directory alone.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildArtifact, startMosquitto, useArtifact } from '@uns-mlops/test-services';
+import { buildArtifact, runComponent, startMosquitto, useArtifact } from '@uns-mlops/test-services';
 import { fixtureBundleDir } from '../fixtures/model-fixture';
 import { COMPONENT_DIR, FIXTURE_CHANNELS } from '../fixtures/paths';
 import { testClient, waitUntil } from '../support/harness';
@@ -46,32 +46,36 @@ describe('the Greengrass artifact', () => {
 
   it('scores telemetry from the unpacked directory and stops cleanly on SIGTERM', async () => {
     const broker = await startMosquitto();
-    const port = 20_000 + (process.pid % 1000);
-    const runtime = spawn('node', ['main.js', 'serve'], {
-      cwd: artifact.dir,
-      env: {
-        ...process.env,
-        ANOMALY_INFERENCE_BROKER_URL: broker.url,
-        ANOMALY_INFERENCE_MODEL_DIR: fixtureBundleDir(),
-        ANOMALY_INFERENCE_HTTP_PORT: String(port),
-        ANOMALY_INFERENCE_LOG_LEVEL: 'warn',
-      },
-      stdio: 'ignore',
-    });
     const client = await testClient(broker.url);
-    const metrics = async () => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    let exitCode: number | null | undefined;
     try {
-      await waitUntil(async () => (await fetch(`http://127.0.0.1:${port}/ready`)).ok, 30_000);
-      await publish(client, asset('cell-artifact'), blocks(FIXTURE_CHANNELS, [0, 1, 2, 3, 4, 5]));
-      await waitUntil(async () =>
-        /anomaly_inference_windows_scored_total\{role="serving"\} [1-9]/.test(await metrics()),
-      );
+      const runtime = await runComponent({
+        name: 'anomaly-inference',
+        command: 'node',
+        args: ['main.js', 'serve'],
+        cwd: artifact.dir,
+        env: {
+          ...process.env,
+          ANOMALY_INFERENCE_BROKER_URL: broker.url,
+          ANOMALY_INFERENCE_MODEL_DIR: fixtureBundleDir(),
+          ANOMALY_INFERENCE_HTTP_PORT: '0',
+          ANOMALY_INFERENCE_LOG_LEVEL: 'info',
+        },
+      });
+      try {
+        await publish(client, asset('cell-artifact'), blocks(FIXTURE_CHANNELS, [0, 1, 2, 3, 4, 5]));
+        await waitUntil(async () =>
+          /anomaly_inference_windows_scored_total\{role="serving"\} [1-9]/.test(
+            await (await fetch(`${runtime.http}/metrics`)).text(),
+          ),
+        );
+      } finally {
+        exitCode = await runtime.stop();
+      }
     } finally {
       await client.endAsync();
-      runtime.kill('SIGTERM');
-      await new Promise((resolve) => runtime.once('exit', resolve));
       await broker.stop();
     }
-    expect(runtime.exitCode).toBe(0);
+    expect(exitCode).toBe(0);
   });
 });

@@ -1,6 +1,12 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { buildArtifact, startMosquitto, useArtifact, waitUntil } from '@uns-mlops/test-services';
+import {
+  buildArtifact,
+  runComponent,
+  startMosquitto,
+  useArtifact,
+  waitUntil,
+} from '@uns-mlops/test-services';
 import { RECORDING } from '../fixtures/paths';
 import { TELEMETRY_TOPIC, telemetryBlock, testClient } from './harness';
 
@@ -31,31 +37,34 @@ describe('the Greengrass artifact', () => {
 
   it('serves from the unpacked bundle with its worker threads and embedded store', async () => {
     const broker = await startMosquitto();
-    const port = 19_000 + (process.pid % 1000);
-    const validator = spawn('node', ['main.js', 'serve'], {
-      cwd: artifact.dir,
-      env: {
-        ...process.env,
-        UNS_VALIDATOR_BROKER_URL: broker.url,
-        UNS_VALIDATOR_HTTP_PORT: String(port),
-        UNS_VALIDATOR_LOG_LEVEL: 'warn',
-      },
-      stdio: 'ignore',
-    });
     const publisher = await testClient(broker.url);
+    let exitCode: number | null | undefined;
     try {
-      await waitUntil(async () => (await fetch(`http://127.0.0.1:${port}/ready`)).ok, 20_000);
-      await waitUntil(async () => {
-        await publisher.publishAsync(TELEMETRY_TOPIC, telemetryBlock(1));
-        const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-        return metrics.includes('uns_validator_messages_total{verdict="valid",error_kind=""}');
-      }, 20_000);
+      const validator = await runComponent({
+        name: 'uns-validator',
+        command: 'node',
+        args: ['main.js', 'serve'],
+        cwd: artifact.dir,
+        env: {
+          ...process.env,
+          UNS_VALIDATOR_BROKER_URL: broker.url,
+          UNS_VALIDATOR_HTTP_PORT: '0',
+          UNS_VALIDATOR_LOG_LEVEL: 'info',
+        },
+      });
+      try {
+        await waitUntil(async () => {
+          await publisher.publishAsync(TELEMETRY_TOPIC, telemetryBlock(1));
+          const metrics = await (await fetch(`${validator.http}/metrics`)).text();
+          return metrics.includes('uns_validator_messages_total{verdict="valid",error_kind=""}');
+        }, 20_000);
+      } finally {
+        exitCode = await validator.stop();
+      }
     } finally {
       await publisher.endAsync();
-      validator.kill('SIGTERM');
-      await new Promise((resolve) => validator.once('exit', resolve));
       await broker.stop();
     }
-    expect(validator.exitCode).toBe(0);
+    expect(exitCode).toBe(0);
   });
 });

@@ -40,6 +40,11 @@ export function testConfig(
 /** A started validator and the verdicts it has reached, in arrival order. */
 export interface RunningValidator {
   readonly service: ValidatorService;
+  /**
+   * Verdicts on what the test published, in arrival order. The validator judges its own
+   * compliance summaries too (once a second here, whenever it judged something): those are left
+   * out, or one could arrive among the verdicts a test counts.
+   */
   readonly verdicts: VerdictEvent[];
   /** Resolves once `count` verdicts have arrived in total. */
   waitForVerdicts(count: number, timeoutMs?: number): Promise<VerdictEvent[]>;
@@ -63,7 +68,9 @@ export async function startValidator(
 ): Promise<RunningValidator> {
   const service = await ValidatorService.start(config, logger);
   const verdicts: VerdictEvent[] = [];
-  service.on('verdict', (event) => verdicts.push(event));
+  service.on('verdict', (event) => {
+    if (event.verdict.channel !== 'validationSummary') verdicts.push(event);
+  });
   try {
     await waitUntil(async () => (await fetch(`http://127.0.0.1:${service.httpPort}/ready`)).ok);
   } catch (error) {

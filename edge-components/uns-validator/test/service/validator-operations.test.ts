@@ -321,12 +321,17 @@ describe('broker authentication', () => {
       });
       await validator.service.stop();
 
+      const errors: string[] = [];
       const refused = await ValidatorService.start(
         { ...base, broker: { ...base.broker, username: 'validator', password: 'wrong' } },
-        pino({ level: 'silent' }),
+        pino({ level: 'error' }, { write: (line: string) => errors.push(line) }),
       );
       try {
-        await new Promise((resolve) => setTimeout(resolve, 500));
+        await waitUntil(
+          () => errors.some((line) => line.includes('Connection refused: Not authorized')),
+          15_000,
+          'the broker refusing the wrong password',
+        );
         const ready = await fetch(`http://127.0.0.1:${refused.httpPort}/ready`);
         expect(ready.status).toBe(503);
         expect(await ready.json()).toMatchObject({ ok: false, checks: { brokerConnected: false } });

@@ -143,7 +143,7 @@ describe('the validator service on a real Mosquitto broker', () => {
     listener.on('message', (_, payload) => summaries.push(payload));
     await listener.subscribeAsync('acme/zwickau/_validation');
     await plant.publisher.publishAsync(TELEMETRY_TOPIC, telemetryBlock(5));
-    await waitUntil(() => summaries.length > 0, 5000);
+    await waitUntil(() => summaries.length > 0, 15_000, 'a compliance summary');
     await listener.endAsync();
     const contracts = await loadContracts(
       validator.service.loadedContracts.contracts.map((c) => c.source),
