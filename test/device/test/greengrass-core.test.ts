@@ -87,7 +87,11 @@ const tail = (text: string, lines = 30) => text.split('\n').slice(-lines).join('
 /** Waits until the service answers ready; fails with its last answer and its log's end. */
 async function waitForReady(nucleus: LocalNucleus, service: EdgeComponent): Promise<void> {
   try {
-    await waitUntil(async () => (await getJson(port(service), '/ready'))?.ok === true, 120_000);
+    await waitUntil(
+      async () => (await getJson(port(service), '/ready'))?.ok === true,
+      120_000,
+      `${service.name} ready`,
+    );
   } catch {
     throw new Error(
       `${service.name} is not ready on port ${port(service)} ` +
@@ -247,12 +251,17 @@ onNucleus('the edge components on a real Greengrass core', () => {
     const summary = await publishTelemetry(broker, [1, 2], published, { blocks: 40 });
     const windows = windowsIn(summary.steps * 100, modelManifest);
 
-    await waitUntil(() => uns.telemetryVerdicts.valid >= summary.published, 60_000);
+    await waitUntil(
+      () => uns.telemetryVerdicts.valid >= summary.published,
+      60_000,
+      `summaries counting ${summary.published} valid telemetry messages`,
+    );
     await waitUntil(
       () => ['cell-010', 'cell-020'].every((cell) => uns.scoresOf(cell).length >= windows),
       60_000,
+      `${windows} windows of each cell scored`,
     );
-    await waitUntil(() => records.containsAll(published), 60_000);
+    await waitUntil(() => records.containsAll(published), 60_000, 'every message in Kafka');
 
     expect(uns.telemetryVerdicts).toEqual({ valid: summary.published, invalid: 0 });
     const dashboard = await fetch(`http://127.0.0.1:${port(validator)}/`);
@@ -282,16 +291,22 @@ onNucleus('the edge components on a real Greengrass core', () => {
         (await getJson(port(inference), '/api/v1/anomalies/status'))?.serving?.modelVersion ===
         nextVersion,
       60_000,
+      `the runtime serving ${nextVersion}`,
     );
     await waitUntil(
       () => uns.scoresOf('cell-030').filter((v) => v === nextVersion).length >= 3,
       60_000,
+      `windows scored by ${nextVersion}`,
     );
     stopPublishing.abort();
     const summary = await publishing;
 
     const windows = windowsIn(summary.steps * 100, modelManifest);
-    await waitUntil(() => uns.scoresOf('cell-030').length >= windows, 60_000);
+    await waitUntil(
+      () => uns.scoresOf('cell-030').length >= windows,
+      60_000,
+      `${windows} windows of cell-030 scored`,
+    );
     const versions = uns.scoresOf('cell-030');
     expect(versions).toHaveLength(windows);
     expect(new Set(versions).size).toBe(2);
@@ -327,7 +342,11 @@ onNucleus('the edge components on a real Greengrass core', () => {
     const published = new Set<string>();
     const stopPublishing = new AbortController();
     const publishing = publishTelemetry(broker, [5], published, { signal: stopPublishing.signal });
-    await waitUntil(() => published.size >= 200 && records.containsAll(published), 60_000);
+    await waitUntil(
+      () => published.size >= 200 && records.containsAll(published),
+      60_000,
+      '200 messages published and in Kafka',
+    );
 
     const killed = [validator, inference, bridge].map((service) => {
       const pid = nucleus.pidOf(service.name)!;
@@ -335,15 +354,23 @@ onNucleus('the edge components on a real Greengrass core', () => {
       return { service, pid };
     });
     for (const { service, pid } of killed) {
-      await waitUntil(() => ![undefined, pid].includes(nucleus.pidOf(service.name)), 120_000);
+      await waitUntil(
+        () => ![undefined, pid].includes(nucleus.pidOf(service.name)),
+        120_000,
+        `${service.name} restarted by the nucleus`,
+      );
       await waitForReady(nucleus, service);
     }
     const afterRestart = published.size;
-    await waitUntil(() => published.size >= afterRestart + 200, 60_000);
+    await waitUntil(
+      () => published.size >= afterRestart + 200,
+      60_000,
+      '200 more messages published',
+    );
     stopPublishing.abort();
     await publishing;
 
-    await waitUntil(() => records.containsAll(published), 120_000);
+    await waitUntil(() => records.containsAll(published), 120_000, 'every message in Kafka');
     expect(records.missingOf(published)).toEqual([]);
   });
 });
