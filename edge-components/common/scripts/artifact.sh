@@ -36,10 +36,13 @@ ship_aws_crt() {
 
 # Zips the files of $staging (not the directory itself) deterministically (sorted entries, fixed
 # time stamps and modes, relative paths) with deflate level LEVEL into $here/dist/NAME.zip, and
-# prints its sha256 line.
+# prints its sha256 line. The zip appears by rename, whole: builds running at the same time (test
+# workers, a synth beside a test run) never read one half written.
 zip_artifact() {
   local zip="$here/dist/$1.zip"
+  local partial="$zip.partial.$$"
   mkdir -p "$here/dist"
-  python3 "$root/edge-components/common/scripts/deterministic-zip.py" "$staging" "$zip" "$2"
+  python3 "$root/edge-components/common/scripts/deterministic-zip.py" "$staging" "$partial" "$2"
+  mv -f "$partial" "$zip"
   sha256sum "$zip"
 }

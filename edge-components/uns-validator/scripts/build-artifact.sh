@@ -20,7 +20,9 @@ mkdir -p "$staging/node_modules/@electric-sql"
 cp -r "$root/node_modules/@electric-sql/pglite" "$staging/node_modules/@electric-sql/pglite"
 
 # The compliance dashboard, served by the validator on the device (http.dashboardDir: dashboard).
-(cd "$root/dashboard" && "$root/node_modules/.bin/vite" build --logLevel warn --outDir "$staging/dashboard" --emptyOutDir)
+# NODE_ENV pinned: Vite builds React's development bundle when its caller runs with NODE_ENV=test
+# (a test runner), which would give other bytes from the same sources.
+(cd "$root/dashboard" && NODE_ENV=production "$root/node_modules/.bin/vite" build --logLevel warn --outDir "$staging/dashboard" --emptyOutDir)
 ship_aws_crt
 
 zip_artifact uns-validator 9
