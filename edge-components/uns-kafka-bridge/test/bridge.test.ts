@@ -34,7 +34,8 @@ describe('the bridge against Kafka and Mosquitto', () => {
   let reader: TopicReader;
 
   beforeAll(async () => {
-    config = bridgeConfig(plant);
+    const defaults = bridgeConfig(plant);
+    config = { ...defaults, heartbeat: { ...defaults.heartbeat, site: 'zwickau' } };
     reader = await readTopics(plant.kafka.bootstrap, [...DATA_TOPICS, config.heartbeat.topic]);
     bridge = await startBridge(config);
     publisher = await testClient(plant.mqtt.url);
@@ -131,7 +132,7 @@ describe('the bridge against Kafka and Mosquitto', () => {
     });
   });
 
-  it('sends heartbeat records with the delivery counts per topic', async () => {
+  it('sends heartbeat records with the configured site and the delivery counts per topic', async () => {
     await reader.waitFor((records) =>
       records.some(
         (r) =>
@@ -145,6 +146,7 @@ describe('the bridge against Kafka and Mosquitto', () => {
     expect(heartbeat.key).toBe(config.mqtt.clientId);
     expect(JSON.parse(heartbeat.value.toString())).toMatchObject({
       bridge: config.mqtt.clientId,
+      site: 'zwickau',
       spooling: false,
       contractVersion: CONTRACT_VERSION,
       counts: { 'uns.telemetry': { received: expect.any(Number), produced: expect.any(Number) } },

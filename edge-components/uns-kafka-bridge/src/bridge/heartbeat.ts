@@ -5,6 +5,8 @@ import { HEADERS } from './intake';
 /** What a heartbeat record says (JSON value of the records on the heartbeat topic). */
 export interface HeartbeatPayload {
   bridge: string;
+  /** ISA-95 site id of the bridge's plant (`heartbeat.site`); absent when not configured. */
+  site?: string;
   at: string;
   contractVersion: string;
   spooling: boolean;
@@ -28,6 +30,7 @@ export class Heartbeat {
       topic: string;
       intervalMs: number;
       bridge: string;
+      site?: string;
       contractVersion: string;
     },
     private readonly forwarder: Forwarder,
@@ -51,6 +54,7 @@ export class Heartbeat {
     const now = Date.now();
     const payload: HeartbeatPayload = {
       bridge: this.options.bridge,
+      ...(this.options.site === undefined ? {} : { site: this.options.site }),
       at: new Date(now).toISOString(),
       contractVersion: this.options.contractVersion,
       spooling: this.forwarder.isSpooling,

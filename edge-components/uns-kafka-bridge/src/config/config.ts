@@ -96,6 +96,12 @@ export interface BridgeConfig {
     /** Kafka topic of the heartbeat records. */
     topic: string;
     intervalMs: number;
+    /**
+     * ISA-95 site id of the plant the bridge serves, carried in every heartbeat as `site`, so that
+     * cloud consumers can tell the bridges of each site apart (the edge KPI metrics count only
+     * heartbeats with a site). Absent by default: heartbeats then carry no site.
+     */
+    site?: string;
   };
   health: {
     /** Unhealthy when a received message has waited this long with nothing produced to Kafka. */
@@ -111,6 +117,8 @@ export interface BridgeConfig {
 
 const optionalString = { type: 'string', nullable: true } as const;
 const kafkaTopic = { type: 'string', pattern: KAFKA_TOPIC_PATTERN } as const;
+/** A site id as the UNS contract's `{site}` level allows it. */
+const ISA95_SITE_PATTERN = '^[a-z][a-z0-9-]{0,31}$';
 
 const schema: JSONSchemaType<BridgeConfig> = {
   type: 'object',
@@ -217,7 +225,11 @@ const schema: JSONSchemaType<BridgeConfig> = {
       type: 'object',
       additionalProperties: false,
       required: ['topic', 'intervalMs'],
-      properties: { topic: kafkaTopic, intervalMs: { type: 'integer', minimum: 100 } },
+      properties: {
+        topic: kafkaTopic,
+        intervalMs: { type: 'integer', minimum: 100 },
+        site: { type: 'string', pattern: ISA95_SITE_PATTERN, nullable: true },
+      },
     },
     health: {
       type: 'object',

@@ -126,6 +126,21 @@ describe('the bridge configuration', () => {
     ]);
   });
 
+  it('has no heartbeat site by default, and takes an ISA-95 site id as heartbeat.site', () => {
+    expect(loadConfig().heartbeat).not.toHaveProperty('site');
+    expect(loadConfig({ env: json({ heartbeat: { site: 'mlada-boleslav' } }) }).heartbeat).toEqual({
+      ...DEFAULT_CONFIG.heartbeat,
+      site: 'mlada-boleslav',
+    });
+  });
+
+  it('rejects a heartbeat site that is not a UNS site id', () => {
+    const found = problems(() =>
+      loadConfig({ env: json({ heartbeat: { site: 'Zwickau Plant' } }) }),
+    );
+    expect(found).toEqual(['heartbeat.site must match pattern "^[a-z][a-z0-9-]{0,31}$"']);
+  });
+
   it('needs a region for IAM authentication, from the config or AWS_REGION', () => {
     const iam = json({ kafka: { security: { protocol: 'iam' } } });
     expect(problems(() => loadConfig({ env: iam }))).toEqual([
