@@ -6,5 +6,6 @@ module.exports = {
   ...require('./jest.base'),
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/device/'],
   snapshotSerializers: ['<rootDir>/test/support/asset-hash-serializer.ts'],
+  globalSetup: '<rootDir>/test/support/artifact-cache.ts',
   testTimeout: 120_000,
 };

@@ -1,66 +1,147 @@
 import { type App, Tags } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { delivery as deliveryConfig, type DeliveryConfig } from './config/delivery';
 import type { EnvironmentConfig } from './config/environment';
 import { resolveEnvironment } from './config/resolve';
+import { plantComponents } from './delivery/components';
+import { publishedVersions, type PublishedVersion } from './delivery/published-components';
+import { rolloutPlan, savePlan } from './delivery/rollout-plan';
+import { type RolloutStep, rolloutSteps } from './delivery/rollout-steps';
 import { addComplianceChecks } from './quality/compliance';
+import { DeliveryPipelineStack } from './stacks/delivery-pipeline-stack';
+import { EdgeDeploymentStack } from './stacks/edge-deployment-stack';
+import { EdgeFleetStack } from './stacks/edge-fleet-stack';
 import { LakehouseStack } from './stacks/lakehouse-stack';
 import { MlPipelineStack } from './stacks/ml-pipeline-stack';
 import { NetworkStack } from './stacks/network-stack';
 import { StreamingStack } from './stacks/streaming-stack';
 
-/** The stacks of one environment. */
-export interface UnsMlopsStacks {
+/** The stacks of one environment that do not depend on the rollout order. */
+export interface PlatformStacks {
   readonly config: EnvironmentConfig;
   readonly lakehouse: LakehouseStack;
   readonly network: NetworkStack;
   readonly streaming: StreamingStack;
   readonly mlPipeline: MlPipelineStack;
+  readonly edgeFleet: EdgeFleetStack;
+}
+
+/** The stacks of one environment, and the delivery pipeline. */
+export interface UnsMlopsStacks extends PlatformStacks {
+  /** The Greengrass deployment stacks, per rollout step in order. */
+  readonly edgeDeployments: readonly EdgeDeploymentStack[];
+  readonly delivery: DeliveryPipelineStack;
+}
+
+/** `UnsMlops-<Env>-<part>`, the name of an environment's stack. */
+export function stackName(config: EnvironmentConfig, part: string): string {
+  return `UnsMlops-${capitalize(config.name)}-${part}`;
 }
 
 /**
- * Adds the stacks of the environment selected with `-c env=<name>` (default `dev`) to the app, with
- * the compliance checks that make synthesis fail on an unacknowledged finding.
- *
- * @throws EnvironmentConfigError when the environment is unknown or invalid.
+ * Adds an environment's platform stacks (Lakehouse, network, streaming, ML pipeline, edge fleet)
+ * to `scope`: the app itself, or a pipeline stage.
  */
-export function buildUnsMlopsApp(app: App): UnsMlopsStacks {
-  const config = resolveEnvironment(app.node.tryGetContext('env'));
+export function addPlatformStacks(
+  scope: Construct,
+  config: EnvironmentConfig,
+  pipelineAccount: string,
+): PlatformStacks {
   const env = { account: config.account, region: config.region };
-  const stackName = (part: string) => `UnsMlops-${capitalize(config.name)}-${part}`;
-
-  const lakehouse = new LakehouseStack(app, stackName('Lakehouse'), {
+  const common = (part: string) => ({
     env,
     config,
+    stackName: stackName(config, part),
+    terminationProtection: !config.allowDestroy,
+  });
+
+  const lakehouse = new LakehouseStack(scope, stackName(config, 'Lakehouse'), {
+    ...common('Lakehouse'),
     description: `uns-mlops Lakehouse (${config.name}): S3 zones, Glue catalog, Athena, Lake Formation`,
-    terminationProtection: !config.allowDestroy,
   });
-
-  const network = new NetworkStack(app, stackName('Network'), {
-    env,
-    config,
+  const network = new NetworkStack(scope, stackName(config, 'Network'), {
+    ...common('Network'),
     description: `uns-mlops network (${config.name}): private VPC, flow logs, VPC endpoints`,
-    terminationProtection: !config.allowDestroy,
   });
-  const streaming = new StreamingStack(app, stackName('Streaming'), {
-    env,
-    config,
+  const streaming = new StreamingStack(scope, stackName(config, 'Streaming'), {
+    ...common('Streaming'),
     network: network.network,
     lakehouse: lakehouse.lakehouse,
     description: `uns-mlops streaming (${config.name}): MSK, UNS topics, telemetry delivery to the Lakehouse`,
-    terminationProtection: !config.allowDestroy,
   });
-
-  const mlPipeline = new MlPipelineStack(app, stackName('MlPipeline'), {
-    env,
-    config,
+  const mlPipeline = new MlPipelineStack(scope, stackName(config, 'MlPipeline'), {
+    ...common('MlPipeline'),
     lakehouse: lakehouse.lakehouse,
     description: `uns-mlops ML pipeline (${config.name}): SageMaker Pipeline, model registry, schedule`,
-    terminationProtection: !config.allowDestroy,
+  });
+  const edgeFleet = new EdgeFleetStack(scope, stackName(config, 'EdgeFleet'), {
+    ...common('EdgeFleet'),
+    network: network.network,
+    streaming: streaming.streaming,
+    pipelineAccount,
+    description: `uns-mlops edge fleet (${config.name}): component versions, core device IAM, edge KPIs, rollout gate`,
+  });
+  for (const stack of [lakehouse, network, streaming, mlPipeline, edgeFleet]) {
+    Tags.of(stack).add('environment', config.name);
+  }
+  return { config, lakehouse, network, streaming, mlPipeline, edgeFleet };
+}
+
+/** Adds the Greengrass deployment stack of each target of one rollout step to `scope`. */
+export function addRolloutStepStacks(
+  scope: Construct,
+  config: EnvironmentConfig,
+  step: RolloutStep,
+  components: readonly PublishedVersion[],
+): EdgeDeploymentStack[] {
+  return step.targets.map((target) => {
+    const stack = new EdgeDeploymentStack(scope, stackName(config, `Edge-${target.name}`), {
+      env: { account: config.account, region: config.region },
+      stackName: stackName(config, `Edge-${target.name}`),
+      description: `uns-mlops edge deployment (${config.name}, ${step.name}): the components on ${target.thingGroup}`,
+      config,
+      target,
+      components,
+    });
+    Tags.of(stack).add('environment', config.name);
+    return stack;
+  });
+}
+
+/**
+ * Adds to the app the delivery pipeline (`UnsMlops-Delivery`) and the stacks of the environment
+ * selected with `-c env=<name>` (default `dev`) for a direct `cdk deploy`, with the compliance
+ * checks that make synthesis fail on an unacknowledged finding. Deployed directly, the edge
+ * deployments of all rollout steps go out together; the pipeline orders them canary first.
+ *
+ * @throws EnvironmentConfigError when the environment is unknown or invalid.
+ */
+export function buildUnsMlopsApp(
+  app: App,
+  delivery: DeliveryConfig = deliveryConfig,
+): UnsMlopsStacks {
+  const config = resolveEnvironment(app.node.tryGetContext('env'));
+  const platform = addPlatformStacks(app, config, delivery.account);
+  const components = publishedVersions(plantComponents());
+  const edgeDeployments = rolloutSteps(config).flatMap((step) =>
+    addRolloutStepStacks(app, config, step, components),
+  );
+  for (const deployment of edgeDeployments) deployment.addStackDependency(platform.edgeFleet);
+  const pipeline = new DeliveryPipelineStack(app, 'UnsMlops-Delivery', {
+    env: { account: delivery.account, region: delivery.region },
+    delivery,
+    components,
+    description:
+      'uns-mlops delivery: self-mutating pipeline deploying the environments and the edge rollouts',
   });
 
+  for (const stage of delivery.stages) {
+    savePlan(app.outdir, rolloutPlan(resolveEnvironment(stage.environment), components));
+  }
+
   Tags.of(app).add('project', 'uns-mlops');
-  Tags.of(app).add('environment', config.name);
   addComplianceChecks(app);
-  return { config, lakehouse, network, streaming, mlPipeline };
+  return { ...platform, edgeDeployments, delivery: pipeline };
 }
 
 function capitalize(word: string): string {

@@ -20,6 +20,20 @@ function cdkSynth(...args: string[]) {
   return { ...result, outdir };
 }
 
+/** Runs `npm run rollout:plan` in `cwd` as a user would, without AWS credentials. */
+function rolloutPlan(cwd: string, ...args: string[]) {
+  const home = mkdtempSync(join(tmpdir(), 'no-aws-home-'));
+  return spawnSync(
+    'npm',
+    ['run', '--silent', '--prefix', REPOSITORY_ROOT, 'rollout:plan', '--', ...args],
+    {
+      cwd,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, HOME: home, AWS_EC2_METADATA_DISABLED: 'true', CI: 'true' },
+    },
+  );
+}
+
 describe('cdk synth', () => {
   it.each(['dev', 'prod'])('writes the %s templates without AWS credentials or lookups', (name) => {
     const synth = cdkSynth('-c', `env=${name}`);
@@ -28,7 +42,7 @@ describe('cdk synth', () => {
     const prefix = `UnsMlops-${name[0]!.toUpperCase()}${name.slice(1)}`;
     expect(templates).toEqual(
       expect.arrayContaining(
-        ['Lakehouse', 'MlPipeline', 'Network', 'Streaming'].map(
+        ['Lakehouse', 'MlPipeline', 'Network', 'Streaming', 'EdgeFleet', 'Edge-canary'].map(
           (part) => `${prefix}-${part}.template.json`,
         ),
       ),
@@ -54,6 +68,10 @@ describe('cdk synth', () => {
       expect(resourceTypes).toContain(type);
     }
     expect(readdirSync(synth.outdir)).not.toContain('cdk.context.json');
+    expect(templates).toContain('UnsMlops-Delivery.template.json');
+    expect(readdirSync(synth.outdir)).toEqual(
+      expect.arrayContaining(['rollout-plan.dev.json', 'rollout-plan.prod.json']),
+    );
   });
 
   it('fails with one clear message for an unknown environment', () => {
@@ -63,5 +81,35 @@ describe('cdk synth', () => {
       'Unknown environment "staging" (selected with -c env=<name>).\n  - known environments: dev, prod',
     );
     expect(synth.stderr).not.toMatch(/^\s+at /m);
+  });
+});
+
+describe('npm run rollout:plan', () => {
+  it.each([
+    ['dev', ['1. canary: uns-mlops-dev-canary (site zwickau', '2. wave-1: uns-mlops-dev-zwickau']],
+    [
+      'prod',
+      [
+        '1. canary: uns-mlops-prod-canary',
+        '2. wave-1: uns-mlops-prod-zwickau',
+        '3. wave-2: uns-mlops-prod-mlada-boleslav',
+      ],
+    ],
+  ])('prints which versions go where in %s, without AWS access', (name, order) => {
+    const plan = rolloutPlan(REPOSITORY_ROOT, '-c', `env=${name}`);
+    expect(plan.stderr).toBe('');
+    expect(plan.status).toBe(0);
+    expect(plan.stdout).toContain(`Rollout plan for ${name}`);
+    for (const component of [
+      'io.unsmlops.UnsValidator',
+      'io.unsmlops.AnomalyInference',
+      'io.unsmlops.UnsKafkaBridge',
+      'io.unsmlops.WeldSeamAnomalyModel',
+    ]) {
+      expect(plan.stdout).toMatch(
+        new RegExp(`${component.replaceAll('.', '\\.')} +\\d+\\.\\d+\\.\\d+`),
+      );
+    }
+    for (const step of order) expect(plan.stdout).toContain(step);
   });
 });

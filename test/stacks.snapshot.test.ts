@@ -18,6 +18,14 @@ describe('stack snapshots', () => {
     const { mlPipeline } = buildAppFor(name);
     expect(Template.fromStack(mlPipeline).toJSON()).toMatchSnapshot('ml-pipeline');
   });
+
+  it.each(ENVIRONMENT_NAMES)('keeps the %s edge fleet and deployment templates stable', (name) => {
+    const { edgeFleet, edgeDeployments } = buildAppFor(name);
+    expect(Template.fromStack(edgeFleet).toJSON()).toMatchSnapshot('edge-fleet');
+    for (const deployment of edgeDeployments) {
+      expect(Template.fromStack(deployment).toJSON()).toMatchSnapshot(deployment.stackName);
+    }
+  });
 });
 
 describe('snapshot serializer', () => {

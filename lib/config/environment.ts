@@ -28,6 +28,79 @@ export interface PlantConfig {
   readonly lines: readonly LineConfig[];
   /** AWS IoT thing group holding the plant's Greengrass core devices (edge deployments target it). */
   readonly greengrassThingGroup: string;
+  /**
+   * URL of the plant's UNS broker as the core devices reach it, merged into each component's
+   * configuration (`mqtt://`, `mqtts://`, `ws://` or `wss://`).
+   * @default 'mqtt://localhost:1883' (a broker on the core device)
+   */
+  readonly brokerUrl?: string;
+}
+
+/** The canary: a few core devices that receive every new component version before the plants. */
+export interface CanaryConfig {
+  /** AWS IoT thing group of the canary core devices (distinct from every plant's group). */
+  readonly thingGroup: string;
+  /**
+   * Site whose UNS the canary devices serve: they get that plant's configuration, and the gate
+   * judges the canary by that site's KPIs. A pilot line with a site id of its own gives the
+   * cleanest signal.
+   */
+  readonly siteId: string;
+}
+
+/** Limits of the edge KPIs the rollout gate alarms on (per site, over one evaluation period). */
+export interface EdgeKpiThresholds {
+  /**
+   * Lowest acceptable share of valid UNS messages, in percent.
+   * @default 95
+   */
+  readonly minValidSharePercent?: number;
+  /**
+   * Highest acceptable share of scored windows the serving model flags as anomalous, in percent.
+   * @default 20
+   */
+  readonly maxAnomalyRatePercent?: number;
+  /**
+   * Highest acceptable inference errors (refused model bundles, failed scorings) per period.
+   * @default 0
+   */
+  readonly maxInferenceErrors?: number;
+  /**
+   * Highest acceptable records waiting in a bridge's spool.
+   * @default 10000
+   */
+  readonly maxSpoolRecords?: number;
+  /**
+   * Length of one evaluation period in minutes.
+   * @default 5
+   */
+  readonly periodMinutes?: number;
+}
+
+/**
+ * How new edge component versions reach an environment's plants: the canary group first, a bake
+ * time, the KPI gate, then the plants wave by wave, each wave gated the same way.
+ */
+export interface EdgeRolloutSettings {
+  /** Enterprise level of the plants' UNS topics (`{enterprise}/{site}/...`). */
+  readonly enterprise: string;
+  /** The canary group. */
+  readonly canary: CanaryConfig;
+  /** Site ids per wave, in rollout order; every plant in exactly one wave. */
+  readonly waves: readonly (readonly string[])[];
+  /**
+   * Minutes new versions run on a wave before the gate first judges it.
+   * @default 15
+   */
+  readonly bakeMinutes?: number;
+  /**
+   * Minutes after the gate starts by which every device must have reported and every KPI must
+   * have data; anything still missing then fails the gate.
+   * @default 60
+   */
+  readonly gateTimeoutMinutes?: number;
+  /** KPI limits of the gate. */
+  readonly kpis?: EdgeKpiThresholds;
 }
 
 /**
@@ -103,4 +176,6 @@ export interface EnvironmentConfig {
   readonly mlPipeline: MlPipelineSettings;
   /** MSK, topics and plant connectivity. */
   readonly streaming: StreamingSettings;
+  /** Canary, waves and KPI gate of the edge component rollout. */
+  readonly edgeRollout: EdgeRolloutSettings;
 }

@@ -44,6 +44,14 @@ export const environments: readonly EnvironmentConfig[] = [
       availabilityZones: 2,
       plantCidrs: ['10.20.0.0/16'],
     },
+    edgeRollout: {
+      enterprise: 'acme',
+      canary: { thingGroup: 'uns-mlops-dev-canary', siteId: 'zwickau' },
+      waves: [['zwickau']],
+      // Dev bakes briefly: a broken version should show within minutes.
+      bakeMinutes: 5,
+      gateTimeoutMinutes: 30,
+    },
   },
   {
     name: 'prod',
@@ -59,12 +67,14 @@ export const environments: readonly EnvironmentConfig[] = [
           { id: 'body-weld-2', area: 'body-shop' },
         ],
         greengrassThingGroup: 'uns-mlops-prod-zwickau',
+        brokerUrl: 'mqtts://uns.zwickau.acme.example:8883',
       },
       {
         siteId: 'mlada-boleslav',
         displayName: 'Mlada Boleslav chassis plant',
         lines: [{ id: 'chassis-weld-1', area: 'chassis' }],
         greengrassThingGroup: 'uns-mlops-prod-mlada-boleslav',
+        brokerUrl: 'mqtts://uns.mlada-boleslav.acme.example:8883',
       },
     ],
     lakehouse: {
@@ -97,6 +107,15 @@ export const environments: readonly EnvironmentConfig[] = [
       vpcCidr: '10.50.0.0/16',
       availabilityZones: 3,
       plantCidrs: ['10.20.0.0/16', '10.21.0.0/16'],
+    },
+    edgeRollout: {
+      enterprise: 'acme',
+      canary: { thingGroup: 'uns-mlops-prod-canary', siteId: 'zwickau' },
+      // The pilot plant first, the others after it has run the new versions.
+      waves: [['zwickau'], ['mlada-boleslav']],
+      bakeMinutes: 30,
+      gateTimeoutMinutes: 90,
+      kpis: { minValidSharePercent: 98 },
     },
   },
 ];

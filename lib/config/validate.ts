@@ -3,6 +3,7 @@ import { mlPipelinePropsProblems } from '../ml-pipeline/validate-props';
 import { cidrsOverlap, parseCidr, streamingSettingsProblems } from '../streaming/validate-props';
 import { UNS_ID_PATTERN, UNS_ID_RULE } from '../uns-id';
 import type {
+  EdgeRolloutSettings,
   EnvironmentConfig,
   LakehouseSettings,
   PlantConfig,
@@ -13,6 +14,7 @@ const ENVIRONMENT_NAME = /^[a-z][a-z0-9]{1,15}$/;
 const ACCOUNT_ID = /^\d{12}$/;
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 const THING_GROUP = /^[a-zA-Z0-9:_-]{1,128}$/;
+const BROKER_URL = /^(mqtts?|wss?):\/\/[^\s/]+(\/\S*)?$/;
 const IAM_ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 
 /**
@@ -37,10 +39,11 @@ export function validateEnvironment(config: EnvironmentConfig): string[] {
     REGION.test(config.region),
     `region ${quote(config.region)} must be an AWS region name such as "eu-central-1"`,
   );
-  check(config.plants.length > 0, 'plants must list at least one plant');
-  config.plants.forEach((plant, index) =>
-    problems.push(...validatePlant(plant, `plants[${index}]`)),
+  const plantProblems = config.plants.flatMap((plant, index) =>
+    validatePlant(plant, `plants[${index}]`),
   );
+  check(config.plants.length > 0, 'plants must list at least one plant');
+  problems.push(...plantProblems);
   problems.push(
     ...duplicates(config.plants.map((p) => p.siteId)).map(
       (id) => `plants: site id ${quote(id)} is used more than once`,
@@ -52,6 +55,10 @@ export function validateEnvironment(config: EnvironmentConfig): string[] {
   problems.push(...validateLakehouse(config.lakehouse));
   problems.push(...validateMlPipeline(config));
   problems.push(...validateStreaming(config.streaming));
+  // The rollout names plants: checked against them once they are valid themselves.
+  if (config.plants.length > 0 && plantProblems.length === 0) {
+    problems.push(...validateEdgeRollout(config.edgeRollout, config.plants));
+  }
   return problems;
 }
 
@@ -64,6 +71,11 @@ function validatePlant(plant: PlantConfig, path: string): string[] {
   if (!THING_GROUP.test(plant.greengrassThingGroup)) {
     problems.push(
       `${path}.greengrassThingGroup ${quote(plant.greengrassThingGroup)} must be 1-128 letters, digits, ':', '_' or '-'`,
+    );
+  }
+  if (plant.brokerUrl !== undefined && !BROKER_URL.test(plant.brokerUrl)) {
+    problems.push(
+      `${path}.brokerUrl ${quote(plant.brokerUrl)} must be an mqtt://, mqtts://, ws:// or wss:// URL`,
     );
   }
   if (plant.lines.length === 0) problems.push(`${path}.lines must list at least one line`);
@@ -79,6 +91,67 @@ function validatePlant(plant: PlantConfig, path: string): string[] {
       (id) => `${path}.lines: line id ${quote(id)} is used more than once`,
     ),
   );
+  return problems;
+}
+
+function validateEdgeRollout(
+  rollout: EdgeRolloutSettings,
+  plants: readonly PlantConfig[],
+): string[] {
+  const problems: string[] = [];
+  const sites = plants.map((plant) => plant.siteId);
+  if (!UNS_ID_PATTERN.test(rollout.enterprise)) {
+    problems.push(`edgeRollout.enterprise ${quote(rollout.enterprise)} ${UNS_ID_RULE}`);
+  }
+  if (!THING_GROUP.test(rollout.canary.thingGroup)) {
+    problems.push(
+      `edgeRollout.canary.thingGroup ${quote(rollout.canary.thingGroup)} must be 1-128 letters, digits, ':', '_' or '-'`,
+    );
+  }
+  if (plants.some((plant) => plant.greengrassThingGroup === rollout.canary.thingGroup)) {
+    problems.push(
+      `edgeRollout.canary.thingGroup ${quote(rollout.canary.thingGroup)} is a plant's group; the canary needs a group of its own`,
+    );
+  }
+  if (!sites.includes(rollout.canary.siteId)) {
+    problems.push(
+      `edgeRollout.canary.siteId ${quote(rollout.canary.siteId)} is not a plant of this environment (${sites.join(', ')})`,
+    );
+  }
+  const waved = rollout.waves.flat();
+  rollout.waves.forEach((wave, index) => {
+    if (wave.length === 0) problems.push(`edgeRollout.waves[${index}] must list at least one site`);
+    for (const site of wave.filter((id) => !sites.includes(id))) {
+      problems.push(
+        `edgeRollout.waves[${index}]: ${quote(site)} is not a plant of this environment`,
+      );
+    }
+  });
+  for (const site of duplicates(waved)) {
+    problems.push(`edgeRollout.waves: ${quote(site)} is in more than one wave`);
+  }
+  for (const site of sites.filter((id) => !waved.includes(id))) {
+    problems.push(
+      `edgeRollout.waves: plant ${quote(site)} is in no wave, so it would never get new versions`,
+    );
+  }
+  const positive = (value: number | undefined, path: string, max: number) => {
+    if (value !== undefined && !(Number.isFinite(value) && value > 0 && value <= max)) {
+      problems.push(`edgeRollout.${path} (${value}) must be a number above 0 and at most ${max}`);
+    }
+  };
+  positive(rollout.bakeMinutes, 'bakeMinutes', 24 * 60);
+  positive(rollout.gateTimeoutMinutes, 'gateTimeoutMinutes', 24 * 60);
+  positive(rollout.kpis?.minValidSharePercent, 'kpis.minValidSharePercent', 100);
+  positive(rollout.kpis?.maxAnomalyRatePercent, 'kpis.maxAnomalyRatePercent', 100);
+  positive(rollout.kpis?.maxSpoolRecords, 'kpis.maxSpoolRecords', Number.MAX_SAFE_INTEGER);
+  positive(rollout.kpis?.periodMinutes, 'kpis.periodMinutes', 60);
+  const maxErrors = rollout.kpis?.maxInferenceErrors;
+  if (maxErrors !== undefined && !(Number.isInteger(maxErrors) && maxErrors >= 0)) {
+    problems.push(
+      `edgeRollout.kpis.maxInferenceErrors (${maxErrors}) must be a whole number, 0 or more`,
+    );
+  }
   return problems;
 }
 

@@ -4,7 +4,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
-import { bucketObjectsWildcardFinding } from '../quality/nag-findings';
+import { bucketObjectsWildcardFinding, wildcardFinding } from '../quality/nag-findings';
 import { dlcRepositoryArn } from './images';
 
 /** Resolved settings of {@link MlPipelineRoles}. */
@@ -216,23 +216,4 @@ export class MlPipelineRoles extends Construct {
 
 function logGroupArn(stack: Stack, group: string): string {
   return `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:${group}`;
-}
-
-/**
- * The cdk-nag finding id of an IAM resource wildcard, rendered as cdk-nag renders it: literal
- * parts as they are, `{"Ref": "X"}` as `<X>`, `Fn::Join` parts joined. Acknowledging by this id
- * covers exactly that resource, not every wildcard of the policy.
- */
-function wildcardFinding(scope: Construct, resource: string): string {
-  const render = (value: unknown): string => {
-    if (typeof value === 'string') return value;
-    const node = value as { Ref?: unknown; 'Fn::Join'?: [string, unknown[]] };
-    if (typeof node.Ref === 'string') return `<${node.Ref}>`;
-    if (node['Fn::Join'] !== undefined) {
-      const [delimiter, parts] = node['Fn::Join'];
-      return parts.map(render).join(delimiter);
-    }
-    throw new Error(`Cannot name the cdk-nag finding of ${JSON.stringify(value)}`);
-  };
-  return `AwsSolutions-IAM5[Resource::${render(Stack.of(scope).resolve(resource))}]`;
 }

@@ -158,10 +158,14 @@ export class UnsKafkaCluster extends Construct {
   }
 
   /**
-   * IAM statements of a consumer of the given topics in one consumer group (what the Lambda MSK
-   * event source mapping needs: the cluster's brokers and configuration, the topics, the group).
+   * IAM statements of a consumer of the given topics in the given consumer groups (what the Lambda
+   * MSK event source mapping needs: the cluster's brokers and configuration, the topics, the
+   * groups; one group per mapping, as Lambda requires).
    */
-  consumeStatements(topics: readonly string[], group: string): iam.PolicyStatement[] {
+  consumeStatements(
+    topics: readonly string[],
+    groups: string | readonly string[],
+  ): iam.PolicyStatement[] {
     return [
       ...this.clusterAndTopicStatements(
         {
@@ -180,7 +184,9 @@ export class UnsKafkaCluster extends Construct {
       new iam.PolicyStatement({
         sid: 'CommitConsumerGroupOffsets',
         actions: ['kafka-cluster:DescribeGroup', 'kafka-cluster:AlterGroup'],
-        resources: [this.groupArn(group)],
+        resources: (typeof groups === 'string' ? [groups] : groups).map((group) =>
+          this.groupArn(group),
+        ),
       }),
     ];
   }

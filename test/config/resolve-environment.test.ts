@@ -21,6 +21,11 @@ const valid: EnvironmentConfig = {
   },
   streaming: { vpcCidr: '10.40.0.0/16', availabilityZones: 2 },
   mlPipeline: { modelApprovalStatus: 'PendingManualApproval' },
+  edgeRollout: {
+    enterprise: 'acme',
+    canary: { thingGroup: 'uns-mlops-qa-canary', siteId: 'zwickau' },
+    waves: [['zwickau']],
+  },
 };
 
 function errorOf(resolve: () => unknown): EnvironmentConfigError {
@@ -142,6 +147,41 @@ describe('resolveEnvironment', () => {
     ]);
   });
 
+  it('rejects a rollout whose canary or waves do not match the plants', () => {
+    const plant = valid.plants[0]!;
+    const error = errorOf(() =>
+      resolveEnvironment(
+        'qa',
+        withChanges({
+          plants: [plant, { ...plant, siteId: 'leipzig', greengrassThingGroup: 'qa-leipzig' }],
+          edgeRollout: {
+            enterprise: 'acme',
+            canary: { thingGroup: 'uns-mlops-qa-zwickau', siteId: 'dresden' },
+            waves: [['zwickau', 'chemnitz'], ['zwickau']],
+            bakeMinutes: 0,
+          },
+        }),
+      ),
+    );
+    expect(error.problems).toEqual([
+      'edgeRollout.canary.thingGroup "uns-mlops-qa-zwickau" is a plant\'s group; the canary needs a group of its own',
+      'edgeRollout.canary.siteId "dresden" is not a plant of this environment (zwickau, leipzig)',
+      'edgeRollout.waves[0]: "chemnitz" is not a plant of this environment',
+      'edgeRollout.waves: "zwickau" is in more than one wave',
+      'edgeRollout.waves: plant "leipzig" is in no wave, so it would never get new versions',
+      'edgeRollout.bakeMinutes (0) must be a number above 0 and at most 1440',
+    ]);
+  });
+
+  it('rejects a plant broker that is no MQTT URL', () => {
+    const plant = { ...valid.plants[0]!, brokerUrl: 'tcp://uns:1883' };
+    expect(
+      errorOf(() => resolveEnvironment('qa', withChanges({ plants: [plant] }))).problems,
+    ).toEqual([
+      'plants[0].brokerUrl "tcp://uns:1883" must be an mqtt://, mqtts://, ws:// or wss:// URL',
+    ]);
+  });
+
   it('lists every problem of an environment in one error', () => {
     const error = errorOf(() =>
       resolveEnvironment(
@@ -149,7 +189,7 @@ describe('resolveEnvironment', () => {
         withChanges({
           account: '12345',
           region: 'mars-1',
-          plants: [{ ...valid.plants[0]!, siteId: 'Bad Site' }],
+          plants: [{ ...valid.plants[0]!, displayName: ' ' }],
         }),
       ),
     );

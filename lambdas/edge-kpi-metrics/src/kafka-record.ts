@@ -22,17 +22,6 @@ export class RejectedRecord extends Error {
   }
 }
 
-/** Header values as UTF-8 text; Lambda passes each header value as an array of bytes. */
-export function decodeHeaders(headers: MSKRecord['headers'] | undefined): Map<string, string> {
-  const decoded = new Map<string, string>();
-  for (const header of headers ?? []) {
-    for (const [name, bytes] of Object.entries(header)) {
-      decoded.set(name, Buffer.from(bytes).toString('utf8'));
-    }
-  }
-  return decoded;
-}
-
 /**
  * The record's value parsed as a JSON object (the MQTT payload, unchanged by the bridge).
  *

@@ -1,5 +1,6 @@
 import type { MSKRecord } from 'aws-lambda';
-import { decodeHeaders, jsonObjectValue, RejectedRecord } from './kafka-record';
+import { decodeHeaders } from '@uns-mlops/msk-records';
+import { jsonObjectValue, RejectedRecord } from './kafka-record';
 import {
   type BridgeHeartbeat,
   readAnomalyScore,

@@ -1,4 +1,5 @@
-import type { MSKEvent, MSKRecord } from 'aws-lambda';
+import { mskEvent, mskRecord } from '@uns-mlops/msk-records';
+import type { MSKRecord } from 'aws-lambda';
 import type { HeartbeatPayload } from '../../../edge-components/uns-kafka-bridge/src/bridge/heartbeat';
 import { channelTopic, conforming, contractExample } from './contract';
 
@@ -72,31 +73,18 @@ function kafkaRecord(
   headers: Record<string, string>,
   options: { partition?: number } = {},
 ): MSKRecord {
-  return {
+  return mskRecord({
     topic,
+    key,
+    value,
+    headers,
     partition: options.partition ?? 0,
     offset: nextOffset++,
     timestamp: RECEIVED_AT,
-    timestampType: 'CREATE_TIME',
-    key: Buffer.from(key).toString('base64'),
-    value: Buffer.from(value).toString('base64'),
-    headers: Object.entries(headers).map(([name, text]) => ({ [name]: [...Buffer.from(text)] })),
-  };
+  });
 }
 
-/** An MSK event holding the records, grouped by topic and partition as Lambda does. */
-export function mskEvent(records: MSKRecord[]): MSKEvent {
-  const grouped: MSKEvent['records'] = {};
-  for (const record of records)
-    (grouped[`${record.topic}-${record.partition}`] ??= []).push(record);
-  return {
-    eventSource: 'aws:kafka',
-    eventSourceArn:
-      'arn:aws:kafka:eu-central-1:123456789012:cluster/uns-mlops/0b1c2d3e-aaaa-bbbb-cccc-0123456789ab-s1',
-    bootstrapServers: 'boot-abc.c1.kafka-serverless.eu-central-1.amazonaws.com:9098',
-    records: grouped,
-  };
-}
+export { mskEvent };
 
 /** One channel's counts in a validation summary. */
 export interface ChannelVerdicts {

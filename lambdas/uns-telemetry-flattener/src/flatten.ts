@@ -1,3 +1,4 @@
+import { decodeHeaders } from '@uns-mlops/msk-records';
 import type { MSKRecord } from 'aws-lambda';
 
 /** Names of the record headers the bridge sets (configured by the CDK construct). */
@@ -151,17 +152,6 @@ function parseBlock(json: string): TelemetryBlock {
     values: values as number[],
     quality: quality as TelemetryRow['quality'],
   };
-}
-
-/** Header values as UTF-8 strings; Lambda passes each header value as an array of bytes. */
-export function decodeHeaders(headers: MSKRecord['headers'] | undefined): Map<string, string> {
-  const decoded = new Map<string, string>();
-  for (const header of headers ?? []) {
-    for (const [name, bytes] of Object.entries(header)) {
-      decoded.set(name, Buffer.from(bytes).toString('utf8'));
-    }
-  }
-  return decoded;
 }
 
 function parseReceivedAt(header: string | undefined, kafkaTimestamp: number): number {

@@ -4,8 +4,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { MSKEvent, MSKRecord } from 'aws-lambda';
 import { putAll, packRows, type RetryPolicy, DEFAULT_RETRY } from './delivery';
+import { decodeHeaders } from '@uns-mlops/msk-records';
 import {
-  decodeHeaders,
   flattenTelemetryRecord,
   type HeaderNames,
   RejectedRecord,

@@ -1,4 +1,5 @@
-import type { MSKEvent, MSKRecord } from 'aws-lambda';
+import { mskEvent, mskRecord } from '@uns-mlops/msk-records';
+import type { MSKRecord } from 'aws-lambda';
 import type { HeaderNames } from '../src/flatten';
 
 export const HEADERS: HeaderNames = {
@@ -42,30 +43,15 @@ export function kafkaRecord(
     [HEADERS.receivedAt]: '2025-11-25T08:15:30.120Z',
     [HEADERS.contractVersion]: '1.0.0',
   };
-  return {
+  return mskRecord({
     topic: 'uns.telemetry',
+    key,
+    value,
+    headers,
     partition: options.partition ?? 3,
     offset: options.offset ?? 1001,
     timestamp: options.timestamp ?? Date.parse('2025-11-25T08:15:30.125Z'),
-    timestampType: 'CREATE_TIME',
-    key: key === null ? (undefined as unknown as string) : Buffer.from(key).toString('base64'),
-    value: Buffer.from(value).toString('base64'),
-    headers: Object.entries(headers).map(([name, text]) => ({ [name]: [...Buffer.from(text)] })),
-  };
+  });
 }
 
-/** An MSK event holding the given records of `uns.telemetry`, grouped by partition as Lambda does. */
-export function mskEvent(records: MSKRecord[]): MSKEvent {
-  const grouped: MSKEvent['records'] = {};
-  for (const record of records) {
-    const group = `${record.topic}-${record.partition}`;
-    (grouped[group] ??= []).push(record);
-  }
-  return {
-    eventSource: 'aws:kafka',
-    eventSourceArn:
-      'arn:aws:kafka:eu-central-1:123456789012:cluster/uns-mlops/0b1c2d3e-aaaa-bbbb-cccc-0123456789ab-s1',
-    bootstrapServers: 'boot-abc.c1.kafka-serverless.eu-central-1.amazonaws.com:9098',
-    records: grouped,
-  };
-}
+export { mskEvent };

@@ -1,0 +1,127 @@
+import { type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import type { EdgeKpiThresholds } from '../config/environment';
+import { createAccessLogsBucket } from '../lakehouse/storage';
+import type { EdgeComponentSource } from './components';
+import { CoreDeviceRole } from './core-device-role';
+import { EdgeComponent } from './edge-component';
+import { EdgeKpiAlarms } from './edge-kpis';
+import { acknowledgeProviderFunctions } from '../quality/provider-functions';
+import { RolloutGate } from './rollout-gate';
+import type { VersionLock } from './versions';
+
+/** Properties of an {@link EdgeFleet}. */
+export interface EdgeFleetProps {
+  /** Name prefix of named resources, e.g. `uns-mlops-dev`. */
+  readonly namePrefix: string;
+  /** The components the plants run, published as component versions. */
+  readonly components: readonly EdgeComponentSource[];
+  /**
+   * The recorded component versions.
+   * @default the repository's edge-components/component-versions.json
+   */
+  readonly versions?: VersionLock;
+  /** The sites whose KPIs get alarms. */
+  readonly siteIds: readonly string[];
+  /** KPI limits of the rollout gate (defaults in {@link KPI_DEFAULTS}). */
+  readonly kpiThresholds?: EdgeKpiThresholds;
+  /** Produce rights on the UNS topics (the streaming part's bridge producer policy). */
+  readonly producerPolicy: iam.IManagedPolicy;
+  /** Key of the log groups. */
+  readonly logKey: kms.IKey;
+  /** The account of the delivery pipeline, which starts the rollout gate. */
+  readonly pipelineAccount: string;
+  /** What happens to buckets, keys and log groups when the stack is deleted. */
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/**
+ * What an environment's plants run and how a rollout is judged: the published component versions
+ * and their artifact bucket, the core devices' IAM (token exchange role, role alias, certificate
+ * policy), the alarms on the edge KPIs, and the rollout gate. The deployments themselves are separate ({@link EdgeDeployment}),
+ * so that a pipeline can order them canary first.
+ */
+export class EdgeFleet extends Construct {
+  readonly artifactBucket: s3.Bucket;
+  readonly components: readonly EdgeComponent[];
+  readonly coreDevices: CoreDeviceRole;
+  readonly kpis: EdgeKpiAlarms;
+  readonly gate: RolloutGate;
+
+  constructor(scope: Construct, id: string, props: EdgeFleetProps) {
+    super(scope, id);
+    const artifactKey = new kms.Key(this, 'ArtifactKey', {
+      description: `${props.namePrefix}: Greengrass component artifacts`,
+      enableKeyRotation: true,
+      removalPolicy: props.removalPolicy,
+    });
+    const noReplication =
+      'Component artifacts are rebuilt reproducibly from git by the pipeline, so a second region holds nothing that cannot be made again.';
+    const accessLogs = createAccessLogsBucket(this, 'ArtifactAccessLogs', {
+      expireAfterDays: 365,
+      removalPolicy: props.removalPolicy,
+      noReplicationReason: noReplication,
+    });
+    this.artifactBucket = new s3.Bucket(this, 'Artifacts', {
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: artifactKey,
+      bucketKeyEnabled: true,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: true,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'artifacts/',
+      removalPolicy: props.removalPolicy,
+    });
+    Validations.of(this.artifactBucket).acknowledge({
+      id: 'NIST.800.53.R5-S3BucketReplicationEnabled',
+      reason: noReplication,
+    });
+
+    const providerLogs = new logs.LogGroup(this, 'ProviderLogs', {
+      encryptionKey: props.logKey,
+      retention: logs.RetentionDays.ONE_YEAR,
+      removalPolicy: props.removalPolicy,
+    });
+    this.components = props.components.map(
+      (source) =>
+        new EdgeComponent(this, source.name.slice(source.name.lastIndexOf('.') + 1), {
+          source,
+          artifactBucket: this.artifactBucket,
+          uploadLogGroup: providerLogs,
+          versions: props.versions,
+        }),
+    );
+    this.coreDevices = new CoreDeviceRole(this, 'CoreDevices', {
+      namePrefix: props.namePrefix,
+      artifactBucket: this.artifactBucket,
+      artifactKey,
+      componentNames: props.components.map((source) => source.name),
+      producerPolicy: props.producerPolicy,
+      metricsNamespace: 'UnsMlops/Greengrass',
+    });
+
+    this.kpis = new EdgeKpiAlarms(this, 'Kpis', {
+      namePrefix: props.namePrefix,
+      siteIds: props.siteIds,
+      thresholds: props.kpiThresholds,
+    });
+    this.gate = new RolloutGate(this, 'Gate', {
+      namePrefix: props.namePrefix,
+      pipelineAccount: props.pipelineAccount,
+      logKey: props.logKey,
+      removalPolicy: props.removalPolicy,
+    });
+    for (const alarm of this.kpis.sites.flatMap((site) => site.alarms)) {
+      alarm.addAlarmAction(new cloudwatchActions.SnsAction(this.gate.topic));
+    }
+    acknowledgeProviderFunctions(Stack.of(this));
+  }
+}

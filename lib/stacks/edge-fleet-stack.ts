@@ -1,0 +1,42 @@
+import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { EnvironmentConfig } from '../config/environment';
+import { plantComponents } from '../delivery/components';
+import { EdgeFleet } from '../delivery/edge-fleet';
+import type { UnsNetwork } from '../network';
+import type { UnsStreaming } from '../streaming';
+
+/** Properties of an {@link EdgeFleetStack}. */
+export interface EdgeFleetStackProps extends StackProps {
+  /** The environment whose plants the fleet serves. */
+  readonly config: EnvironmentConfig;
+  /** The network of the MSK cluster (the KPI function's mappings live there). */
+  readonly network: UnsNetwork;
+  /** The streaming path the plants' bridges produce to. */
+  readonly streaming: UnsStreaming;
+  /** The account of the delivery pipeline, which starts the rollout gate. */
+  readonly pipelineAccount: string;
+}
+
+/** Name prefix of an environment's named edge resources. */
+export const edgeNamePrefix = (config: EnvironmentConfig) => `uns-mlops-${config.name}`;
+
+/** The published component versions, core device IAM, edge KPIs and rollout gate of one environment. */
+export class EdgeFleetStack extends Stack {
+  readonly fleet: EdgeFleet;
+
+  constructor(scope: Construct, id: string, props: EdgeFleetStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    this.fleet = new EdgeFleet(this, 'Fleet', {
+      namePrefix: edgeNamePrefix(config),
+      components: plantComponents(),
+      siteIds: config.plants.map((plant) => plant.siteId),
+      kpiThresholds: config.edgeRollout.kpis,
+      producerPolicy: props.streaming.bridgeProducerPolicy,
+      logKey: props.network.logKey,
+      pipelineAccount: props.pipelineAccount,
+      removalPolicy: config.allowDestroy ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+    });
+  }
+}
