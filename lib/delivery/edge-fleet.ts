@@ -1,4 +1,4 @@
-import { type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -6,7 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { EdgeKpiThresholds } from '../config/environment';
-import { createAccessLogsBucket } from '../lakehouse/storage';
+import { createAccessLogsBucket, createEncryptedBucket } from '../lakehouse/storage';
 import type { EdgeComponentSource } from './components';
 import { CoreDeviceRole } from './core-device-role';
 import { EdgeComponent } from './edge-component';
@@ -67,22 +67,12 @@ export class EdgeFleet extends Construct {
       removalPolicy: props.removalPolicy,
       noReplicationReason: noReplication,
     });
-    this.artifactBucket = new s3.Bucket(this, 'Artifacts', {
-      encryption: s3.BucketEncryption.KMS,
+    this.artifactBucket = createEncryptedBucket(this, 'Artifacts', {
       encryptionKey: artifactKey,
-      bucketKeyEnabled: true,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      versioned: true,
-      serverAccessLogsBucket: accessLogs,
-      serverAccessLogsPrefix: 'artifacts/',
+      accessLogs,
+      accessLogsPrefix: 'artifacts/',
       removalPolicy: props.removalPolicy,
-    });
-    Validations.of(this.artifactBucket).acknowledge({
-      id: 'NIST.800.53.R5-S3BucketReplicationEnabled',
-      reason: noReplication,
+      noReplicationReason: noReplication,
     });
 
     const providerLogs = new logs.LogGroup(this, 'ProviderLogs', {

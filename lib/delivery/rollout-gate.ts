@@ -15,7 +15,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { acknowledgeGeneratedWildcards, wildcardFinding } from '../quality/nag-findings';
-import { waitForPolicy, workspaceFunction } from '../streaming/lambda-functions';
+import { functionAccess, waitForPolicy, workspaceFunction } from '../streaming/lambda-functions';
 
 /** Properties of {@link RolloutGate}. */
 export interface RolloutGateProps {
@@ -318,26 +318,12 @@ export class RolloutGate extends Construct {
     props: RolloutGateProps,
     statements: iam.PolicyStatement[],
   ) {
-    const logGroup = new logs.LogGroup(this, `${id}Logs`, {
-      encryptionKey: props.logKey,
-      retention: logs.RetentionDays.ONE_YEAR,
+    const { role, logGroup, policy } = functionAccess(this, id, {
+      logKey: props.logKey,
       removalPolicy: props.removalPolicy,
-    });
-    const role = new iam.Role(this, `${id}Role`, {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `edge rollout gate: ${handler}`,
-    });
-    const policy = new iam.ManagedPolicy(this, `${id}Policy`, {
-      description: `edge rollout gate: ${handler}`,
-      roles: [role],
-      statements: [
-        ...statements,
-        new iam.PolicyStatement({
-          sid: 'WriteFunctionLogs',
-          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-          resources: [logGroup.logGroupArn],
-        }),
-      ],
+      roleDescription: `edge rollout gate: ${handler}`,
+      policyDescription: `edge rollout gate: ${handler}`,
+      statements,
     });
     const fn = workspaceFunction(this, id, {
       workspace: 'edge-rollout-gate',

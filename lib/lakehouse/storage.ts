@@ -199,3 +199,49 @@ export function createAccessLogsBucket(
   );
   return bucket;
 }
+
+/** Options of {@link createEncryptedBucket}. */
+export interface EncryptedBucketOptions {
+  /** The key the objects are encrypted with (SSE-KMS, with an S3 bucket key). */
+  readonly encryptionKey: kms.IKey;
+  /** Where S3 server access logs go, and under which prefix. */
+  readonly accessLogs: s3.IBucket;
+  readonly accessLogsPrefix: string;
+  /** Lifecycle of the objects. */
+  readonly lifecycleRules?: s3.LifecycleRule[];
+  /** What happens to the bucket when it leaves the stack. */
+  readonly removalPolicy: RemovalPolicy;
+  /** Why the bucket does not replicate to another region (a cdk-nag acknowledgement). */
+  readonly noReplicationReason: string;
+}
+
+/**
+ * A bucket for the project's own data outside the Lakehouse zones (pipeline artifacts, component
+ * artifacts, build caches): SSE-KMS with the given key, TLS 1.2+ only, no public access, ACLs
+ * disabled, versioned, server access logs to the given bucket.
+ */
+export function createEncryptedBucket(
+  scope: Construct,
+  id: string,
+  options: EncryptedBucketOptions,
+): s3.Bucket {
+  const bucket = new s3.Bucket(scope, id, {
+    encryption: s3.BucketEncryption.KMS,
+    encryptionKey: options.encryptionKey,
+    bucketKeyEnabled: true,
+    enforceSSL: true,
+    minimumTLSVersion: 1.2,
+    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    versioned: true,
+    serverAccessLogsBucket: options.accessLogs,
+    serverAccessLogsPrefix: options.accessLogsPrefix,
+    lifecycleRules: options.lifecycleRules,
+    removalPolicy: options.removalPolicy,
+  });
+  Validations.of(bucket).acknowledge({
+    id: 'NIST.800.53.R5-S3BucketReplicationEnabled',
+    reason: options.noReplicationReason,
+  });
+  return bucket;
+}

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lakeformation from 'aws-cdk-lib/aws-lakeformation';
@@ -7,7 +7,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
-import { createAccessLogsBucket } from '../lakehouse/storage';
+import { createAccessLogsBucket, createEncryptedBucket } from '../lakehouse/storage';
 import {
   anomalyPipelineDefinition,
   ENTRY_SCRIPTS,
@@ -235,17 +235,10 @@ export class MlPipeline extends Construct {
         removalPolicy,
         noReplicationReason: NO_REPLICATION_REASON,
       });
-    const bucket = new s3.Bucket(this, 'Artifacts', {
-      encryption: s3.BucketEncryption.KMS,
+    return createEncryptedBucket(this, 'Artifacts', {
       encryptionKey: this.encryptionKey,
-      bucketKeyEnabled: true,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      versioned: true,
-      serverAccessLogsBucket: accessLogs,
-      serverAccessLogsPrefix: 'artifacts/',
+      accessLogs,
+      accessLogsPrefix: 'artifacts/',
       lifecycleRules: [
         {
           id: 'abort-incomplete-multipart-uploads',
@@ -254,11 +247,7 @@ export class MlPipeline extends Construct {
         { id: 'expire-noncurrent-versions', noncurrentVersionExpiration: Duration.days(30) },
       ],
       removalPolicy,
+      noReplicationReason: NO_REPLICATION_REASON,
     });
-    Validations.of(bucket).acknowledge({
-      id: 'NIST.800.53.R5-S3BucketReplicationEnabled',
-      reason: NO_REPLICATION_REASON,
-    });
-    return bucket;
   }
 }

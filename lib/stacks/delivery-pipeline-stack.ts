@@ -19,7 +19,7 @@ import { EdgeGateStep } from '../delivery/pipeline/gate-step';
 import { EnvironmentStage, RolloutStepStage } from '../delivery/pipeline/stages';
 import type { PublishedVersion } from '../delivery/published-components';
 import { rolloutSteps } from '../delivery/rollout-steps';
-import { createAccessLogsBucket } from '../lakehouse/storage';
+import { createAccessLogsBucket, createEncryptedBucket } from '../lakehouse/storage';
 import { acknowledgeGeneratedWildcards } from '../quality/nag-findings';
 
 /** Properties of a {@link DeliveryPipelineStack}. */
@@ -162,21 +162,14 @@ export class DeliveryPipelineStack extends Stack {
     });
     const noReplication =
       'The build cache only holds packages downloaded again from npm and PyPI when missing, so it needs no second region.';
-    const bucket = new s3.Bucket(this, 'BuildCache', {
-      encryption: s3.BucketEncryption.KMS,
+    return createEncryptedBucket(this, 'BuildCache', {
       encryptionKey: key,
-      bucketKeyEnabled: true,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      versioned: true,
-      serverAccessLogsBucket: createAccessLogsBucket(this, 'AccessLogs', {
+      accessLogs: createAccessLogsBucket(this, 'AccessLogs', {
         expireAfterDays: 365,
         removalPolicy: RemovalPolicy.RETAIN,
         noReplicationReason: noReplication,
       }),
-      serverAccessLogsPrefix: 'build-cache/',
+      accessLogsPrefix: 'build-cache/',
       lifecycleRules: [
         {
           id: 'expire-cache',
@@ -185,13 +178,8 @@ export class DeliveryPipelineStack extends Stack {
         },
       ],
       removalPolicy: RemovalPolicy.DESTROY,
-      autoDeleteObjects: false,
+      noReplicationReason: noReplication,
     });
-    Validations.of(bucket).acknowledge({
-      id: 'NIST.800.53.R5-S3BucketReplicationEnabled',
-      reason: noReplication,
-    });
-    return bucket;
   }
 }
 

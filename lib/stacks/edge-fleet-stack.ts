@@ -10,7 +10,7 @@ import type { UnsStreaming } from '../streaming';
 export interface EdgeFleetStackProps extends StackProps {
   /** The environment whose plants the fleet serves. */
   readonly config: EnvironmentConfig;
-  /** The network of the MSK cluster (the KPI function's mappings live there). */
+  /** The environment's network: its log key encrypts the fleet's log groups. */
   readonly network: UnsNetwork;
   /** The streaming path the plants' bridges produce to. */
   readonly streaming: UnsStreaming;

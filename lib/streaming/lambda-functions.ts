@@ -85,8 +85,8 @@ export function waitForPolicy(fn: lambda.IFunction, policy: iam.ManagedPolicy): 
   ignoreCfnLintRule(fn.node.defaultChild as CfnResource, 'W3005');
 }
 
-/** Properties of {@link vpcFunctionAccess}. */
-export interface VpcFunctionAccessProps {
+/** Properties of {@link functionAccess} and {@link vpcFunctionAccess}. */
+export interface FunctionAccessProps {
   /** Key of the function's log group; CloudWatch Logs must be allowed to use it. */
   readonly logKey: kms.IKey;
   /** What happens to the log group when the stack is deleted. Required, no default. */
@@ -95,12 +95,12 @@ export interface VpcFunctionAccessProps {
   readonly roleDescription: string;
   /** IAM description of the function's managed policy. Required, no default. */
   readonly policyDescription: string;
-  /** The function's own rights; writing its logs and managing its VPC interfaces are added. */
+  /** The function's own rights; writing its logs (and managing VPC interfaces) is added. */
   readonly statements: iam.PolicyStatement[];
 }
 
-/** The role, log group and managed policy of one function in the VPC. */
-export interface VpcFunctionAccess {
+/** The role, log group and managed policy of one function. */
+export interface FunctionAccess {
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
   readonly policy: iam.ManagedPolicy;
@@ -108,16 +108,15 @@ export interface VpcFunctionAccess {
 
 /**
  * A function's execution role (no AWS managed policies), its log group (encrypted with the log
- * key, kept one year) and one managed policy: the given statements, writing to that log group
- * only, and the VPC network interfaces. Constructs are named `<prefix>Logs`, `<prefix>Role` and
- * `<prefix>Policy`. The policy's `Resource::*` finding (network interfaces) is left to the caller
- * to acknowledge with the function's reason.
+ * key, kept one year) and one managed policy: the given statements and writing to that log group
+ * only. Constructs are named `<prefix>Logs`, `<prefix>Role` and `<prefix>Policy`.
  */
-export function vpcFunctionAccess(
+export function functionAccess(
   scope: Construct,
   prefix: string,
-  props: VpcFunctionAccessProps,
-): VpcFunctionAccess {
+  props: FunctionAccessProps,
+  platformStatements: iam.PolicyStatement[] = [],
+): FunctionAccess {
   const logGroup = new logs.LogGroup(scope, `${prefix}Logs`, {
     encryptionKey: props.logKey,
     retention: logs.RetentionDays.ONE_YEAR,
@@ -137,8 +136,21 @@ export function vpcFunctionAccess(
         actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
         resources: [logGroup.logGroupArn],
       }),
-      vpcNetworkInterfacesStatement(),
+      ...platformStatements,
     ],
   });
   return { role, logGroup, policy };
+}
+
+/**
+ * {@link functionAccess} for a function in the VPC: the managed policy also manages the VPC
+ * network interfaces. Its `Resource::*` finding (network interfaces) is left to the caller to
+ * acknowledge with the function's reason.
+ */
+export function vpcFunctionAccess(
+  scope: Construct,
+  prefix: string,
+  props: FunctionAccessProps,
+): FunctionAccess {
+  return functionAccess(scope, prefix, props, [vpcNetworkInterfacesStatement()]);
 }
