@@ -6,6 +6,9 @@ module.exports = {
   ...require('./jest.base'),
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/device/'],
   snapshotSerializers: ['<rootDir>/test/support/asset-hash-serializer.ts'],
+  // One worker per core (jest's default leaves one idle): the CDK tests wait on child processes
+  // (cdk synth, cfn-lint, artifact builds) about as much as they compute.
+  maxWorkers: '100%',
   globalSetup: '<rootDir>/test/support/artifact-cache.ts',
   testTimeout: 120_000,
 };

@@ -77,6 +77,9 @@ export interface EdgeKpiThresholds {
   readonly periodMinutes?: number;
 }
 
+/** The rollout timings used where an environment sets none. */
+export const ROLLOUT_DEFAULTS = { bakeMinutes: 15, gateTimeoutMinutes: 60 } as const;
+
 /**
  * How new edge component versions reach an environment's plants: the canary group first, a bake
  * time, the KPI gate, then the plants wave by wave, each wave gated the same way.
@@ -94,8 +97,9 @@ export interface EdgeRolloutSettings {
    */
   readonly bakeMinutes?: number;
   /**
-   * Minutes after the gate starts by which every device must have reported and every KPI must
-   * have data; anything still missing then fails the gate.
+   * Minutes after the gate starts (the bake time included) by which every device must have
+   * reported and every KPI must have data; anything still missing then fails the gate. Longer
+   * than `bakeMinutes`.
    * @default 60
    */
   readonly gateTimeoutMinutes?: number;

@@ -2,6 +2,7 @@ import { lakehousePropsProblems } from '../lakehouse/validate-props';
 import { mlPipelinePropsProblems } from '../ml-pipeline/validate-props';
 import { cidrsOverlap, parseCidr, streamingSettingsProblems } from '../streaming/validate-props';
 import { UNS_ID_PATTERN, UNS_ID_RULE } from '../uns-id';
+import { ROLLOUT_DEFAULTS } from './environment';
 import type {
   EdgeRolloutSettings,
   EnvironmentConfig,
@@ -142,6 +143,13 @@ function validateEdgeRollout(
   };
   positive(rollout.bakeMinutes, 'bakeMinutes', 24 * 60);
   positive(rollout.gateTimeoutMinutes, 'gateTimeoutMinutes', 24 * 60);
+  const bake = rollout.bakeMinutes ?? ROLLOUT_DEFAULTS.bakeMinutes;
+  const timeout = rollout.gateTimeoutMinutes ?? ROLLOUT_DEFAULTS.gateTimeoutMinutes;
+  if (timeout <= bake) {
+    problems.push(
+      `edgeRollout.gateTimeoutMinutes (${timeout}) must be longer than bakeMinutes (${bake}): the gate's timeout counts from its start, bake time included`,
+    );
+  }
   positive(rollout.kpis?.minValidSharePercent, 'kpis.minValidSharePercent', 100);
   positive(rollout.kpis?.maxAnomalyRatePercent, 'kpis.maxAnomalyRatePercent', 100);
   positive(rollout.kpis?.maxSpoolRecords, 'kpis.maxSpoolRecords', Number.MAX_SAFE_INTEGER);

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EnvironmentConfig } from '../config/environment';
+import { type EnvironmentConfig, ROLLOUT_DEFAULTS } from '../config/environment';
 import { KPI_ALARMS, KPI_DEFAULTS } from './edge-kpis';
 import type { PublishedVersion } from './published-components';
 import { rolloutSteps } from './rollout-steps';
@@ -36,8 +36,9 @@ export function rolloutPlan(
     region: config.region,
     components,
     steps: rolloutSteps(config),
-    bakeMinutes: config.edgeRollout.bakeMinutes ?? 15,
-    gateTimeoutMinutes: config.edgeRollout.gateTimeoutMinutes ?? 60,
+    bakeMinutes: config.edgeRollout.bakeMinutes ?? ROLLOUT_DEFAULTS.bakeMinutes,
+    gateTimeoutMinutes:
+      config.edgeRollout.gateTimeoutMinutes ?? ROLLOUT_DEFAULTS.gateTimeoutMinutes,
     kpis: { ...KPI_DEFAULTS, ...config.edgeRollout.kpis },
   };
 }

@@ -173,6 +173,18 @@ describe('resolveEnvironment', () => {
     ]);
   });
 
+  it('rejects a gate that would time out before its bake time is over', () => {
+    const error = errorOf(() =>
+      resolveEnvironment(
+        'qa',
+        withChanges({ edgeRollout: { ...valid.edgeRollout, bakeMinutes: 60 } }),
+      ),
+    );
+    expect(error.problems).toEqual([
+      "edgeRollout.gateTimeoutMinutes (60) must be longer than bakeMinutes (60): the gate's timeout counts from its start, bake time included",
+    ]);
+  });
+
   it('rejects a plant broker that is no MQTT URL', () => {
     const plant = { ...valid.plants[0]!, brokerUrl: 'tcp://uns:1883' };
     expect(

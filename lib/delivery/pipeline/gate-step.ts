@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import type { GateInput } from '../../../lambdas/edge-rollout-gate/src/contract';
-import type { EnvironmentConfig } from '../../config/environment';
+import { type EnvironmentConfig, ROLLOUT_DEFAULTS } from '../../config/environment';
 import { edgeNamePrefix } from '../../stacks/edge-fleet-stack';
 import { KPI_ALARMS, kpiAlarmName } from '../edge-kpis';
 import { gateNames, lastGoodParameterPath } from '../rollout-gate';
@@ -20,8 +20,10 @@ const POLL_INTERVAL = Duration.minutes(1);
  */
 export function gateInput(config: EnvironmentConfig, step: RolloutStep): GateInput {
   const namePrefix = edgeNamePrefix(config);
-  const bake = Duration.minutes(config.edgeRollout.bakeMinutes ?? 15);
-  const timeout = Duration.minutes(config.edgeRollout.gateTimeoutMinutes ?? 60);
+  const bake = Duration.minutes(config.edgeRollout.bakeMinutes ?? ROLLOUT_DEFAULTS.bakeMinutes);
+  const timeout = Duration.minutes(
+    config.edgeRollout.gateTimeoutMinutes ?? ROLLOUT_DEFAULTS.gateTimeoutMinutes,
+  );
   return {
     wave: step.name,
     targets: step.targets.map((target) => ({
