@@ -11,6 +11,8 @@ export type EnforcementMode = 'monitor' | 'quarantine' | 'filter';
 /** An error answer (HTTP 4xx/5xx). */
 export interface ApiError {
   readonly error: string;
+  /** HTTP 500 only: the id under which the component logged the failure. */
+  readonly requestId?: string;
 }
 
 /** Valid and invalid messages of a slice of the UNS. */

@@ -4,3 +4,4 @@ export * from './http-server';
 export * from './layered-config';
 export * from './process-lifecycle';
 export * from './greengrass-configuration';
+export * from './query-parameters';

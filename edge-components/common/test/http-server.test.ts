@@ -1,5 +1,8 @@
+import { connect } from 'node:net';
 import {
   BadRequestError,
+  type FailedRequest,
+  httpErrorLogger,
   jsonReply,
   monitoringRoutes,
   type RunningHttpServer,
@@ -61,10 +64,9 @@ describe('startHttpServer', () => {
     expect(await cacheControl(server, '/health')).toBe('no-store');
   });
 
-  it('passes the query string and answers 400 for bad requests, 500 for failures', async () => {
+  it('passes the query string and answers 400 with the message for bad requests', async () => {
     expect(await get(server, '/echo?q=x')).toEqual([200, '{"q":"x"}']);
     expect(await get(server, '/bad')).toEqual([400, '{"error":"q is missing"}']);
-    expect(await get(server, '/broken')).toEqual([500, '{"error":"disk full"}']);
   });
 
   it('answers unknown paths with 404 and other methods with 405', async () => {
@@ -84,6 +86,173 @@ describe('startHttpServer', () => {
   it('refuses to start on a port another process holds, saying which and what to set', async () => {
     await expect(startHttpServer({ host: '127.0.0.1', port: server.port }, {})).rejects.toThrow(
       `cannot serve HTTP on 127.0.0.1:${server.port} (EADDRINUSE): another process holds the port, or it is not allowed; set http.port to a free one`,
+    );
+  });
+});
+
+describe('startHttpServer on failures', () => {
+  let server: RunningHttpServer;
+  const failures: { error: unknown; request: FailedRequest | undefined }[] = [];
+
+  beforeAll(async () => {
+    server = await startHttpServer(
+      {
+        ...LOCAL,
+        onError: (error, request) => {
+          failures.push({ error, request });
+          if (request?.path === '/listener-fails') throw new Error('the listener fails too');
+        },
+      },
+      {
+        '/broken': () => Promise.reject(new Error('relation "violation_samples" does not exist')),
+        '/throws': () => {
+          throw new TypeError('Cannot read properties of undefined');
+        },
+        '/unsendable': () => ({
+          status: 200,
+          contentType: 'text/plain',
+          body: 'x',
+          headers: { 'x-echo': 'line\nbreak' },
+        }),
+        '/listener-fails': () => Promise.reject(new Error('first failure')),
+        '/ok': () => jsonReply({ ok: true }),
+      },
+    );
+  });
+
+  afterAll(async () => {
+    await server.close();
+  });
+
+  beforeEach(() => {
+    failures.length = 0;
+  });
+
+  async function answer(path: string) {
+    const response = await fetch(`http://127.0.0.1:${server.port}${path}`);
+    return {
+      status: response.status,
+      requestId: response.headers.get('x-request-id'),
+      body: await response.json(),
+    };
+  }
+
+  it('answers a failing route with a generic 500 and its request id, and tells onError the real error', async () => {
+    const broken = await answer('/broken?site=x');
+
+    expect(broken).toEqual({
+      status: 500,
+      requestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      body: { error: 'internal error', requestId: broken.requestId },
+    });
+    expect(failures).toEqual([
+      {
+        error: new Error('relation "violation_samples" does not exist'),
+        request: { requestId: broken.requestId, method: 'GET', path: '/broken' },
+      },
+    ]);
+  });
+
+  it('answers a route that throws, or whose reply cannot be sent, the same way', async () => {
+    const throws = await answer('/throws');
+    const unsendable = await answer('/unsendable');
+
+    expect([throws.status, throws.body]).toEqual([
+      500,
+      { error: 'internal error', requestId: throws.requestId },
+    ]);
+    expect([unsendable.status, unsendable.body]).toEqual([
+      500,
+      { error: 'internal error', requestId: unsendable.requestId },
+    ]);
+    expect(failures.map(({ error, request }) => [(error as Error).name, request?.path])).toEqual([
+      ['TypeError', '/throws'],
+      ['TypeError', '/unsendable'],
+    ]);
+  });
+
+  it('answers even when onError fails', async () => {
+    expect((await answer('/listener-fails')).status).toBe(500);
+    expect((await answer('/ok')).status).toBe(200);
+  });
+
+  it('gives every answer an x-request-id of its own', async () => {
+    const ids = [
+      (await answer('/ok')).requestId,
+      (await answer('/ok')).requestId,
+      (await answer('/nothing')).requestId,
+    ];
+
+    expect(new Set(ids).size).toBe(3);
+    expect(ids.every((id) => id !== null && /^[0-9a-f-]{36}$/.test(id))).toBe(true);
+  });
+});
+
+describe('httpErrorLogger', () => {
+  it('logs a failed request at error level with its request id, method and path', () => {
+    const lines: [object, string][] = [];
+    const listener = httpErrorLogger({
+      error: (details, message) => lines.push([details, message]),
+    });
+    const error = new Error('connection refused');
+
+    listener(error, { requestId: 'id-1', method: 'GET', path: '/api' });
+    listener(error, undefined);
+
+    expect(lines).toEqual([
+      [{ err: error, requestId: 'id-1', method: 'GET', path: '/api' }, 'HTTP request failed'],
+      [{ err: error }, 'HTTP server failed'],
+    ]);
+  });
+});
+
+describe('startHttpServer timeouts', () => {
+  let server: RunningHttpServer;
+
+  beforeAll(async () => {
+    server = await startHttpServer(
+      { ...LOCAL, headersTimeoutMs: 300, requestTimeoutMs: 300 },
+      { '/ok': () => jsonReply({ ok: true }) },
+    );
+  });
+
+  afterAll(async () => {
+    await server.close();
+  });
+
+  /** Writes `bytes` without ending the connection; resolves with all the server sent until it closed. */
+  function holdOpen(bytes: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const socket = connect(server.port, '127.0.0.1', () => socket.write(bytes));
+      let received = '';
+      socket.on('data', (chunk: Buffer) => {
+        received += chunk.toString('latin1');
+      });
+      socket.on('error', reject);
+      socket.on('close', () => {
+        resolve(received);
+      });
+    });
+  }
+
+  it('answers a head that does not arrive in time (slow loris) with 408 and closes the connection', async () => {
+    const answer = await holdOpen('GET /ok HTTP/1.1\r\nHost: localhost\r\nX-Slow: ');
+
+    expect(answer).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
+    expect(answer).toMatch(/\r\n\r\n\{"error":"the request did not arrive in time"\}$/);
+  });
+
+  it('answers a connection that sends nothing with 408 and closes it', async () => {
+    expect(await holdOpen('')).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
+  });
+
+  it('answers a GET whose body does not arrive in time, then says 408 and closes the connection', async () => {
+    const answer = await holdOpen(
+      'GET /ok HTTP/1.1\r\nHost: localhost\r\nContent-Length: 10\r\n\r\nabc',
+    );
+
+    expect(answer).toMatch(
+      /^HTTP\/1\.1 200 OK\r\n[^]*\{"ok":true\}HTTP\/1\.1 408 Request Timeout\r\n/,
     );
   });
 });

@@ -12,3 +12,13 @@ export {
   TEST_MODEL_CHANNELS,
   trainedModelBundleDir,
 } from './model-bundle';
+export {
+  MALFORMED_HTTP_REQUESTS,
+  MALFORMED_QUERY_PARAMETERS,
+  sendMalformedRequests,
+  sendRawRequest,
+  type MalformedHttpRequest,
+  type MalformedQuery,
+  type MalformedRequestOutcome,
+  type RawAnswer,
+} from './http-attacks';

@@ -1,13 +1,25 @@
 /**
  * The dashboard's JSON API (`/api/v1/anomalies/*`): model status, recent scores (of one asset or
- * all) and
- * recent anomaly events.
+ * all) and recent anomaly events. Query parameters are read with edge-common's readers (UTF-8
+ * text without control characters, date-times of the years 1 to 9999, bounded integers); a bad
+ * one is a 400 saying why.
  */
-import { BadRequestError, jsonReply, type Route } from '@uns-mlops/edge-common';
+import {
+  BadRequestError,
+  dateParameter,
+  integerParameter,
+  jsonReply,
+  type Route,
+  textParameter,
+} from '@uns-mlops/edge-common';
 import type { ModelHost } from '../inference/model-host';
 import type { RecentResults } from './recent-results';
 
 const ASSET_PATH = /^[^/#+]+(\/[^/#+]+){5}$/;
+/** Events answered when `limit` is absent (fewer when the runtime keeps fewer). */
+const DEFAULT_EVENTS = 50;
+/** Longest asset path accepted: six UNS levels of a sensible length. */
+const MAX_ASSET_PATH_LENGTH = 1_000;
 
 /** Routes of the API, to be merged into the HTTP server's table. */
 export function anomalyApi(
@@ -48,26 +60,20 @@ export function anomalyApi(
       });
     },
     '/api/v1/anomalies/scores': (query) => {
-      const asset = query.get('asset');
-      if (asset !== null && !ASSET_PATH.test(asset)) {
+      const asset = textParameter(query, 'asset', MAX_ASSET_PATH_LENGTH);
+      if (asset !== undefined && !ASSET_PATH.test(asset)) {
         throw new BadRequestError(
           'asset must be an asset path enterprise/site/area/line/cell/asset',
         );
       }
-      const since = query.get('since');
-      const sinceMs = since === null ? 0 : Date.parse(since);
-      if (Number.isNaN(sinceMs))
-        throw new BadRequestError(`since ${JSON.stringify(since)} is not an ISO time`);
+      const sinceMs = dateParameter(query, 'since')?.getTime() ?? 0;
       return jsonReply({
-        items: asset === null ? results.allScores(sinceMs) : results.scoresOf(asset, sinceMs),
+        items: asset === undefined ? results.allScores(sinceMs) : results.scoresOf(asset, sinceMs),
       });
     },
     '/api/v1/anomalies/events': (query) => {
-      const text = query.get('limit');
-      const limit = text === null ? 50 : Number(text);
-      if (!Number.isInteger(limit) || limit < 1 || limit > maxEvents) {
-        throw new BadRequestError(`limit must be an integer from 1 to ${maxEvents}`);
-      }
+      const limit =
+        integerParameter(query, 'limit', 1, maxEvents) ?? Math.min(DEFAULT_EVENTS, maxEvents);
       return jsonReply({ items: results.newestEvents(limit) });
     },
   };

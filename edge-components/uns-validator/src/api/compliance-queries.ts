@@ -14,6 +14,7 @@ import type {
   ViolationFacets,
   ViolationPage,
 } from '../../../../dashboard/src/api/types';
+import { isWithinDateRange } from '@uns-mlops/edge-common';
 import type { SqlExecutor, SqlRow } from '../store';
 import { Conditions, count, date, text, texts } from '../store/sql-rows';
 import { SAMPLE_COLUMNS, toViolationSample } from '../store/sql-store';
@@ -82,7 +83,8 @@ export class ComplianceQueries {
        ORDER BY sum(invalid_count) DESC, error_kind`,
       invalidOnly.params,
     );
-    const step = `$${String(where.params.length + 1)}::integer`;
+    // bigint: the step of a range over centuries does not fit an integer.
+    const step = `$${String(where.params.length + 1)}::bigint`;
     const trendRows = await this.sql.query(
       `SELECT to_timestamp((floor(extract(epoch FROM bucket_start) / ${step}) * ${step})::float8)
                 AS step_start,
@@ -223,11 +225,18 @@ export function encodeCursor(cursor: ViolationCursor): string {
   return `${String(cursor.receivedAt.getTime())}.${String(cursor.id)}`;
 }
 
-/** Reads a cursor {@link encodeCursor} wrote; `undefined` when `value` is not one. */
+/**
+ * Reads a cursor {@link encodeCursor} wrote; `undefined` when `value` is not one: its time must be
+ * within the years 1 to 9999 (what PostgreSQL and JavaScript both represent) and its id a row id
+ * (a positive `bigint` that JavaScript holds exactly).
+ */
 export function decodeCursor(value: string): ViolationCursor | undefined {
-  const match = /^(\d{1,15})\.(\d{1,15})$/.exec(value);
+  const match = /^(-?\d{1,16})\.(\d{1,16})$/.exec(value);
   if (match === null) return undefined;
-  return { receivedAt: new Date(Number(match[1])), id: Number(match[2]) };
+  const receivedAt = new Date(Number(match[1]));
+  const id = Number(match[2]);
+  if (!isWithinDateRange(receivedAt) || id < 1 || !Number.isSafeInteger(id)) return undefined;
+  return { receivedAt, id };
 }
 
 function counts(row: SqlRow): ComplianceCounts {

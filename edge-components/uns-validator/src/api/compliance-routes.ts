@@ -1,9 +1,16 @@
 /**
  * The compliance half of the dashboard's HTTP API (`/api/v1/compliance/...`, documented in
- * `dashboard/openapi.yaml`): reads query parameters, rejects bad ones with a clear message
- * (HTTP 400) and answers from {@link ComplianceQueries}.
+ * `dashboard/openapi.yaml`): reads query parameters with edge-common's readers (UTF-8 text
+ * without control characters, date-times of the years 1 to 9999, bounded integers), rejects bad
+ * ones with a clear message (HTTP 400) before anything reaches SQL, and answers from
+ * {@link ComplianceQueries}.
  */
-import { BadRequestError } from '@uns-mlops/edge-common';
+import {
+  BadRequestError,
+  dateParameter,
+  integerParameter,
+  textParameter,
+} from '@uns-mlops/edge-common';
 import type { ContractsReport } from '../../../../dashboard/src/api/types';
 import { type ComplianceQueries, decodeCursor } from './compliance-queries';
 
@@ -27,8 +34,8 @@ const NICE_STEPS = [60, 300, 900, 1800, 3600, 7200, 21_600, 43_200, 86_400, 604_
 const TARGET_STEPS = 120;
 /** At most this many trend steps for an explicit `step`. */
 const MAX_STEPS = 10_000;
-/** Longest text parameter accepted (site, channel, error kind). */
-const MAX_TEXT = 200;
+/** Longest cursor: two numbers of at most 16 digits, a sign and a dot. */
+const MAX_CURSOR_LENGTH = 40;
 
 /** The routes by path. */
 export function complianceRoutes(options: ComplianceRoutesOptions): Record<string, ApiRoute> {
@@ -56,9 +63,9 @@ export function complianceRoutes(options: ComplianceRoutesOptions): Record<strin
       });
     },
     '/api/v1/compliance/violations': (query) => {
-      const before = query.get('before');
-      const cursor = before === null ? undefined : decodeCursor(before);
-      if (before !== null && cursor === undefined) {
+      const before = textParameter(query, 'before', MAX_CURSOR_LENGTH);
+      const cursor = before === undefined ? undefined : decodeCursor(before);
+      if (before !== undefined && cursor === undefined) {
         throw new BadRequestError('before must be a nextCursor of an earlier page');
       }
       return queries.violations({
@@ -75,42 +82,4 @@ export function complianceRoutes(options: ComplianceRoutesOptions): Record<strin
       history: await queries.contractHistory(),
     }),
   };
-}
-
-function dateParameter(query: URLSearchParams, name: string): Date | undefined {
-  const value = query.get(name);
-  if (value === null) return undefined;
-  const date = new Date(value);
-  if (value === '' || Number.isNaN(date.getTime())) {
-    throw new BadRequestError(
-      `${name} must be an ISO 8601 date-time, got ${JSON.stringify(value)}`,
-    );
-  }
-  return date;
-}
-
-function integerParameter(
-  query: URLSearchParams,
-  name: string,
-  min: number,
-  max: number,
-): number | undefined {
-  const value = query.get(name);
-  if (value === null) return undefined;
-  const number = Number(value);
-  if (!/^\d+$/.test(value) || number < min || number > max) {
-    throw new BadRequestError(
-      `${name} must be an integer from ${String(min)} to ${String(max)}, got ${JSON.stringify(value)}`,
-    );
-  }
-  return number;
-}
-
-function textParameter(query: URLSearchParams, name: string): string | undefined {
-  const value = query.get(name);
-  if (value === null) return undefined;
-  if (value.length > MAX_TEXT) {
-    throw new BadRequestError(`${name} must be at most ${String(MAX_TEXT)} characters`);
-  }
-  return value;
 }

@@ -1,4 +1,5 @@
 import {
+  type HttpServerOptions as ServeOptions,
   jsonReply,
   type MonitoringHandlers,
   monitoringRoutes,
@@ -19,10 +20,11 @@ export interface HttpHandlers extends MonitoringHandlers {
   api: Readonly<Record<string, ApiRoute>>;
 }
 
-/** Where the HTTP server listens and what else it serves. */
-export interface HttpServerOptions {
-  host: string;
-  port: number;
+/**
+ * Where the HTTP server listens, whom it tells about failures (`onError`, see edge-common's
+ * server) and what else it serves.
+ */
+export interface HttpServerOptions extends ServeOptions {
   /** Directory of the built dashboard, served at `/` (nothing is served there without it). */
   dashboardDir?: string;
   /** Base URL of the anomaly inference runtime, whose anomaly API is relayed (none without). */
@@ -39,7 +41,9 @@ const RELAY_TIMEOUT_MS = 5_000;
  * open, broker connected), Prometheus metrics, the compliance API (the dashboard reads the same
  * API from the cloud later) and, when configured, the dashboard's files and the anomaly API of the
  * inference runtime beside it (relayed: one origin for the dashboard). Other methods are 405,
- * unknown paths 404, handler failures 500 with the error message (see edge-common's server).
+ * unknown paths 404, bad query parameters 400 with the reason, other failures (a store error,
+ * say) a generic 500 with a request id, the failure itself going to `options.onError`; malformed
+ * requests get the 4xx edge-common's server gives them.
  */
 export function startHttpServer(
   options: HttpServerOptions,

@@ -1,8 +1,9 @@
+import type { HttpErrorListener } from '@uns-mlops/edge-common';
 import { ComplianceQueries } from '../../src/api/compliance-queries';
-import { complianceRoutes } from '../../src/api/compliance-routes';
+import { complianceRoutes, type ComplianceRoutesOptions } from '../../src/api/compliance-routes';
 import { startHttpServer, type RunningHttpServer } from '../../src/service/http-server';
 import { VerdictAggregator } from '../../src/store/aggregator';
-import type { ValidationStore } from '../../src/store/store';
+import { openStore, type ValidationStore } from '../../src/store/store';
 import type { ErrorKind, Verdict } from '../../src/verdict';
 import { BACKENDS, type Database, stopBackends } from '../store/backends';
 import { invalidVerdict, JSON_PAYLOAD, MINUTE, T0, validVerdict } from '../store/fixtures';
@@ -54,6 +55,30 @@ function knownVerdicts(): { at: number; verdict: Verdict }[] {
   return verdicts;
 }
 
+const ENFORCEMENT = {
+  defaultMode: 'monitor',
+  quarantinePrefix: '_q',
+  validatedPrefix: '_v',
+} as const;
+
+/** The validator's HTTP server with the compliance API over `store`, always healthy and ready. */
+function serveComplianceApi(
+  store: ValidationStore,
+  options: Omit<ComplianceRoutesOptions, 'queries'>,
+  onError?: HttpErrorListener,
+): Promise<RunningHttpServer> {
+  return startHttpServer(
+    { host: '127.0.0.1', port: 0, onError },
+    {
+      component: 'uns-validator',
+      health: () => ({ ok: true, checks: {} }),
+      readiness: () => ({ ok: true, checks: {} }),
+      metrics: () => Promise.resolve({ contentType: 'text/plain', body: '' }),
+      api: complianceRoutes({ queries: new ComplianceQueries(store.sql), ...options }),
+    },
+  );
+}
+
 describe.each(BACKENDS)('the compliance API on $name', (backend) => {
   let database: Database;
   let store: ValidationStore;
@@ -84,41 +109,29 @@ describe.each(BACKENDS)('the compliance API on $name', (backend) => {
         loadedAt,
       });
     }
-    server = await startHttpServer(
-      { host: '127.0.0.1', port: 0 },
-      {
-        component: 'uns-validator',
-        health: () => ({ ok: true, checks: {} }),
-        readiness: () => ({ ok: true, checks: {} }),
-        metrics: () => Promise.resolve({ contentType: 'text/plain', body: '' }),
-        api: complianceRoutes({
-          queries: new ComplianceQueries(store.sql),
-          contractsInForce: () => ({
-            enforcement: { defaultMode: 'monitor', quarantinePrefix: '_q', validatedPrefix: '_v' },
-            inForce: [
+    server = await serveComplianceApi(store, {
+      contractsInForce: () => ({
+        enforcement: ENFORCEMENT,
+        inForce: [
+          {
+            title: 'UNS welding plant',
+            version: '1.0.0',
+            asyncapiVersion: '3.0.0',
+            source: '/contracts/uns.yaml',
+            channels: [{ id: 'telemetry', address: '{site}/telemetry', enforcement: 'monitor' }],
+            warnings: [
               {
-                title: 'UNS welding plant',
-                version: '1.0.0',
-                asyncapiVersion: '3.0.0',
-                source: '/contracts/uns.yaml',
-                channels: [
-                  { id: 'telemetry', address: '{site}/telemetry', enforcement: 'monitor' },
-                ],
-                warnings: [
-                  {
-                    rule: 'asyncapi2-message-examples',
-                    path: 'components.messages.telemetry.examples.0.payload',
-                    line: 42,
-                    message: '"payload" property must have required property "values"',
-                  },
-                ],
+                rule: 'asyncapi2-message-examples',
+                path: 'components.messages.telemetry.examples.0.payload',
+                line: 42,
+                message: '"payload" property must have required property "values"',
               },
             ],
-          }),
-          now: () => new Date(T0 + HOUR),
-        }),
-      },
-    );
+          },
+        ],
+      }),
+      now: () => new Date(T0 + HOUR),
+    });
   });
 
   afterAll(async () => {
@@ -400,6 +413,26 @@ describe.each(BACKENDS)('the compliance API on $name', (backend) => {
     ]);
   });
 
+  it('answers the widest range, the years 1 to 9999, and cursors at its ends', async () => {
+    const widest = await get(
+      '/api/v1/compliance/overview?since=0001-01-01T00:00:00Z&until=9999-12-31T23:59:59.999Z',
+      'ComplianceOverview',
+    );
+    const oldest = await get(
+      '/api/v1/compliance/violations?before=-62135596800000.1',
+      'ViolationPage',
+    );
+    const newest = await get(
+      '/api/v1/compliance/violations?before=253402300799999.9007199254740991',
+      'ViolationPage',
+    );
+
+    expect(widest.totals).toEqual({ valid: 28, invalid: 9, validShare: 28 / 37 });
+    expect(widest.trend).toHaveLength(1);
+    expect(oldest.items).toEqual([]);
+    expect(newest.items).toHaveLength(9);
+  });
+
   it.each([
     ['a since that is no date', '/overview?since=yesterday', /since must be an ISO 8601 date-time/],
     ['an empty range', `/overview?since=${iso(T0)}&until=${iso(T0)}`, /since must be before until/],
@@ -410,11 +443,86 @@ describe.each(BACKENDS)('the compliance API on $name', (backend) => {
     ['a limit above 500', '/violations?limit=501', /limit must be an integer from 1 to 500/],
     ['a made-up cursor', '/violations?before=yesterday', /before must be a nextCursor/],
     ['an over-long site', `/violations?site=${'x'.repeat(201)}`, /site must be at most 200/],
+    [
+      'a NUL byte in site',
+      '/violations?site=zwi%00ckau',
+      /site must be UTF-8 text without control/,
+    ],
+    ['a NUL byte in the overview site', '/overview?site=%00', /site must be UTF-8 text/],
+    ['a NUL byte in channel', '/violations?channel=%00', /channel must be UTF-8 text/],
+    ['a NUL byte in errorKind', '/violations?errorKind=schema%00', /errorKind must be UTF-8 text/],
+    ['a site that is not UTF-8', '/violations?site=%C0%80', /site must be UTF-8 text/],
+    ['a site given twice', '/violations?site=a&site=b', /site may be given only once/],
+    [
+      'year 0',
+      '/overview?since=0000-01-01T00:00:00Z',
+      /since must be from 0001-01-01T00:00:00.000Z/,
+    ],
+    [
+      'an expanded year',
+      '/overview?until=%2B275760-09-13T00:00:00.000Z',
+      /until must be an ISO 8601 date-time/,
+    ],
+    ['a bare number as a date', '/overview?until=99999', /until must be an ISO 8601 date-time/],
+    ['a date without a time', '/overview?since=2026-01-01', /since must be an ISO 8601 date-time/],
+    ['February 30', '/overview?since=2026-02-30T00:00:00Z', /since must be an ISO 8601 date-time/],
+    [
+      'a cursor beyond the year 9999',
+      '/violations?before=999999999999999.999999999999999',
+      /before must be a nextCursor/,
+    ],
+    ['a cursor beyond the id range', '/violations?before=0.9007199254740993', /before must be a/],
+    ['a cursor with row id 0', `/violations?before=${String(T0)}.0`, /before must be a nextCursor/],
   ])('rejects %s with 400 and a message saying why', async (_, path, message) => {
     const answer = await status(`/api/v1/compliance${path}`);
 
     expect(answer.status).toBe(400);
     expect(answer.error).toMatch(message);
     expect(schemaProblems('ApiError', { error: answer.error })).toEqual([]);
+  });
+});
+
+describe('the compliance API over a store without its tables', () => {
+  let store: ValidationStore;
+  let server: RunningHttpServer;
+  const failures: { error: unknown; request: unknown }[] = [];
+
+  beforeAll(async () => {
+    store = await openStore();
+    server = await serveComplianceApi(
+      store,
+      { contractsInForce: () => ({ enforcement: ENFORCEMENT, inForce: [] }) },
+      (error, request) => failures.push({ error, request }),
+    );
+  });
+
+  afterAll(async () => {
+    await server.close();
+    await store.close();
+  });
+
+  it('answers a database error with a generic 500 and a request id, and hands the error to onError', async () => {
+    const response = await fetch(
+      `http://127.0.0.1:${String(server.port)}/api/v1/compliance/violations?site=zwickau`,
+    );
+    const body = (await response.json()) as { requestId: string };
+
+    expect(response.status).toBe(500);
+    expect(body).toEqual({
+      error: 'internal error',
+      requestId: response.headers.get('x-request-id'),
+    });
+    expect(failures).toEqual([
+      {
+        error: expect.objectContaining({
+          message: 'relation "violation_samples" does not exist',
+        }),
+        request: {
+          requestId: body.requestId,
+          method: 'GET',
+          path: '/api/v1/compliance/violations',
+        },
+      },
+    ]);
   });
 });
