@@ -166,17 +166,4 @@ describe('the bridge against Kafka and Mosquitto', () => {
     expect((await get(bridge.httpPort, '/ready')).status).toBe(200);
     expect((await get(bridge.httpPort, '/nothing')).status).toBe(404);
   });
-
-  it('drops and counts a message larger than Kafka takes, and forwards the next one', async () => {
-    await publisher.publishAsync(`${ASSET}/state`, Buffer.alloc(1_100_000, 1), { qos: 1 });
-    await publisher.publishAsync(`${ASSET}/state`, '{"case":"after-large"}', { qos: 1 });
-    await reader.waitFor((records) =>
-      records.some((r) => r.value.toString() === '{"case":"after-large"}'),
-    );
-    await waitUntil(async () =>
-      (await get(bridge.httpPort, '/metrics')).body.includes(
-        'uns_bridge_messages_dropped_total{reason="too_large"} 1',
-      ),
-    );
-  });
 });

@@ -1,12 +1,12 @@
-import { join } from 'node:path';
-import { type ComponentProcess, runComponent, waitUntil } from '@uns-mlops/test-services';
+import { type ComponentProcess, waitUntil } from '@uns-mlops/test-services';
 import type { BridgeConfig } from '../src/config/config';
 import {
-  COMPONENT,
   bridgeConfig,
   get,
   metric,
+  portOf,
   readTopics,
+  runBridgeProcess,
   sleep,
   startBridge,
   testClient,
@@ -107,37 +107,17 @@ describe('Kafka unreachable', () => {
 });
 
 describe('bridge process killed', () => {
-  /**
-   * Runs the bridge as `node --import tsx src/main.ts` (one process, so SIGKILL hits the bridge
-   * itself), configured through UNS_BRIDGE_CONFIG_JSON; resolves once it is ready.
-   */
-  function runBridge(config: BridgeConfig): Promise<ComponentProcess> {
-    return runComponent({
-      name: 'uns-kafka-bridge',
-      command: process.execPath,
-      args: ['--import', 'tsx', join(COMPONENT, 'src', 'main.ts')],
-      cwd: COMPONENT,
-      env: {
-        ...process.env,
-        UNS_BRIDGE_CONFIG_JSON: JSON.stringify({ ...config, logLevel: 'info' }),
-      },
-    });
-  }
-
-  /** The port of a bridge's HTTP server. */
-  const portOf = (bridge: ComponentProcess) => Number(new URL(bridge.http).port);
-
   it('loses nothing acknowledged when SIGKILLed mid-stream, forwarding or spooling', async () => {
     const config = bridgeConfig(plant);
     const publisher = await testClient(plant.mqtt.url);
     const stream = new StreamPublisher(publisher, 'sigkill');
     let bridge: ComponentProcess | undefined;
     try {
-      bridge = await runBridge(config);
+      bridge = await runBridgeProcess(config);
       stream.start(300);
       await counted(portOf(bridge), PRODUCED, 300);
       await bridge.stop('SIGKILL'); // while forwarding directly
-      bridge = await runBridge(config);
+      bridge = await runBridgeProcess(config);
       await counted(portOf(bridge), PRODUCED, 300);
 
       await plant.kafka.halt();
@@ -146,7 +126,7 @@ describe('bridge process killed', () => {
         30_000,
       );
       await bridge.stop('SIGKILL'); // while spooling, Kafka down
-      bridge = await runBridge(config);
+      bridge = await runBridgeProcess(config);
       await counted(portOf(bridge), SPOOLED, 300);
       await plant.kafka.start();
       await streamed(stream, 600);

@@ -2,6 +2,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  type ComponentProcess,
+  runComponent,
   startKafka,
   startMosquitto,
   type KafkaBroker,
@@ -88,6 +90,26 @@ export async function startBridge(
   await waitUntil(() => service.readiness().ok, 20_000);
   return service;
 }
+
+/**
+ * Runs the bridge as `node --import tsx src/main.ts` (one process, so SIGKILL hits the bridge
+ * itself), configured through UNS_BRIDGE_CONFIG_JSON; resolves once it is ready.
+ */
+export function runBridgeProcess(config: BridgeConfig): Promise<ComponentProcess> {
+  return runComponent({
+    name: 'uns-kafka-bridge',
+    command: process.execPath,
+    args: ['--import', 'tsx', join(COMPONENT, 'src', 'main.ts')],
+    cwd: COMPONENT,
+    env: {
+      ...process.env,
+      UNS_BRIDGE_CONFIG_JSON: JSON.stringify({ ...config, logLevel: 'info' }),
+    },
+  });
+}
+
+/** The port of the HTTP server of a bridge run by {@link runBridgeProcess}. */
+export const portOf = (bridge: ComponentProcess) => Number(new URL(bridge.http).port);
 
 /** GETs an endpoint of a bridge's HTTP server. */
 export async function get(port: number, path: string): Promise<{ status: number; body: string }> {

@@ -36,6 +36,15 @@ export interface InferenceConfig {
     /** Windows are skipped when a channel lags the asset's newest channel by more than this, ms. */
     maxChannelSkewMs: number;
   };
+  limits: {
+    /**
+     * Telemetry payloads larger than this are skipped unparsed (`payload-too-large`). The largest
+     * block the contract allows (5,000 samples of up to 25 characters) is about 125 KB.
+     */
+    maxPayloadBytes: number;
+    /** Blocks with more samples are skipped (`too-many-samples`); the contract allows 5,000. */
+    maxBlockSamples: number;
+  };
   batching: {
     /** Windows scored in one model run at most. */
     maxBatchSize: number;
@@ -61,7 +70,17 @@ const topicLevel = { type: 'string', pattern: '^[^/#+]+$' } as const;
 const schema: JSONSchemaType<InferenceConfig> = {
   type: 'object',
   additionalProperties: false,
-  required: ['broker', 'uns', 'model', 'windowing', 'batching', 'api', 'http', 'logLevel'],
+  required: [
+    'broker',
+    'uns',
+    'model',
+    'windowing',
+    'limits',
+    'batching',
+    'api',
+    'http',
+    'logLevel',
+  ],
   properties: {
     broker: brokerSection.schema<InferenceConfig['broker']>({
       qos: { type: 'integer', enum: [0, 1] },
@@ -94,6 +113,15 @@ const schema: JSONSchemaType<InferenceConfig> = {
       properties: {
         reorderBlocks: { type: 'integer', minimum: 0, maximum: 1000 },
         maxChannelSkewMs: { type: 'integer', minimum: 1 },
+      },
+    },
+    limits: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['maxPayloadBytes', 'maxBlockSamples'],
+      properties: {
+        maxPayloadBytes: { type: 'integer', minimum: 1024, maximum: 268_435_455 },
+        maxBlockSamples: { type: 'integer', minimum: 1, maximum: 1_000_000 },
       },
     },
     batching: {
@@ -136,6 +164,7 @@ export const DEFAULT_CONFIG: InferenceConfig = {
   uns: { contract: 'asyncapi/uns-welding.asyncapi.yaml', enterprise: 'acme', site: 'zwickau' },
   model: { dir: 'model', watchIntervalMs: 1000, smokeWindows: 32 },
   windowing: { reorderBlocks: 4, maxChannelSkewMs: 2000 },
+  limits: { maxPayloadBytes: 262_144, maxBlockSamples: 5000 },
   batching: { maxBatchSize: 256, maxBatchDelayMs: 0 },
   api: { scoresPerAsset: 500, events: 200 },
   http: { host: '127.0.0.1', port: 9465 },

@@ -16,7 +16,7 @@ import {
   type Refusal,
 } from '../inference/model-host';
 import { MicroBatcher } from '../inference/micro-batcher';
-import { parseBlock } from '../windowing/block';
+import { type BlockRejection, parseBlock } from '../windowing/block';
 import type { StreamOutcome } from '../windowing/channel-stream';
 import { type AssembledWindow, WindowAssembler } from '../windowing/window-assembler';
 import { watchBundle, type BundleWatch } from '../bundle/bundle-watcher';
@@ -24,6 +24,7 @@ import { type AnomalyEvent, AnomalyEventTracker } from './anomaly-events';
 import { anomalyApi } from './anomaly-api';
 import type { InferenceConfig } from './config';
 import {
+  httpErrorLogger,
   mqttConnectionOptions,
   monitoringRoutes,
   startHttpServer,
@@ -50,6 +51,12 @@ interface ServiceEvents {
   event: [AnomalyEvent];
   model: [HostEvent, Refusal | undefined];
 }
+
+/** Why a telemetry message was skipped: the block's rejection, or the runtime's own reasons. */
+type SkipReason = BlockRejection | 'unexpected-topic' | 'processing-failed';
+
+/** Longest part of a topic written to a log line (MQTT allows 65,535 bytes). */
+const LOGGED_TOPIC_CHARS = 256;
 
 /** Stream outcomes counted per block; the others count samples or resets. */
 const BLOCK_OUTCOMES = new Set<StreamOutcome>([
@@ -81,6 +88,8 @@ export class InferenceService extends EventEmitter<ServiceEvents> {
   private stopping = false;
   private receivedAt = 0;
   private warnedRate = false;
+  /** Skip reasons logged at warn once; later messages skipped for them are logged at debug. */
+  private readonly warnedSkips = new Set<SkipReason>();
 
   private constructor(
     private readonly config: InferenceConfig,
@@ -114,18 +123,21 @@ export class InferenceService extends EventEmitter<ServiceEvents> {
           service.host.offer('serving', config.model.dir),
         ),
       );
-      service.http = await startHttpServer(config.http, {
-        ...monitoringRoutes({
-          component: 'anomaly-inference',
-          health: () => ({ ok: true, checks: { eventLoop: true } }),
-          readiness: () => service.readiness(),
-          metrics: async () => ({
-            contentType: service.metrics.registry.contentType,
-            body: await service.metrics.registry.metrics(),
+      service.http = await startHttpServer(
+        { ...config.http, onError: httpErrorLogger(logger) },
+        {
+          ...monitoringRoutes({
+            component: 'anomaly-inference',
+            health: () => ({ ok: true, checks: { eventLoop: true } }),
+            readiness: () => service.readiness(),
+            metrics: async () => ({
+              contentType: service.metrics.registry.contentType,
+              body: await service.metrics.registry.metrics(),
+            }),
           }),
-        }),
-        ...anomalyApi(service.host, service.results, config.api.events),
-      });
+          ...anomalyApi(service.host, service.results, config.api.events),
+        },
+      );
     } catch (error) {
       await service.stop();
       throw error;
@@ -162,7 +174,13 @@ export class InferenceService extends EventEmitter<ServiceEvents> {
       },
     });
     this.client.on('message', (topic, payload) => {
-      this.onMessage(topic, payload);
+      try {
+        this.onMessage(topic, payload);
+      } catch (error) {
+        // A message that trips a bug must neither end the runtime nor stop the other messages.
+        const detail = error instanceof Error ? error.message : String(error);
+        this.skip('processing-failed', topic, detail, error);
+      }
     });
   }
 
@@ -259,27 +277,54 @@ export class InferenceService extends EventEmitter<ServiceEvents> {
     }
   }
 
+  /**
+   * Takes one telemetry message into the windows of its asset. A message that is not a block the
+   * model reads is skipped and counted by reason; its cost is bounded by `limits` (see
+   * {@link parseBlock}).
+   */
   private onMessage(topic: string, payload: Buffer): void {
     this.receivedAt = performance.now();
     const address = this.topics.parseTelemetry(topic);
     const assembler = this.assembler;
     if (address === undefined || assembler === undefined) {
-      this.metrics.blocks.inc({ outcome: 'unexpected_topic' });
+      this.skip('unexpected-topic', topic, 'not a telemetry topic of the serving model');
       return;
     }
     const channel = assembler.channelIndex(address.signal);
     if (channel < 0) {
-      this.metrics.blocks.inc({ outcome: 'unexpected_topic' });
+      this.skip('unexpected-topic', topic, 'the serving model does not read this signal');
       return;
     }
-    const parsed = parseBlock(payload);
+    const parsed = parseBlock(payload, this.config.limits);
     if ('rejected' in parsed) {
-      this.metrics.blocks.inc({ outcome: parsed.rejected });
-      this.logger.debug({ topic, reason: parsed.reason }, 'telemetry block rejected');
+      this.skip(parsed.rejected, topic, parsed.reason);
       return;
     }
     if (parsed.missing > 0) this.metrics.missingSamples.inc(parsed.missing);
     assembler.accept(address.asset, channel, parsed.block);
+  }
+
+  /**
+   * Counts a skipped message. The first of each reason is logged at warn, the others at debug, so
+   * a flood of bad messages writes no log line per message.
+   */
+  private skip(reason: SkipReason, topic: string, detail: string, error?: unknown): void {
+    this.metrics.skipped.inc({ reason });
+    const fields = {
+      reason,
+      topic: topic.length > LOGGED_TOPIC_CHARS ? `${topic.slice(0, LOGGED_TOPIC_CHARS)}…` : topic,
+      detail,
+      ...(error === undefined ? {} : { err: error }),
+    };
+    if (this.warnedSkips.has(reason)) {
+      this.logger.debug(fields, 'telemetry message skipped');
+      return;
+    }
+    this.warnedSkips.add(reason);
+    this.logger.warn(
+      fields,
+      'telemetry message skipped; counted as anomaly_inference_telemetry_skipped_total{reason}, later ones of this reason are logged at debug',
+    );
   }
 
   private async runBatch(batch: QueuedWindow[]): Promise<void> {

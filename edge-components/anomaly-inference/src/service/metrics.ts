@@ -5,11 +5,22 @@ const P = 'anomaly_inference_';
 /** The runtime's Prometheus metrics, in a registry of their own. */
 export class InferenceMetrics {
   readonly registry = new Registry();
-  /** Telemetry blocks by outcome (accepted, reordered, duplicate, late, unparseable, ...). */
+  /** Telemetry blocks by stream outcome (accepted, reordered, duplicate, late, rate_mismatch). */
   readonly blocks = new Counter({
     name: `${P}blocks_total`,
     help: 'Telemetry blocks received, by outcome',
     labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  /**
+   * Telemetry messages not taken as blocks, by reason (`payload-too-large`, `invalid-utf8`,
+   * `too-deep`, `unparseable`, `invalid`, `too-many-samples`, `unexpected-topic`,
+   * `processing-failed`).
+   */
+  readonly skipped = new Counter({
+    name: `${P}telemetry_skipped_total`,
+    help: 'Telemetry messages skipped without windowing, by reason',
+    labelNames: ['reason'] as const,
     registers: [this.registry],
   });
   /** Channel restarts and filled gap samples of the windowing (see README: windowing rules). */

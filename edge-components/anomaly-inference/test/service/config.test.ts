@@ -20,6 +20,7 @@ it('layers the file, the JSON variable and the single variables, in that order',
       ANOMALY_INFERENCE_CONFIG_JSON: JSON.stringify({
         model: { dir: '/from/json' },
         uns: { site: 'mlada' },
+        limits: { maxPayloadBytes: 65_536 },
       }),
       ANOMALY_INFERENCE_MODEL_DIR: '/from/env',
       ANOMALY_INFERENCE_HTTP_PORT: '9999',
@@ -27,6 +28,7 @@ it('layers the file, the JSON variable and the single variables, in that order',
   });
   expect(config.model).toEqual({ ...DEFAULT_CONFIG.model, dir: '/from/env', shadowDir: '/shadow' });
   expect(config.batching.maxBatchSize).toBe(64);
+  expect(config.limits).toEqual({ ...DEFAULT_CONFIG.limits, maxPayloadBytes: 65_536 });
   expect(config.uns.site).toBe('mlada');
   expect(config.http.port).toBe(9999);
 });
@@ -37,6 +39,7 @@ it('lists every problem at once', () => {
       env: {
         ANOMALY_INFERENCE_CONFIG_JSON: JSON.stringify({
           batching: { maxBatchSize: 0 },
+          limits: { maxPayloadBytes: 100, maxBlockSamples: 0 },
           uns: { site: 'a/b' },
           extra: true,
         }),
@@ -53,6 +56,8 @@ it('lists every problem at once', () => {
         expect.stringContaining('broker.url must match pattern'),
         expect.stringContaining('uns.site must match pattern'),
         expect.stringContaining('batching.maxBatchSize must be >= 1'),
+        expect.stringContaining('limits.maxPayloadBytes must be >= 1024'),
+        expect.stringContaining('limits.maxBlockSamples must be >= 1'),
       ]),
     );
   }

@@ -13,14 +13,38 @@ export const HEADERS = {
   deadLetterReason: 'uns-dead-letter-reason',
   /** Dead-letter records Kafka refused only: the Kafka topic the record was meant for. */
   intendedTopic: 'uns-intended-topic',
+  /** Dead-letter records without their value only: the size of the value left out, in bytes. */
+  originalBytes: 'uns-original-bytes',
 } as const;
+
+/** Dead-letter reason of a message whose record would exceed `kafka.maxRecordBytes`. */
+export const RECORD_TOO_LARGE = 'record-too-large';
+
+/** What {@link Intake} needs beside the mapping. */
+export interface IntakeOptions {
+  /** The contract's `info.version`, carried in every record. */
+  readonly contractVersion: string;
+  /** Largest record (value, key and headers, see {@link Intake.size}) forwarded as it is. */
+  readonly maxRecordBytes: number;
+  /** The dead-letter topic, where the records of larger messages go without their value. */
+  readonly deadLetterTopic: string;
+}
+
+const NO_VALUE = Buffer.alloc(0);
 
 /**
  * Turns received UNS messages into Kafka records: destination from the mapping, the payload
- * unchanged, and the headers: original topic, receive time, contract version, and a message id
- * (`<run id>-<counter>`, unique per reception and kept through spooling and retries, so
- * downstream can count duplicates). `uns-redelivered: true` marks a broker redelivery (MQTT DUP);
- * `uns-dead-letter-reason: unmapped` a message no route maps.
+ * unchanged (bytes, never decoded), and the headers: original topic, receive time, contract
+ * version, and a message id (`<run id>-<counter>`, unique per reception and kept through spooling
+ * and retries, so downstream can count duplicates). `uns-redelivered: true` marks a broker
+ * redelivery (MQTT DUP); `uns-dead-letter-reason: unmapped` a message no route maps.
+ *
+ * A message whose record would exceed `maxRecordBytes` becomes a dead letter without its value:
+ * the same key and headers, plus `uns-dead-letter-reason: record-too-large`, the payload's size
+ * (`uns-original-bytes`) and the Kafka topic it was meant for (`uns-intended-topic`, unless it
+ * was unmapped). It is forwarded, spooled and acknowledged like any other record, and no larger
+ * than its key and headers: two MQTT topics and a few hundred bytes, about 132 KB at most, far
+ * below Kafka's default limit of 1 MiB.
  */
 export class Intake {
   private readonly runId = randomBytes(6).toString('hex');
@@ -30,7 +54,7 @@ export class Intake {
 
   constructor(
     private readonly router: Router,
-    private readonly contractVersion: string,
+    private readonly options: IntakeOptions,
   ) {}
 
   /** The record of a received message; undefined when the mapping excludes its topic. */
@@ -46,19 +70,25 @@ export class Intake {
     const headers: Record<string, string> = {
       [HEADERS.topic]: topic,
       [HEADERS.receivedAt]: this.isoTime(now),
-      [HEADERS.contractVersion]: this.contractVersion,
+      [HEADERS.contractVersion]: this.options.contractVersion,
       [HEADERS.messageId]: `${this.runId}-${this.counter}`,
     };
     if (redelivered) headers[HEADERS.redelivered] = 'true';
     if (destination.deadLetterReason !== undefined)
       headers[HEADERS.deadLetterReason] = destination.deadLetterReason;
-    return {
+    const record = {
       topic: destination.topic,
       key: destination.key,
       value: payload,
       timestamp: now,
       headers,
     };
+    if (Intake.size(record) <= this.options.maxRecordBytes) return record;
+    if (destination.deadLetterReason === undefined)
+      headers[HEADERS.intendedTopic] = destination.topic;
+    headers[HEADERS.deadLetterReason] = RECORD_TOO_LARGE;
+    headers[HEADERS.originalBytes] = String(payload.length);
+    return { ...record, topic: this.options.deadLetterTopic, value: NO_VALUE };
   }
 
   private isoTime(epochMs: number): string {

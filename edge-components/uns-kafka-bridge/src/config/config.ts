@@ -53,8 +53,12 @@ export interface BridgeConfig {
     batchMaxMessages: number;
     batchMaxBytes: number;
     /**
-     * Largest record (payload, key and headers) the bridge forwards; larger messages are counted
-     * as dropped (`too_large`) and acknowledged, since Kafka would refuse them for ever.
+     * Largest record (payload, key and headers) the bridge forwards as it is. A larger message
+     * goes to the dead-letter topic without its payload (reason `record-too-large`, its size in
+     * `uns-original-bytes`), since Kafka would refuse it for ever. Keep it below the
+     * `max.message.bytes` of the cluster's topics (1 MiB by default); a record Kafka refuses as
+     * too large all the same is dead-lettered, without its value if the dead-letter topic refuses
+     * it too.
      */
     maxRecordBytes: number;
     /** A produce not acknowledged within this time counts as failed: its records go to the spool. */

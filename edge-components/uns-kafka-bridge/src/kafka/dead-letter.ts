@@ -3,7 +3,7 @@ import type { RecordSink } from '../bridge/forwarder';
 import { HEADERS } from '../bridge/intake';
 import type { BridgeRecord } from '../bridge/record';
 import type { BridgeMetrics } from '../service/metrics';
-import { type Rejection, rejectionOf, UNKNOWN_TOPIC } from './rejection';
+import { type Rejection, rejectionOf, TOO_LARGE, UNKNOWN_TOPIC } from './rejection';
 import type { KafkaSink } from './sink';
 
 /** What the dead-letter path needs of Kafka. */
@@ -46,6 +46,24 @@ export function toDeadLetter(record: BridgeRecord, reason: string, topic: string
 }
 
 /**
+ * A dead letter without its value, for a record Kafka refused as too large on the dead-letter
+ * topic too: the reason becomes Kafka's refusal, and `uns-original-bytes` says how many bytes the
+ * value had. Undefined when the record has no value to leave out.
+ */
+function withoutValue(record: BridgeRecord, reason: string): BridgeRecord | undefined {
+  if (record.value.length === 0) return undefined;
+  return {
+    ...record,
+    value: Buffer.alloc(0),
+    headers: {
+      ...record.headers,
+      [HEADERS.deadLetterReason]: reason,
+      [HEADERS.originalBytes]: String(record.value.length),
+    },
+  };
+}
+
+/**
  * Sends batches to Kafka so that a topic Kafka refuses holds up no other topic:
  *
  * - a batch Kafka takes goes through as it is, and while no topic is refused nothing is done per
@@ -56,6 +74,9 @@ export function toDeadLetter(record: BridgeRecord, reason: string, topic: string
  *   is tried again. Refused records (too large, invalid) are halved until the refused ones are
  *   found; the others go to their topic. An unknown topic counts only once the cluster's metadata
  *   confirms it. Each refusal is logged once per topic and reason;
+ * - a dead letter Kafka refuses as too large (a record within `kafka.maxRecordBytes` but over the
+ *   dead-letter topic's `max.message.bytes`) is sent again without its value
+ *   ({@link withoutValue}), so it cannot hold up the spool;
  * - anything else, such as Kafka being away, fails the batch as before (the forwarder retries it
  *   in order from the spool), and so does a refusal of the dead-letter topic itself: its records
  *   must not be lost, so they stay in the spool, and {@link deadLetterRejected} says so. While it
@@ -165,7 +186,17 @@ export class DeadLetterSink implements RecordSink {
       await this.deliver(topic, records.slice(half), replaced);
       return;
     }
-    if (topic === this.options.topic) throw this.rejectDeadLetter(rejection, error);
+    if (topic === this.options.topic) {
+      const [letter] = records;
+      const stripped =
+        letter !== undefined && TOO_LARGE.has(rejection.reason)
+          ? withoutValue(letter, rejection.reason)
+          : undefined;
+      if (letter === undefined || stripped === undefined)
+        throw this.rejectDeadLetter(rejection, error);
+      await this.deliverWithoutValue(letter, stripped, rejection, replaced);
+      return;
+    }
     this.reject(topic, rejection);
     const letters = records.map((record) => {
       const letter = toDeadLetter(record, rejection.reason, this.options.topic);
@@ -173,6 +204,32 @@ export class DeadLetterSink implements RecordSink {
       return letter;
     });
     await this.deliver(this.options.topic, letters, replaced);
+  }
+
+  /**
+   * Sends `stripped` in place of the dead letter Kafka refused as too large (which replaced a
+   * record of the batch, or is one: an unmapped message).
+   */
+  private async deliverWithoutValue(
+    letter: BridgeRecord,
+    stripped: BridgeRecord,
+    rejection: Rejection,
+    replaced: Map<BridgeRecord, BridgeRecord>,
+  ): Promise<void> {
+    let original = letter;
+    for (const [record, replacement] of replaced) if (replacement === letter) original = record;
+    replaced.set(original, stripped);
+    const details = { kafkaTopic: this.options.topic, reason: rejection.reason };
+    if (this.reported.get(this.options.topic) === rejection.reason)
+      this.logger.debug(details, 'dead letter too large for Kafka: sent without its value');
+    else {
+      this.reported.set(this.options.topic, rejection.reason);
+      this.logger.warn(
+        details,
+        'Kafka refuses a dead letter as too large: sent without its value (kafka.maxRecordBytes is above what Kafka takes)',
+      );
+    }
+    await this.deliver(this.options.topic, [stripped], replaced);
   }
 
   /** An unknown topic is a refusal only when the cluster's metadata does not list it. */

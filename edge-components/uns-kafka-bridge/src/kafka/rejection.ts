@@ -26,6 +26,12 @@ const REJECTIONS: Readonly<Partial<Record<string, RejectionScope>>> = {
   INVALID_TIMESTAMP: 'records',
 };
 
+/** Reasons of records Kafka refuses for their size: their dead letter may go without its value. */
+export const TOO_LARGE: ReadonlySet<string> = new Set([
+  'message_too_large',
+  'record_list_too_large',
+]);
+
 /**
  * Reason of a topic the cluster does not have. kafkajs calls it retriable, and right after a
  * topic is created it is: it counts as a refusal only once the cluster's metadata confirms it.

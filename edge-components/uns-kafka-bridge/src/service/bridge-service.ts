@@ -1,4 +1,5 @@
 import {
+  httpErrorLogger,
   monitoringRoutes,
   type Probe,
   type RunningHttpServer,
@@ -7,7 +8,7 @@ import {
 import type { Logger } from 'pino';
 import { Forwarder, forwarderOptions } from '../bridge/forwarder';
 import { Heartbeat } from '../bridge/heartbeat';
-import { Intake } from '../bridge/intake';
+import { HEADERS, Intake, RECORD_TOO_LARGE } from '../bridge/intake';
 import type { BridgeConfig } from '../config/config';
 import { readContractVersion } from '../config/contract-version';
 import { kafkaSecurityOptions } from '../kafka/auth';
@@ -46,7 +47,11 @@ export class BridgeService {
   static async start(config: BridgeConfig, logger: Logger): Promise<BridgeService> {
     const contractVersion = readContractVersion(config.contract);
     const router = new Router(config.mapping);
-    const intake = new Intake(router, contractVersion);
+    const intake = new Intake(router, {
+      contractVersion,
+      maxRecordBytes: config.kafka.maxRecordBytes,
+      deadLetterTopic: config.mapping.fallbackTopic,
+    });
     const metrics = new BridgeMetrics();
     const spool = await Spool.open({
       ...config.spool,
@@ -74,6 +79,20 @@ export class BridgeService {
       logger,
     );
     const excluded = metrics.dropped.labels('excluded');
+    let warnedTooLarge = false;
+    /** Logs the first message over kafka.maxRecordBytes at warn, the others at debug. */
+    const tooLarge = (topic: string, bytes: number) => {
+      const details = { topic, bytes, maxRecordBytes: config.kafka.maxRecordBytes };
+      if (warnedTooLarge) {
+        logger.debug(details, 'message larger than kafka.maxRecordBytes: dead-lettered');
+        return;
+      }
+      warnedTooLarge = true;
+      logger.warn(
+        details,
+        'message larger than kafka.maxRecordBytes: dead-lettered without its payload (logged once; counted as uns_bridge_dead_lettered_total{reason="record-too-large"})',
+      );
+    };
     const subscriber = new UnsSubscriber(
       config.mqtt,
       logger,
@@ -85,15 +104,8 @@ export class BridgeService {
           return;
         }
         metrics.count('received', record.topic);
-        if (Intake.size(record) > config.kafka.maxRecordBytes) {
-          metrics.dropped.inc({ reason: 'too_large' });
-          logger.warn(
-            { topic, bytes: payload.length },
-            'message larger than kafka.maxRecordBytes: dropped',
-          );
-          release();
-          return;
-        }
+        if (record.headers[HEADERS.deadLetterReason] === RECORD_TOO_LARGE)
+          tooLarge(topic, payload.length);
         forwarder.accept({
           record,
           receivedAt: performance.now(),
@@ -123,7 +135,7 @@ export class BridgeService {
       heartbeat,
     );
     service.http = await startHttpServer(
-      config.http,
+      { ...config.http, onError: httpErrorLogger(logger) },
       monitoringRoutes({
         component: 'uns-kafka-bridge',
         health: () => service.health(),

@@ -33,19 +33,19 @@ export class BridgeMetrics {
       'Records in produce attempts that failed (retried from the spool)',
     ),
   };
-  /**
-   * Messages not forwarded, by reason (`excluded`, `too_large`, `spool_full_dropped`,
-   * `spool_corrupt`).
-   */
+  /** Messages not forwarded, by reason (`excluded`, `spool_full_dropped`, `spool_corrupt`). */
   readonly dropped = this.labelledCounter(
     'messages_dropped_total',
     'UNS messages that will not reach Kafka, by reason',
     'reason',
   );
-  /** Records Kafka acknowledged on the dead-letter topic, by reason (`unmapped`, Kafka's refusal). */
+  /**
+   * Records Kafka acknowledged on the dead-letter topic, by reason (`unmapped`,
+   * `record-too-large`, or Kafka's refusal).
+   */
   readonly deadLettered = this.labelledCounter(
     'dead_lettered_total',
-    'Records delivered to the dead-letter topic, by reason (unmapped, or the Kafka error)',
+    'Records delivered to the dead-letter topic, by reason (unmapped, record-too-large, or the Kafka error)',
     'reason',
   );
   /** 1 while Kafka refuses the dead-letter topic itself (its records wait in the spool). */

@@ -175,6 +175,48 @@ it('halves a batch Kafka refuses as too large until only the refused record goes
   expect(kafka.on('uns.state').at(-1)).toBe('asset:s8');
 });
 
+it('sends a record Kafka refuses as too large on its topic and on the dead letter to the dead letter without its value, holding up nothing', async () => {
+  kafka.refuse = (r) => (r.value.length > 100 ? brokerError('MESSAGE_TOO_LARGE') : undefined);
+  const big = record('uns.state', 'asset', 'x'.repeat(500));
+  const unmapped = {
+    ...record(DEAD_LETTER, 'plant/notes', 'y'.repeat(300)),
+    headers: { [HEADERS.deadLetterReason]: 'unmapped' },
+  };
+  const batch = [
+    record('uns.state', 'asset', 's1'),
+    big,
+    unmapped,
+    record('uns.state', 'asset', 's3'),
+  ];
+
+  const produced = await sink.send(batch);
+
+  expect(kafka.on('uns.state')).toEqual(['asset:s1', 'asset:s3']);
+  expect(kafka.on(DEAD_LETTER).sort()).toEqual(['asset:', 'plant/notes:']);
+  const letters = kafka.taken.filter((r) => r.topic === DEAD_LETTER);
+  expect(letters.map((r) => r.headers)).toEqual(
+    expect.arrayContaining([
+      expect.objectContaining({
+        [HEADERS.deadLetterReason]: 'message_too_large',
+        [HEADERS.intendedTopic]: 'uns.state',
+        [HEADERS.originalBytes]: '500',
+      }),
+      expect.objectContaining({
+        [HEADERS.deadLetterReason]: 'message_too_large',
+        [HEADERS.originalBytes]: '300',
+      }),
+    ]),
+  );
+  expect(produced.map((r) => `${r.topic}:${r.value.length}`)).toEqual([
+    'uns.state:2',
+    `${DEAD_LETTER}:0`,
+    `${DEAD_LETTER}:0`,
+    'uns.state:2',
+  ]);
+  expect(sink.deadLetterRejected).toBe(false);
+  expect(warnings().filter((line) => line.kafkaTopic === DEAD_LETTER)).toHaveLength(1);
+});
+
 it('fails the batch as before when Kafka is away, dead-lettering nothing', async () => {
   const away = new KafkaJSConnectionError('Connection error: ECONNREFUSED');
   kafka.refuse = () => away;
