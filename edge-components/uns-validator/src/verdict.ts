@@ -16,7 +16,13 @@ export type ErrorKind =
   /** AsyncAPI 3.0: the payload matches more than one of the channel's messages. */
   | 'ambiguous-message'
   /** A Sparkplug B 3.0 rule (topic structure, seq, bdSeq, birth before data, aliases, datatypes). */
-  | 'sparkplug-rule';
+  | 'sparkplug-rule'
+  /** The payload is larger than its channel allows; it was judged without being read. */
+  | 'payload-too-large'
+  /** The payload's bytes break the contract's encoding rules (a byte-order mark, UTF-16). */
+  | 'encoding'
+  /** Judging the message stopped or stalled the worker that ran it; it was not judged further. */
+  | 'processing-failed';
 
 export const ERROR_KINDS: readonly ErrorKind[] = [
   'unknown-topic',
@@ -25,6 +31,9 @@ export const ERROR_KINDS: readonly ErrorKind[] = [
   'schema-violation',
   'ambiguous-message',
   'sparkplug-rule',
+  'payload-too-large',
+  'encoding',
+  'processing-failed',
 ];
 
 /** One reason a message is invalid. */

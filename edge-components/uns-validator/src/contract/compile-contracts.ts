@@ -66,5 +66,6 @@ function compileChannel(
     parameters,
     messages,
     payloadFormat: channel.payloadFormat,
+    payloadRules: channel.payloadRules,
   };
 }

@@ -22,6 +22,7 @@ import type {
   MessageDescription,
   ParameterDescription,
   PayloadFormat,
+  PayloadRules,
 } from './model';
 import { toCompilableSchema } from './schema-compiler';
 import { parseAddress } from './topic-matcher';
@@ -200,7 +201,29 @@ function toChannel(
     parameters: toParameters(channel, address, contract.asyncapiVersion),
     messages,
     payloadFormat: formats.has('sparkplug-b') ? 'sparkplug-b' : 'json',
+    payloadRules: payloadRulesOf(channel),
   };
+}
+
+/** The channel's `x-max-payload-bytes` and `x-byte-order-mark`, checked. */
+function payloadRulesOf(channel: ChannelInterface): PayloadRules {
+  const extensions = channel.extensions();
+  const maxPayloadBytes: unknown = extensions.get('x-max-payload-bytes')?.value();
+  if (
+    maxPayloadBytes !== undefined &&
+    !(Number.isSafeInteger(maxPayloadBytes) && (maxPayloadBytes as number) > 0)
+  ) {
+    throw new Error(
+      `x-max-payload-bytes must be a positive integer, got ${JSON.stringify(maxPayloadBytes)}`,
+    );
+  }
+  const byteOrderMark: unknown = extensions.get('x-byte-order-mark')?.value() ?? 'reject';
+  if (byteOrderMark !== 'reject' && byteOrderMark !== 'accept') {
+    throw new Error(
+      `x-byte-order-mark must be 'reject' or 'accept', got ${JSON.stringify(byteOrderMark)}`,
+    );
+  }
+  return { maxPayloadBytes: maxPayloadBytes as number | undefined, byteOrderMark };
 }
 
 /** 2.x channels list a message once per operation that carries it. */

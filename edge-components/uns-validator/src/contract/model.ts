@@ -8,6 +8,23 @@ import type { TopicMatcher } from './topic-matcher';
 /** How a message's payload is encoded: JSON, or a binary Sparkplug B protobuf. */
 export type PayloadFormat = 'json' | 'sparkplug-b';
 
+/**
+ * What a channel's contract says about payloads that start with a UTF-8 byte-order mark
+ * (`x-byte-order-mark`): `reject` (the default; strict JSON consumers refuse them) judges them
+ * invalid with an `encoding` error, `accept` ignores the mark.
+ */
+export type ByteOrderMarkRule = 'reject' | 'accept';
+
+/** What a channel's contract says about the bytes of its payloads, beyond their schema. */
+export interface PayloadRules {
+  /**
+   * Largest payload of the channel, in bytes (`x-max-payload-bytes`); larger ones are judged
+   * `payload-too-large` unread. Absent: the validator's configured limit applies.
+   */
+  readonly maxPayloadBytes?: number;
+  readonly byteOrderMark: ByteOrderMarkRule;
+}
+
 /** Where a contract comes from and which version it is. */
 export interface ContractInfo {
   /** `info.title`. */
@@ -62,6 +79,7 @@ export interface LoadedChannel {
   readonly messages: readonly LoadedMessage[];
   /** `sparkplug-b` when the channel's messages are Sparkplug B (a channel never mixes formats). */
   readonly payloadFormat: PayloadFormat;
+  readonly payloadRules: PayloadRules;
 }
 
 /**
@@ -114,6 +132,7 @@ export interface ChannelDescription {
   readonly parameters: readonly ParameterDescription[];
   readonly messages: readonly MessageDescription[];
   readonly payloadFormat: PayloadFormat;
+  readonly payloadRules: PayloadRules;
 }
 
 /**

@@ -2,6 +2,7 @@
 
 import { EventEmitter } from 'node:events';
 import { isAbsolute } from 'node:path';
+import type { ResourceLimits } from 'node:worker_threads';
 import { PoolClosedError, PoolOverloadedError } from './errors';
 import { workerIndexFor } from './key-hash';
 import { FAILURE_REASONS, WorkerSlot, type FailureReason } from './worker-slot';
@@ -33,6 +34,16 @@ export interface KeyedWorkerPoolOptions {
   readonly overload: OverloadPolicy;
   /** Tasks per posted message, at most; a partial batch is posted on the next tick. Default 256. */
   readonly maxBatchSize?: number;
+  /**
+   * Heap limits of each worker thread; a worker that exceeds them is stopped and restarted, and
+   * the task it ran fails (`worker-crash`). Default: Node's limits, as large as the process's.
+   */
+  readonly resourceLimits?: ResourceLimits;
+  /**
+   * A worker running one task this long is stopped and restarted, and that task fails
+   * (`task-timeout`); the tasks queued behind it go to the restarted worker. Default: no limit.
+   */
+  readonly taskTimeoutMs?: number;
 }
 
 /** Counters of one worker. */
@@ -46,6 +57,8 @@ export interface WorkerStats {
   readonly workerErrors: number;
   /** Times the worker thread was restarted after it died. */
   readonly restarts: number;
+  /** Tasks sent again to a restarted worker because the dead one held them (not ran them). */
+  readonly retried: number;
 }
 
 /**
@@ -64,6 +77,7 @@ export interface PoolStats {
   readonly inFlight: number;
   readonly workerErrors: number;
   readonly restarts: number;
+  readonly retried: number;
   readonly workers: readonly WorkerStats[];
 }
 
@@ -92,6 +106,7 @@ export class KeyedWorkerPool<Task, Result> extends EventEmitter<KeyedWorkerPoolE
   private fullSlots = 0;
   private writableWaiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
   private closing: Promise<void> | undefined;
+  private readonly watchdog: NodeJS.Timeout | undefined;
 
   constructor(options: KeyedWorkerPoolOptions) {
     super();
@@ -99,6 +114,8 @@ export class KeyedWorkerPool<Task, Result> extends EventEmitter<KeyedWorkerPoolE
     assertPositiveInteger('queueCapacity', options.queueCapacity);
     const maxBatchSize = options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE;
     assertPositiveInteger('maxBatchSize', maxBatchSize);
+    const { taskTimeoutMs } = options;
+    if (taskTimeoutMs !== undefined) assertPositiveInteger('taskTimeoutMs', taskTimeoutMs);
     if (!isAbsolute(options.workerModule)) {
       throw new TypeError(`workerModule must be an absolute path, got ${options.workerModule}`);
     }
@@ -112,6 +129,7 @@ export class KeyedWorkerPool<Task, Result> extends EventEmitter<KeyedWorkerPoolE
           index,
           workerModule: options.workerModule,
           workerData: () => this.workerData,
+          resourceLimits: options.resourceLimits,
           maxBatchSize,
           onRelease: (slotIndex, before) => {
             this.onRelease(slotIndex, before);
@@ -121,6 +139,16 @@ export class KeyedWorkerPool<Task, Result> extends EventEmitter<KeyedWorkerPoolE
           },
         }),
     );
+    if (taskTimeoutMs !== undefined) {
+      // Checked four times per timeout: a stall is noticed within 1.25 timeouts.
+      this.watchdog = setInterval(
+        () => {
+          const now = performance.now();
+          for (const slot of this.slots) slot.checkStall(now, taskTimeoutMs);
+        },
+        Math.max(10, taskTimeoutMs / 4),
+      ).unref();
+    }
   }
 
   /**
@@ -154,8 +182,8 @@ export class KeyedWorkerPool<Task, Result> extends EventEmitter<KeyedWorkerPoolE
 
   /**
    * Queues `task` on the worker owning `key`. The promise settles with the handler's result, or
-   * rejects with `TaskError` (handler threw), `WorkerCrashedError`, `TaskPostError` or
-   * `PoolClosedError`. When the worker's queue is full, or the pool is closed, the overload policy
+   * rejects with `TaskError` (handler threw), `WorkerCrashedError` (the task's worker died or
+   * stalled while running it), `TaskPostError` or `PoolClosedError`. When the worker's queue is full, or the pool is closed, the overload policy
    * applies: `undefined` under `drop-newest`, a rejected promise under `reject`.
    */
   submit(key: string, task: Task): Promise<Result> | undefined {
@@ -188,7 +216,7 @@ export class KeyedWorkerPool<Task, Result> extends EventEmitter<KeyedWorkerPoolE
   /** A snapshot of the counters. */
   stats(): PoolStats {
     const workers = this.slots.map((slot, index): WorkerStats => {
-      const { completed, failed, workerErrors, restarts } = slot.counters;
+      const { completed, failed, workerErrors, restarts, retried } = slot.counters;
       return {
         index,
         inFlight: slot.outstanding,
@@ -196,6 +224,7 @@ export class KeyedWorkerPool<Task, Result> extends EventEmitter<KeyedWorkerPoolE
         failed: { ...failed },
         workerErrors,
         restarts,
+        retried,
       };
     });
     const failed = Object.fromEntries(
@@ -209,6 +238,7 @@ export class KeyedWorkerPool<Task, Result> extends EventEmitter<KeyedWorkerPoolE
       inFlight: sum(workers, (w) => w.inFlight),
       workerErrors: sum(workers, (w) => w.workerErrors),
       restarts: sum(workers, (w) => w.restarts),
+      retried: sum(workers, (w) => w.retried),
       workers,
     };
   }
@@ -234,6 +264,7 @@ export class KeyedWorkerPool<Task, Result> extends EventEmitter<KeyedWorkerPoolE
       new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs))),
     ]);
     clearTimeout(timer);
+    clearInterval(this.watchdog);
     await Promise.all(this.slots.map((slot) => slot.stop()));
   }
 

@@ -1,7 +1,14 @@
 /** Worker-thread side of the pool: call {@link serveTasks} once in the worker module. */
 
 import { parentPort } from 'node:worker_threads';
-import type { ResultBatch, SerializedError, TaskBatch } from './protocol';
+import {
+  TASKS_FINISHED,
+  TASKS_STARTED,
+  type ProgressChannel,
+  type ResultBatch,
+  type SerializedError,
+  type TaskBatch,
+} from './protocol';
 
 /** Handles one task inside a worker; may be synchronous or asynchronous. */
 export type TaskHandler<Task, Result> = (task: Task) => Result | PromiseLike<Result>;
@@ -10,7 +17,9 @@ export type TaskHandler<Task, Result> = (task: Task) => Result | PromiseLike<Res
  * Serves the tasks the pool posts to this worker thread: runs `handler` on each task strictly in
  * arrival order (an asynchronous handler is awaited before the next task starts) and replies once
  * per batch. A handler that throws or rejects fails only its own task; the worker keeps running.
- * Results must be structured-cloneable: if one is not, every task of its batch fails.
+ * Results must be structured-cloneable: if one is not, every task of its batch fails. Each task
+ * is counted on shared memory as it starts and finishes, so the pool can tell which task a worker
+ * was running if it dies or stalls.
  *
  * @throws Error when not called inside a worker thread.
  */
@@ -21,11 +30,13 @@ export function serveTasks<Task, Result>(handler: TaskHandler<Task, Result>): vo
   }
   const backlog: TaskBatch<Task>[] = [];
   let running = false;
+  // Until the pool shares its counters (its first message), count into a private pair.
+  let progress: Int32Array = new Int32Array(2);
 
   const drain = async (): Promise<void> => {
     running = true;
     for (let batch = backlog.shift(); batch !== undefined; batch = backlog.shift()) {
-      const reply = await runBatch(handler, batch.tasks);
+      const reply = await runBatch(handler, batch.tasks, progress);
       try {
         port.postMessage(reply);
       } catch (error) {
@@ -35,8 +46,12 @@ export function serveTasks<Task, Result>(handler: TaskHandler<Task, Result>): vo
     running = false;
   };
 
-  port.on('message', (batch: TaskBatch<Task>) => {
-    backlog.push(batch);
+  port.on('message', (message: TaskBatch<Task> | ProgressChannel) => {
+    if ('progress' in message) {
+      progress = message.progress;
+      return;
+    }
+    backlog.push(message);
     if (!running) {
       void drain();
     }
@@ -46,10 +61,12 @@ export function serveTasks<Task, Result>(handler: TaskHandler<Task, Result>): vo
 async function runBatch<Task, Result>(
   handler: TaskHandler<Task, Result>,
   tasks: readonly Task[],
+  progress: Int32Array,
 ): Promise<ResultBatch<Result>> {
   const results: (Result | undefined)[] = new Array<Result | undefined>(tasks.length);
   const errors: [number, SerializedError][] = [];
   for (let i = 0; i < tasks.length; i++) {
+    Atomics.add(progress, TASKS_STARTED, 1);
     try {
       const outcome = handler(tasks[i] as Task);
       // Await only real thenables so that synchronous handlers cost no microtask per task.
@@ -57,6 +74,7 @@ async function runBatch<Task, Result>(
     } catch (error) {
       errors.push([i, serializeError(error)]);
     }
+    Atomics.add(progress, TASKS_FINISHED, 1);
   }
   return { results, errors };
 }

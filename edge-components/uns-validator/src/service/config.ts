@@ -7,6 +7,7 @@ import {
   setPath,
 } from '@uns-mlops/edge-common';
 import type { JSONSchemaType } from 'ajv';
+import { DEFAULT_JUDGING_LIMITS } from '../validate/validate-message';
 
 /** What the validator does with a message of a channel, beyond recording its verdict. */
 export type EnforcementMode = 'monitor' | 'quarantine' | 'filter';
@@ -38,6 +39,28 @@ export interface ValidatorConfig {
     /** Messages each worker may have queued before the overload policy applies. */
     queueCapacity: number;
     overload: OverloadPolicy;
+    /**
+     * Old-generation heap of each worker, MB: a message that needs more stops only its worker
+     * (restarted at once) and is judged `processing-failed`.
+     */
+    workerHeapMb: number;
+    /**
+     * A worker judging one message this long is stopped and restarted, the message judged
+     * `processing-failed`; the messages behind it are judged by the restarted worker.
+     */
+    taskTimeoutMs: number;
+  };
+  /** What judging one message may cost. */
+  limits: {
+    /**
+     * Largest payload, bytes, of a channel without `x-max-payload-bytes` in its contract; larger
+     * ones are judged `payload-too-large` without being read.
+     */
+    maxPayloadBytes: number;
+    /** Payloads up to this size are checked for every schema error, larger ones up to the first. */
+    fullReportMaxBytes: number;
+    /** Schema errors listed per verdict; one more error says how many more there were. */
+    maxErrorsPerVerdict: number;
   };
   store: {
     /** `postgres://` connection string; when absent, the embedded store (PGlite) is used. */
@@ -109,6 +132,7 @@ const schema: JSONSchemaType<ValidatorConfig> = {
     'broker',
     'contracts',
     'pool',
+    'limits',
     'store',
     'enforcement',
     'summaries',
@@ -124,11 +148,23 @@ const schema: JSONSchemaType<ValidatorConfig> = {
     pool: {
       type: 'object',
       additionalProperties: false,
-      required: ['workers', 'queueCapacity', 'overload'],
+      required: ['workers', 'queueCapacity', 'overload', 'workerHeapMb', 'taskTimeoutMs'],
       properties: {
         workers: { type: 'integer', minimum: 1, maximum: 64 },
         queueCapacity: { type: 'integer', minimum: 1 },
         overload: { type: 'string', enum: ['drop-newest', 'backpressure'] },
+        workerHeapMb: { type: 'integer', minimum: 32, maximum: 16_384 },
+        taskTimeoutMs: { type: 'integer', minimum: 100 },
+      },
+    },
+    limits: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['maxPayloadBytes', 'fullReportMaxBytes', 'maxErrorsPerVerdict'],
+      properties: {
+        maxPayloadBytes: { type: 'integer', minimum: 1, maximum: 268_435_456 },
+        fullReportMaxBytes: { type: 'integer', minimum: 0 },
+        maxErrorsPerVerdict: { type: 'integer', minimum: 1, maximum: 10_000 },
       },
     },
     store: {
@@ -214,7 +250,14 @@ type WrittenConfig = Omit<ValidatorConfig, 'contracts'> & {
 export const DEFAULT_CONFIG: ValidatorConfig = {
   broker: { ...brokerSection.defaults('uns-validator'), topics: ['#'], qos: 0 },
   contracts: { paths: ['asyncapi'], strict: false },
-  pool: { workers: 2, queueCapacity: 10_000, overload: 'drop-newest' },
+  pool: {
+    workers: 2,
+    queueCapacity: 10_000,
+    overload: 'drop-newest',
+    workerHeapMb: 256,
+    taskTimeoutMs: 2_000,
+  },
+  limits: { ...DEFAULT_JUDGING_LIMITS },
   store: {
     bucketSeconds: 60,
     flushIntervalMs: 5000,

@@ -12,7 +12,8 @@ export interface Republication {
  * What the channel's enforcement mode does with a judged message:
  * - `monitor` (default): nothing beyond recording the verdict;
  * - `quarantine`: an invalid message is republished to `<quarantinePrefix>/<topic>` with the reason
- *   (a JSON envelope: topic, time, contract version, errors, original payload in base64);
+ *   (a JSON envelope: topic, time, contract version, errors, payload size and the original payload
+ *   in base64, except a payload judged `payload-too-large`);
  * - `filter`: a valid message is republished unchanged to `<validatedPrefix>/<topic>`, a mirror
  *   namespace holding only contract-valid data.
  */
@@ -24,6 +25,8 @@ export function enforce(
 ): Republication | undefined {
   const mode = modeOf(settings, verdict.channel);
   if (mode === 'quarantine' && !verdict.valid) {
+    // A payload too large for its channel is not carried again: the envelope says its size.
+    const tooLarge = verdict.errors.some(({ kind }) => kind === 'payload-too-large');
     return {
       mode,
       topic: `${settings.quarantinePrefix}/${verdict.topic}`,
@@ -33,7 +36,8 @@ export function enforce(
         channel: verdict.channel,
         contractVersion: verdict.contractVersion,
         errors: verdict.errors,
-        payloadBase64: payload.toString('base64'),
+        payloadBytes: payload.byteLength,
+        payloadBase64: tooLarge ? undefined : payload.toString('base64'),
       }),
     };
   }

@@ -31,6 +31,12 @@ export class ValidatorMetrics {
     labelNames: ['mode'] as const,
     registers: [this.registry],
   });
+  /** Worker threads restarted, from the pool's counters. */
+  readonly workerRestarts = new Gauge({
+    name: 'uns_validator_worker_restarts',
+    help: 'Validation worker threads restarted since start (a message crashed or stalled one)',
+    registers: [this.registry],
+  });
   readonly queueDepth = new Gauge({
     name: 'uns_validator_queue_depth',
     help: 'Messages waiting for or in validation',

@@ -1,8 +1,11 @@
 import type { ContractDescription } from '../contract/model';
+import type { JudgingLimits } from '../validate/validate-message';
 
 /** What the main thread sends a validation worker: one message, or an instruction. */
 export type ValidationTask =
   | { readonly kind: 'message'; readonly topic: string; readonly payload: Uint8Array }
+  /** A message whose payload is larger than any channel accepts: only its size travels. */
+  | { readonly kind: 'withheld'; readonly topic: string; readonly byteLength: number }
   /** Judge the messages after this one by these contracts. */
   | { readonly kind: 'reload'; readonly contracts: readonly ContractDescription[] }
   /** Answered once the worker is up: the service waits for it before it subscribes. */
@@ -14,6 +17,7 @@ export type ValidationTask =
  */
 export interface ValidationWorkerData {
   readonly contracts: readonly ContractDescription[];
+  readonly limits: JudgingLimits;
 }
 
 /**

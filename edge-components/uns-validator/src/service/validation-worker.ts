@@ -7,17 +7,23 @@ import { workerData } from 'node:worker_threads';
 import { compileContracts } from '../contract/compile-contracts';
 import { serveTasks } from '../pool';
 import { SparkplugSessionTracker } from '../sparkplug';
-import { validateMessage, type ValidateOptions } from '../validate/validate-message';
+import {
+  judgeWithheldPayload,
+  validateMessage,
+  type ValidateOptions,
+} from '../validate/validate-message';
 import type { Verdict } from '../verdict';
 import type { ValidationTask, ValidationWorkerData } from './validation-task';
 
 /** Edge nodes silent this long are forgotten (they must send a new NBIRTH). */
 const EDGE_NODE_IDLE_MS = 24 * 60 * 60 * 1000;
 
-let contracts = compileContracts((workerData as ValidationWorkerData).contracts);
+const { limits, contracts: described } = workerData as ValidationWorkerData;
+let contracts = compileContracts(described);
 const tracker = new SparkplugSessionTracker();
 const options: ValidateOptions = {
   sparkplug: (topic, payload) => tracker.check(topic, payload, Date.now()).errors,
+  limits,
 };
 setInterval(() => tracker.evictIdle(Date.now() - EDGE_NODE_IDLE_MS), 60_000).unref();
 
@@ -25,6 +31,8 @@ serveTasks<ValidationTask, Verdict | null>((task) => {
   switch (task.kind) {
     case 'message':
       return validateMessage(contracts, task.topic, task.payload, options);
+    case 'withheld':
+      return judgeWithheldPayload(contracts, task.topic, task.byteLength, limits);
     case 'reload':
       contracts = compileContracts(task.contracts);
       return null;

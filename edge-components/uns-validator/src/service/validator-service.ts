@@ -1,6 +1,10 @@
 import { EventEmitter } from 'node:events';
 import { existsSync, watch, type FSWatcher } from 'node:fs';
-import { mqttConnectionOptions, watchBrokerConnection } from '@uns-mlops/edge-common';
+import {
+  httpErrorLogger,
+  mqttConnectionOptions,
+  watchBrokerConnection,
+} from '@uns-mlops/edge-common';
 import { join } from 'node:path';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
@@ -9,7 +13,7 @@ import { complianceRoutes } from '../api/compliance-routes';
 import { compileContracts } from '../contract/compile-contracts';
 import { describeContracts, describeWarning } from '../contract/describe-contracts';
 import type { ContractDescription, LoadedContracts } from '../contract/model';
-import { KeyedWorkerPool, ownBytes } from '../pool';
+import { KeyedWorkerPool, ownBytes, PoolClosedError } from '../pool';
 import {
   openStore,
   RetentionPruner,
@@ -19,6 +23,7 @@ import {
   type PruneReport,
   type ValidationStore,
 } from '../store';
+import { largestAcceptedPayload, processingFailedVerdict } from '../validate/validate-message';
 import type { Verdict } from '../verdict';
 import { ComplianceSummaries } from './compliance-summaries';
 import type { ValidatorConfig } from './config';
@@ -59,6 +64,8 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
   private subscribed = false;
   private consecutiveFlushFailures = 0;
   private stopping = false;
+  /** Payloads larger than this are judged by size alone: no channel accepts them. */
+  private payloadCeiling: number;
 
   private constructor(
     private readonly config: ValidatorConfig,
@@ -68,6 +75,7 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
     private readonly pool: KeyedWorkerPool<ValidationTask, Verdict | null>,
   ) {
     super();
+    this.payloadCeiling = largestAcceptedPayload(contracts, config.limits);
     this.aggregator = new VerdictAggregator({
       bucketSeconds: config.store.bucketSeconds,
       samplesPerKind: config.store.samplesPerKind,
@@ -131,13 +139,18 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
       });
       logWarnings(logger, descriptions);
       const contracts = compileContracts(descriptions);
-      const workerData: ValidationWorkerData = { contracts: descriptions };
+      const workerData: ValidationWorkerData = {
+        contracts: descriptions,
+        limits: config.limits,
+      };
       const pool = new KeyedWorkerPool<ValidationTask, Verdict | null>({
         workerModule: workerModule(),
         workerData,
         size: config.pool.workers,
         queueCapacity: config.pool.queueCapacity,
         overload: 'drop-newest',
+        resourceLimits: { maxOldGenerationSizeMb: config.pool.workerHeapMb },
+        taskTimeoutMs: config.pool.taskTimeoutMs,
       });
       // Connect only once every worker is up: messages would otherwise pile up and be dropped.
       await broadcast(pool, { kind: 'ping' });
@@ -168,13 +181,18 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
     this.pool.on('workerError', (error, index) => {
       this.logger.error({ err: error, worker: index }, 'validation worker failed; restarted');
     });
-    this.http = await startHttpServer(this.config.http, this.httpHandlers());
+    this.http = await startHttpServer(
+      { ...this.config.http, onError: httpErrorLogger(this.logger) },
+      this.httpHandlers(),
+    );
     this.timers.push(
       setInterval(() => {
         this.publishSummaries();
       }, this.config.summaries.intervalMs),
       setInterval(() => {
-        this.metrics.queueDepth.set(this.pool.stats().inFlight);
+        const { inFlight, restarts } = this.pool.stats();
+        this.metrics.queueDepth.set(inFlight);
+        this.metrics.workerRestarts.set(restarts);
       }, 1000),
     );
     this.watchContracts();
@@ -184,11 +202,12 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
     if (isEnforcementOutput(this.config.enforcement, topic)) return;
     const receivedAt = Date.now();
     const started = performance.now();
-    const pending = this.pool.submit(orderingKey(topic), {
-      kind: 'message',
-      topic,
-      payload: ownBytes(payload),
-    });
+    const pending = this.pool.submit(
+      orderingKey(topic),
+      payload.byteLength > this.payloadCeiling
+        ? { kind: 'withheld', topic, byteLength: payload.byteLength }
+        : { kind: 'message', topic, payload: ownBytes(payload) },
+    );
     if (pending === undefined) {
       this.metrics.dropped.inc({ reason: 'queue-full' });
     } else {
@@ -197,8 +216,7 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
           if (verdict !== null) this.onVerdict(verdict, payload, receivedAt, started);
         },
         (error: unknown) => {
-          this.metrics.dropped.inc({ reason: 'worker-failure' });
-          this.logger.warn({ err: error, topic }, 'message not validated');
+          this.onProcessingFailure(error, topic, payload, receivedAt, started);
         },
       );
     }
@@ -218,6 +236,32 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
       this.metrics.republished.inc({ mode: republication.mode });
     }
     this.emit('verdict', { verdict, payload, receivedAt });
+  }
+
+  /**
+   * A message the pool could not judge: its worker died or stalled on it (or its handler threw),
+   * so it is judged `processing-failed`, once, and goes the way of every invalid message; only a
+   * message still queued when the validator stops is dropped.
+   */
+  private onProcessingFailure(
+    error: unknown,
+    topic: string,
+    payload: Buffer,
+    receivedAt: number,
+    started: number,
+  ): void {
+    if (error instanceof PoolClosedError) {
+      this.metrics.dropped.inc({ reason: 'stopping' });
+      return;
+    }
+    const reason = error instanceof Error ? error.message : String(error);
+    this.logger.warn({ err: error, topic }, 'message judged processing-failed');
+    this.onVerdict(
+      processingFailedVerdict(this.contracts, topic, reason),
+      payload,
+      receivedAt,
+      started,
+    );
   }
 
   /** Backpressure: stop reading from the broker until every worker has room again. */
@@ -300,9 +344,16 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
       );
       return false;
     }
-    const workerData: ValidationWorkerData = { contracts: descriptions };
+    const workerData: ValidationWorkerData = {
+      contracts: descriptions,
+      limits: this.config.limits,
+    };
     this.pool.setWorkerData(workerData);
+    // Raised before the workers switch, lowered after: no payload a channel accepts is withheld.
+    const ceiling = largestAcceptedPayload(contracts, this.config.limits);
+    this.payloadCeiling = Math.max(this.payloadCeiling, ceiling);
     await broadcast(this.pool, { kind: 'reload', contracts: descriptions });
+    this.payloadCeiling = ceiling;
     this.contracts = contracts;
     this.updateContractMetrics();
     await this.recordContracts();

@@ -1,6 +1,7 @@
 /**
- * Judges one UNS message against the loaded contracts: topic, channel parameters and, for JSON
- * channels, the payload's JSON Schema. Never throws on untrusted input.
+ * Judges one UNS message against the loaded contracts: topic, channel parameters, payload size
+ * and encoding and, for JSON channels, the payload's JSON Schema. Never throws on untrusted input,
+ * and what a message may cost is bounded by {@link JudgingLimits}.
  */
 import type { ErrorObject } from 'ajv';
 import type { LoadedChannel, LoadedContracts, LoadedMessage } from '../contract/model';
@@ -21,10 +22,33 @@ export interface ValidateOptions {
    * parameters are.
    */
   readonly sparkplug?: SparkplugHook;
+  /** What judging one message may cost; default {@link DEFAULT_JUDGING_LIMITS}. */
+  readonly limits?: JudgingLimits;
 }
 
-/** Schema errors reported per message at most; the rest are summarised in one more error. */
-export const MAX_SCHEMA_ERRORS = 50;
+/** What judging one message may cost, in memory and time. */
+export interface JudgingLimits {
+  /**
+   * Largest payload, in bytes, of a channel without its own `x-max-payload-bytes`; a larger one is
+   * judged `payload-too-large` without being decoded.
+   */
+  readonly maxPayloadBytes: number;
+  /**
+   * Payloads up to this many bytes are checked for every schema error; larger ones up to their
+   * first error only, since collecting every error costs memory in proportion to the payload
+   * (about 230 bytes per byte of a payload whose every value fails).
+   */
+  readonly fullReportMaxBytes: number;
+  /** Schema errors listed per verdict at most; one more error says how many were not listed. */
+  readonly maxErrorsPerVerdict: number;
+}
+
+/** The limits when none are configured: 1 MiB payloads, every error up to 64 KiB, 50 listed. */
+export const DEFAULT_JUDGING_LIMITS: JudgingLimits = {
+  maxPayloadBytes: 1_048_576,
+  fullReportMaxBytes: 65_536,
+  maxErrorsPerVerdict: 50,
+};
 
 const NO_ERRORS: readonly VerdictError[] = Object.freeze([]);
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -50,34 +74,154 @@ export function validateMessage(
   payload: Uint8Array,
   options: ValidateOptions = {},
 ): Verdict {
-  const candidates = contracts.matcher.match(topic);
-  const first = candidates[0];
-  if (first === undefined) {
-    return verdict(topic, undefined, undefined, [
-      {
-        kind: 'unknown-topic',
-        path: '',
-        message: `no channel of the loaded contracts matches topic '${topic}'`,
-      },
-    ]);
-  }
-  const match = candidates.find((candidate) => parameterErrors(candidate).length === 0);
-  if (match === undefined) return verdict(topic, first, undefined, parameterErrors(first));
-
+  const limits = options.limits ?? DEFAULT_JUDGING_LIMITS;
+  const resolved = resolveTopic(contracts, topic);
+  if (resolved.verdict !== undefined) return resolved.verdict;
+  const { match } = resolved;
   const { channel } = match;
+  const tooLarge = sizeError(channel, payload.byteLength, limits);
+  if (tooLarge !== undefined) return verdict(topic, match, undefined, [tooLarge]);
   if (channel.payloadFormat === 'sparkplug-b') {
     const errors = options.sparkplug?.(topic, payload) ?? NO_ERRORS;
     return verdict(topic, match, channel.messages[0]?.id, errors);
   }
   if (channel.messages.length === 0) return verdict(topic, match, undefined, NO_ERRORS);
 
+  const markError = byteOrderMarkError(channel, payload);
+  if (markError !== undefined) return verdict(topic, match, undefined, [markError]);
   const decoded = decodeJson(payload);
   if (decoded.error !== undefined) {
     return verdict(topic, match, undefined, [
       { kind: 'unparseable-payload', path: '', message: decoded.error },
     ]);
   }
-  return judgePayload(topic, match, decoded.value);
+  const full = payload.byteLength <= limits.fullReportMaxBytes;
+  return judgePayload(topic, match, decoded.value, full ? limits.maxErrorsPerVerdict : 0);
+}
+
+/**
+ * The verdict on a message whose payload was not handed over because it is larger than any
+ * channel allows (`byteLength` bytes): judged by its topic, then `payload-too-large`.
+ */
+export function judgeWithheldPayload(
+  contracts: LoadedContracts,
+  topic: string,
+  byteLength: number,
+  limits: JudgingLimits = DEFAULT_JUDGING_LIMITS,
+): Verdict {
+  const resolved = resolveTopic(contracts, topic);
+  if (resolved.verdict !== undefined) return resolved.verdict;
+  const { match } = resolved;
+  const tooLarge = sizeError(match.channel, byteLength, limits) ?? {
+    kind: 'payload-too-large',
+    path: '',
+    message: `payload of ${String(byteLength)} bytes was not handed to the validation worker`,
+  };
+  return verdict(topic, match, undefined, [tooLarge]);
+}
+
+/**
+ * The verdict on a message that could not be judged (`reason`: its worker died or stalled on
+ * it): `processing-failed`, with the channel its topic resolves to when it resolves.
+ */
+export function processingFailedVerdict(
+  contracts: LoadedContracts,
+  topic: string,
+  reason: string,
+): Verdict {
+  const [candidate] = contracts.matcher.match(topic);
+  return verdict(topic, candidate, undefined, [
+    { kind: 'processing-failed', path: '', message: `the message could not be judged: ${reason}` },
+  ]);
+}
+
+/**
+ * The largest payload any channel of `contracts` accepts: a payload larger than this can be
+ * judged without being handed to a worker.
+ */
+export function largestAcceptedPayload(
+  contracts: LoadedContracts,
+  limits: JudgingLimits = DEFAULT_JUDGING_LIMITS,
+): number {
+  let largest = limits.maxPayloadBytes;
+  for (const contract of contracts.contracts) {
+    for (const { payloadRules } of contract.channels) {
+      largest = Math.max(largest, payloadRules.maxPayloadBytes ?? 0);
+    }
+  }
+  return largest;
+}
+
+type ResolvedTopic =
+  | { readonly match: TopicMatch<LoadedChannel>; readonly verdict?: undefined }
+  | { readonly match?: undefined; readonly verdict: Verdict };
+
+/** The channel a topic resolves to, or the verdict when it resolves to none. */
+function resolveTopic(contracts: LoadedContracts, topic: string): ResolvedTopic {
+  const candidates = contracts.matcher.match(topic);
+  const first = candidates[0];
+  if (first === undefined) {
+    return {
+      verdict: verdict(topic, undefined, undefined, [
+        {
+          kind: 'unknown-topic',
+          path: '',
+          message: `no channel of the loaded contracts matches topic '${topic}'`,
+        },
+      ]),
+    };
+  }
+  const match = candidates.find((candidate) => parameterErrors(candidate).length === 0);
+  if (match === undefined) {
+    return { verdict: verdict(topic, first, undefined, parameterErrors(first)) };
+  }
+  return { match };
+}
+
+function sizeError(
+  channel: LoadedChannel,
+  byteLength: number,
+  limits: JudgingLimits,
+): VerdictError | undefined {
+  const limit = channel.payloadRules.maxPayloadBytes ?? limits.maxPayloadBytes;
+  if (byteLength <= limit) return undefined;
+  return {
+    kind: 'payload-too-large',
+    path: '',
+    message: `payload of ${String(byteLength)} bytes is larger than the ${String(limit)} bytes channel '${channel.id}' accepts; not read`,
+  };
+}
+
+const UTF8_BOM = [0xef, 0xbb, 0xbf];
+const UTF16_BOMS = [
+  [0xfe, 0xff],
+  [0xff, 0xfe],
+];
+
+function startsWith(payload: Uint8Array, prefix: readonly number[]): boolean {
+  return prefix.every((byte, index) => payload[index] === byte);
+}
+
+/**
+ * A UTF-8 byte-order mark the channel rejects (its `x-byte-order-mark`), or a UTF-16 one (JSON on
+ * the UNS is UTF-8): an `encoding` error.
+ */
+function byteOrderMarkError(channel: LoadedChannel, payload: Uint8Array): VerdictError | undefined {
+  if (startsWith(payload, UTF8_BOM) && channel.payloadRules.byteOrderMark === 'reject') {
+    return {
+      kind: 'encoding',
+      path: '',
+      message: `payload starts with a UTF-8 byte-order mark (EF BB BF), which channel '${channel.id}' does not accept (x-byte-order-mark: reject)`,
+    };
+  }
+  if (UTF16_BOMS.some((mark) => startsWith(payload, mark))) {
+    return {
+      kind: 'encoding',
+      path: '',
+      message: 'payload starts with a UTF-16 byte-order mark; JSON payloads must be UTF-8',
+    };
+  }
+  return undefined;
 }
 
 function verdict(
@@ -139,10 +283,21 @@ function decodeJson(payload: Uint8Array): Decoded {
   }
 }
 
-function judgePayload(topic: string, match: TopicMatch<LoadedChannel>, data: unknown): Verdict {
+/**
+ * `maxErrors` is how many schema errors to list: 0 stops at the first error (a large payload),
+ * reported with a note that the rest were not looked for.
+ */
+function judgePayload(
+  topic: string,
+  match: TopicMatch<LoadedChannel>,
+  data: unknown,
+  maxErrors: number,
+): Verdict {
   const { messages } = match.channel;
   const only = messages.length === 1 ? messages[0] : undefined;
-  if (only !== undefined) return verdict(topic, match, only.id, schemaErrors(only, data));
+  if (only !== undefined) {
+    return verdict(topic, match, only.id, schemaErrors(only, data, maxErrors));
+  }
 
   const matched = messages.filter((message) => conforms(message, data));
   const [single] = matched;
@@ -159,7 +314,7 @@ function judgePayload(topic: string, match: TopicMatch<LoadedChannel>, data: unk
       },
     ]);
   }
-  return closestMiss(topic, match, messages, data);
+  return closestMiss(topic, match, messages, data, maxErrors);
 }
 
 /**
@@ -172,10 +327,11 @@ function closestMiss(
   match: TopicMatch<LoadedChannel>,
   messages: readonly LoadedMessage[],
   data: unknown,
+  maxErrors: number,
 ): Verdict {
   let closest: { id: string; errors: readonly VerdictError[] } | undefined;
   for (const message of messages) {
-    const errors = schemaErrors(message, data);
+    const errors = schemaErrors(message, data, maxErrors);
     if (closest === undefined || errors.length < closest.errors.length) {
       closest = { id: message.id, errors };
       if (errors.length <= 1) break;
@@ -193,9 +349,17 @@ function conforms(message: LoadedMessage, data: unknown): boolean {
   }
 }
 
-/** Every error of `data` against the message's schema (at most {@link MAX_SCHEMA_ERRORS} + 1). */
-function schemaErrors(message: LoadedMessage, data: unknown): readonly VerdictError[] {
-  const { validate } = message;
+/**
+ * The errors of `data` against the message's schema: at most `maxErrors` listed plus one saying
+ * how many more there were; with `maxErrors` 0, the first error and a note that no more were
+ * looked for.
+ */
+function schemaErrors(
+  message: LoadedMessage,
+  data: unknown,
+  maxErrors: number,
+): readonly VerdictError[] {
+  const validate = maxErrors === 0 ? message.test : message.validate;
   if (validate === undefined) return NO_ERRORS;
   try {
     if (validate(data)) return NO_ERRORS;
@@ -207,17 +371,25 @@ function schemaErrors(message: LoadedMessage, data: unknown): readonly VerdictEr
     return [{ kind: 'schema-violation', path: '', message: `${reason} (message '${message.id}')` }];
   }
   const found = validate.errors ?? [];
-  const errors: VerdictError[] = found.slice(0, MAX_SCHEMA_ERRORS).map((error) => ({
+  const listed = Math.max(maxErrors, 1);
+  const errors: VerdictError[] = found.slice(0, listed).map((error) => ({
     kind: 'schema-violation',
     path: error.instancePath,
     schemaPath: error.schemaPath,
     message: describeSchemaError(error),
   }));
-  if (found.length > MAX_SCHEMA_ERRORS) {
+  if (maxErrors === 0) {
     errors.push({
       kind: 'schema-violation',
       path: '',
-      message: `${String(found.length - MAX_SCHEMA_ERRORS)} more schema errors not listed`,
+      message:
+        'the payload is larger than the size up to which every error is looked for; checked up to its first error',
+    });
+  } else if (found.length > listed) {
+    errors.push({
+      kind: 'schema-violation',
+      path: '',
+      message: `${String(found.length - listed)} more schema errors not listed`,
     });
   }
   return errors;

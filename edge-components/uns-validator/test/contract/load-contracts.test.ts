@@ -40,7 +40,7 @@ describe('loadContracts', () => {
     expect(welding.contracts).toHaveLength(1);
     expect(welding.contracts[0]).toMatchObject({
       title: 'UNS welding plant',
-      version: '1.1.0',
+      version: '1.2.0',
       asyncapiVersion: '3.0.0',
       source: WELDING_CONTRACT,
       loadOrder: 0,

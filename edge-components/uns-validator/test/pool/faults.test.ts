@@ -1,6 +1,12 @@
-import { KeyedWorkerPool, TaskError, TaskPostError, WorkerCrashedError } from '../../src/pool';
+import {
+  KeyedWorkerPool,
+  PoolClosedError,
+  TaskError,
+  TaskPostError,
+  WorkerCrashedError,
+} from '../../src/pool';
 import type { FaultyTask } from './fixtures/faulty-worker';
-import { accepted, fixture, settledValues } from './helpers';
+import { accepted, fixture } from './helpers';
 
 describe('KeyedWorkerPool fault handling', () => {
   let pool: KeyedWorkerPool<FaultyTask, number>;
@@ -44,16 +50,17 @@ describe('KeyedWorkerPool fault handling', () => {
     });
   });
 
-  it('fails the in-flight tasks of a crashed worker, counts them and restarts it', async () => {
+  it('fails only the task a crashed worker was running and gives the others to its successor', async () => {
     const outcomes = await Promise.allSettled([
       accepted(pool.submit('k', { kind: 'ok', value: 1 })),
       accepted(pool.submit('k', { kind: 'crash' })),
       accepted(pool.submit('k', { kind: 'ok', value: 2 })),
     ]);
-    for (const reason of settledValues(outcomes)) {
-      expect(reason).toBeInstanceOf(WorkerCrashedError);
-    }
-    expect((outcomes[1] as PromiseRejectedResult).reason).toMatchObject({
+    expect(outcomes[0]).toEqual({ status: 'fulfilled', value: 1 });
+    expect(outcomes[2]).toEqual({ status: 'fulfilled', value: 2 });
+    const crashed = (outcomes[1] as PromiseRejectedResult).reason as WorkerCrashedError;
+    expect(crashed).toBeInstanceOf(WorkerCrashedError);
+    expect(crashed).toMatchObject({
       workerIndex: 0,
       message: 'worker 0 stopped before answering the task: boom',
     });
@@ -62,14 +69,32 @@ describe('KeyedWorkerPool fault handling', () => {
     expect(workerErrors).toHaveBeenCalledTimes(1);
     expect(pool.stats()).toMatchObject({
       submitted: 4,
-      completed: 1,
-      failed: { 'worker-crash': 3 },
+      completed: 3,
+      failed: { 'worker-crash': 1 },
       workerErrors: 1,
       restarts: 1,
+      retried: 2,
       inFlight: 0,
     });
   });
 
+  it('keeps per-key order across a crash: the tasks behind the culprit settle in order', async () => {
+    const settled: unknown[] = [];
+    const record = (promise: Promise<number>) =>
+      promise.then(
+        (value) => settled.push(value),
+        () => settled.push('crash'),
+      );
+    const tasks: FaultyTask[] = [
+      { kind: 'ok', value: 1 },
+      { kind: 'ok', value: 2 },
+      { kind: 'exit' },
+      { kind: 'ok', value: 3 },
+      { kind: 'ok', value: 4 },
+    ];
+    await Promise.all(tasks.map((task) => record(accepted(pool.submit('k', task)))));
+    expect(settled).toEqual([1, 2, 'crash', 3, 4]);
+  });
   it('treats a worker that exits on its own as crashed', async () => {
     await expect(pool.submit('k', { kind: 'exit' })).rejects.toThrow('exited with code 7');
     await expect(pool.submit('k', { kind: 'ok', value: 4 })).resolves.toBe(4);
@@ -94,6 +119,74 @@ describe('KeyedWorkerPool fault handling', () => {
     await expect(pool.submit('k', { kind: 'uncloneable' })).rejects.toThrow(TaskError);
     await expect(pool.submit('k', { kind: 'ok', value: 5 })).resolves.toBe(5);
     expect(pool.stats()).toMatchObject({ failed: { 'handler-error': 1 }, restarts: 0 });
+  });
+
+  it('stops a worker stuck in one task, fails that task alone and runs the rest', async () => {
+    const watched = new KeyedWorkerPool<FaultyTask, number>({
+      workerModule: fixture('faulty-worker'),
+      size: 1,
+      queueCapacity: 10,
+      overload: 'reject',
+      taskTimeoutMs: 200,
+    });
+    const outcomes = await Promise.allSettled([
+      accepted(watched.submit('k', { kind: 'spin' })),
+      accepted(watched.submit('k', { kind: 'ok', value: 6 })),
+    ]);
+    expect((outcomes[0] as PromiseRejectedResult).reason).toMatchObject({
+      name: 'WorkerCrashedError',
+      message: 'worker 0 stopped before answering the task: it ran one task for longer than 200 ms',
+    });
+    expect(outcomes[1]).toEqual({ status: 'fulfilled', value: 6 });
+    expect(watched.stats()).toMatchObject({
+      failed: { 'task-timeout': 1, 'worker-crash': 0 },
+      restarts: 1,
+    });
+    await watched.close();
+  });
+
+  it('keeps the keys of other workers flowing while one worker is stuck in a task', async () => {
+    const pair = new KeyedWorkerPool<FaultyTask, number>({
+      workerModule: fixture('faulty-worker'),
+      size: 2,
+      queueCapacity: 100,
+      overload: 'reject',
+    });
+    const stuckKey = 'stuck';
+    const freeKey = ['a', 'b', 'c', 'd'].find(
+      (key) => pair.workerIndexOf(key) !== pair.workerIndexOf(stuckKey),
+    )!;
+    let stuckSettled = false;
+    const stuck = accepted(pair.submit(stuckKey, { kind: 'spin' })).finally(() => {
+      stuckSettled = true;
+    });
+    const free = Array.from({ length: 50 }, (_, value) =>
+      accepted(pair.submit(freeKey, { kind: 'ok', value })),
+    );
+    await expect(Promise.all(free)).resolves.toEqual(Array.from({ length: 50 }, (_, v) => v));
+    expect(stuckSettled).toBe(false);
+    const stuckOutcome = expect(stuck).rejects.toThrow(PoolClosedError);
+    await pair.close(20);
+    await stuckOutcome;
+  });
+
+  it('stops a worker at its heap limit, not the process, and fails only the greedy task', async () => {
+    const limited = new KeyedWorkerPool<FaultyTask, number>({
+      workerModule: fixture('faulty-worker'),
+      size: 1,
+      queueCapacity: 10,
+      overload: 'reject',
+      resourceLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 8 },
+    });
+    const outcomes = await Promise.allSettled([
+      accepted(limited.submit('k', { kind: 'hog' })),
+      accepted(limited.submit('k', { kind: 'ok', value: 7 })),
+    ]);
+    expect((outcomes[0] as PromiseRejectedResult).reason).toBeInstanceOf(WorkerCrashedError);
+    expect(String((outcomes[0] as PromiseRejectedResult).reason)).toMatch(/out of memory/i);
+    expect(outcomes[1]).toEqual({ status: 'fulfilled', value: 7 });
+    expect(limited.stats()).toMatchObject({ failed: { 'worker-crash': 1 }, restarts: 1 });
+    await limited.close();
   });
 
   it('fails a task that cannot be cloned to the worker', async () => {

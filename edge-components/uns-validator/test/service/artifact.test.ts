@@ -31,7 +31,7 @@ describe('the Greengrass artifact', () => {
     expect(run.status).toBe(1);
     expect(JSON.parse(run.stdout.split('\n')[0]!)).toMatchObject({
       valid: true,
-      contractVersion: '1.1.0',
+      contractVersion: '1.2.0',
     });
   });
 

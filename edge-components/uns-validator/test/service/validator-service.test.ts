@@ -56,7 +56,7 @@ describe('the validator service on a real Mosquitto broker', () => {
     const valid = verdicts.find(({ verdict }) => verdict.valid)!.verdict;
     expect(valid).toMatchObject({
       channel: 'telemetry',
-      contractVersion: '1.1.0',
+      contractVersion: '1.2.0',
       parameters: { enterprise: 'acme', site: 'zwickau', signal: 'arc_current' },
     });
   });
@@ -90,7 +90,7 @@ describe('the validator service on a real Mosquitto broker', () => {
     );
     expect(kindsBySize.get(4)).toBe('unparseable-payload'); // invalid UTF-8
     expect(kindsBySize.get(deep.length)).toMatch(/^(unparseable-payload|schema-violation)$/);
-    expect(kindsBySize.get(tenMegabytes.length)).toBe('schema-violation'); // 2.1 M samples > 5000
+    expect(kindsBySize.get(tenMegabytes.length)).toBe('payload-too-large'); // over 1 MiB
     expect(kindsBySize.get(nbirthBytes.length >> 1)).toBe('unparseable-payload'); // truncated protobuf
     expect(kindsBySize.get(64)).toMatch(/^(unparseable-payload|sparkplug-rule)$/); // random bytes
     expect(verdicts.find(({ verdict }) => verdict.valid)).toBeDefined();
@@ -133,7 +133,7 @@ describe('the validator service on a real Mosquitto broker', () => {
       topic: TELEMETRY_TOPIC,
       errorKind: 'schema-violation',
       payloadExcerpt: '{"broken": true}',
-      contractVersion: '1.1.0',
+      contractVersion: '1.2.0',
     });
   });
 
@@ -165,12 +165,12 @@ describe('the validator service on a real Mosquitto broker', () => {
     expect(metrics).toContain('uns_validator_messages_total{verdict="valid",error_kind=""}');
     expect(metrics).toContain('uns_validator_verdict_latency_seconds_bucket');
     expect(metrics).toContain(
-      'uns_validator_contract_info{title="UNS welding plant",version="1.1.0"} 1',
+      'uns_validator_contract_info{title="UNS welding plant",version="1.2.0"} 1',
     );
     expect(
       JSON.parse((await validator.get('/api/v1/compliance/contracts')).body).inForce[0],
     ).toMatchObject({
-      version: '1.1.0',
+      version: '1.2.0',
       asyncapiVersion: '3.0.0',
     });
     expect((await validator.get('/api/v1/compliance/overview?since=yesterday')).status).toBe(400);

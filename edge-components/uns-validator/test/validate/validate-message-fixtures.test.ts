@@ -5,7 +5,7 @@
  */
 import { loadContracts } from '../../src/contract/load-contracts';
 import type { LoadedContracts } from '../../src/contract/model';
-import { validateMessage } from '../../src/validate/validate-message';
+import { DEFAULT_JUDGING_LIMITS, validateMessage } from '../../src/validate/validate-message';
 import { EVENTS_V3, PLANT_V2 } from '../fixtures/paths';
 
 function json(value: unknown): Buffer {
@@ -121,7 +121,8 @@ describe('AsyncAPI 2.6 channels', () => {
     const payload = Buffer.from(
       `${'{"name":"a","parts":['.repeat(depth)}{"name":"leaf"}${']}'.repeat(depth)}`,
     );
-    expect(validateMessage(plant, 'plant/north/bom', payload).errors).toEqual([
+    const limits = { ...DEFAULT_JUDGING_LIMITS, maxPayloadBytes: 4e6, fullReportMaxBytes: 4e6 };
+    expect(validateMessage(plant, 'plant/north/bom', payload, { limits }).errors).toEqual([
       {
         kind: 'schema-violation',
         path: '',

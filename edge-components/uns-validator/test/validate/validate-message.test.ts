@@ -1,7 +1,7 @@
 /** The JSON path of the validator against the real AsyncAPI 3.0 welding plant contract. */
 import { loadContracts } from '../../src/contract/load-contracts';
 import type { LoadedContracts } from '../../src/contract/model';
-import { MAX_SCHEMA_ERRORS, validateMessage } from '../../src/validate/validate-message';
+import { DEFAULT_JUDGING_LIMITS, validateMessage } from '../../src/validate/validate-message';
 import type { VerdictError } from '../../src/verdict';
 import { CONTRACT_DIR } from '../fixtures/paths';
 
@@ -49,7 +49,7 @@ describe('telemetry blocks', () => {
       valid: true,
       channel: 'telemetry',
       messageId: 'arcCurrent',
-      contractVersion: '1.1.0',
+      contractVersion: '1.2.0',
       parameters: {
         enterprise: 'acme',
         site: 'zwickau',
@@ -149,7 +149,7 @@ describe('telemetry blocks', () => {
 
   it('rejects a signal the contract does not list', () => {
     const verdict = validateMessage(contracts, `${ASSET}/telemetry/arc_power`, json(block()));
-    expect(verdict).toMatchObject({ valid: false, channel: 'telemetry', contractVersion: '1.1.0' });
+    expect(verdict).toMatchObject({ valid: false, channel: 'telemetry', contractVersion: '1.2.0' });
     expect(verdict.errors).toHaveLength(1);
     expect(verdict.errors[0]).toMatchObject({ kind: 'bad-parameter', path: '' });
     expect(verdict.errors[0]?.message).toMatch(
@@ -235,7 +235,7 @@ describe('state, alarms, anomaly scores and validation summaries', () => {
     const summary = {
       intervalStart: '2025-11-25T08:00:00Z',
       intervalEnd: '2025-11-25T08:01:00Z',
-      contractVersion: '1.1.0',
+      contractVersion: '1.2.0',
       channels: [
         { channel: 'telemetry', valid: 59_000, invalid: 2, byErrorKind: { 'schema-violation': 2 } },
       ],
@@ -265,7 +265,7 @@ describe('the Sparkplug B namespace', () => {
       valid: true,
       channel: 'sparkplugNode',
       messageId: 'sparkplugPayload',
-      contractVersion: '1.1.0',
+      contractVersion: '1.2.0',
       parameters: { group: 'plant-a', verb: 'NDATA', edgeNode: 'edge-1' },
       errors: [],
     });
@@ -370,23 +370,26 @@ describe('hostile and broken payloads', () => {
     ]);
   });
 
-  it('rejects a 10 MB telemetry block by its sample count', () => {
+  it('rejects a 10 MB telemetry block by its sample count when the limit lets it be read', () => {
     const values = new Array<number>(1_100_000).fill(123.456789);
     const payload = json(block({ values }));
     expect(payload.length).toBeGreaterThan(10 * 1024 * 1024);
-    expect(errorsOf(ARC_CURRENT, payload)).toMatchObject([
+    const limits = { ...DEFAULT_JUDGING_LIMITS, maxPayloadBytes: 16 * 1024 * 1024 };
+    expect(validateMessage(contracts, ARC_CURRENT, payload, { limits }).errors).toMatchObject([
       { kind: 'schema-violation', path: '/values', message: 'must NOT have more than 5000 items' },
+      { kind: 'schema-violation', path: '', message: expect.stringMatching(/first error$/) },
     ]);
   });
 
-  it(`lists at most ${String(MAX_SCHEMA_ERRORS)} schema errors and counts the rest`, () => {
+  const { maxErrorsPerVerdict } = DEFAULT_JUDGING_LIMITS;
+  it(`lists at most ${String(maxErrorsPerVerdict)} schema errors and counts the rest`, () => {
     const values = new Array<number>(5000).fill(-1);
     const errors = errorsOf(ARC_CURRENT, json(block({ values })));
-    expect(errors).toHaveLength(MAX_SCHEMA_ERRORS + 1);
-    expect(errors[MAX_SCHEMA_ERRORS]).toEqual({
+    expect(errors).toHaveLength(maxErrorsPerVerdict + 1);
+    expect(errors[maxErrorsPerVerdict]).toEqual({
       kind: 'schema-violation',
       path: '',
-      message: `${String(5000 - MAX_SCHEMA_ERRORS)} more schema errors not listed`,
+      message: `${String(5000 - maxErrorsPerVerdict)} more schema errors not listed`,
     });
   });
 
