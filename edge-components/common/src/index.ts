@@ -5,3 +5,4 @@ export * from './layered-config';
 export * from './process-lifecycle';
 export * from './greengrass-configuration';
 export * from './query-parameters';
+export * from './memory-reclaimer';

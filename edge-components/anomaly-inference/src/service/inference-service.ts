@@ -25,7 +25,10 @@ import { anomalyApi } from './anomaly-api';
 import type { InferenceConfig } from './config';
 import {
   httpErrorLogger,
+  type MemoryReclaimer,
+  messageCount,
   mqttConnectionOptions,
+  reclaimMemoryWhenQuiet,
   monitoringRoutes,
   startHttpServer,
   type RunningHttpServer,
@@ -86,6 +89,8 @@ export class InferenceService extends EventEmitter<ServiceEvents> {
   private http: RunningHttpServer | undefined;
   private subscribed = false;
   private stopping = false;
+  /** Gives the memory of a burst of telemetry back once it is over. */
+  private readonly reclaimer: MemoryReclaimer;
   private receivedAt = 0;
   private warnedRate = false;
   /** Skip reasons logged at warn once; later messages skipped for them are logged at debug. */
@@ -104,6 +109,7 @@ export class InferenceService extends EventEmitter<ServiceEvents> {
     });
     this.batcher = new MicroBatcher(config.batching, (batch) => this.runBatch(batch));
     this.client = connect(config.broker.url, brokerOptions(config));
+    this.reclaimer = reclaimMemoryWhenQuiet(messageCount(this.client));
     this.listenToBroker();
   }
 
@@ -537,6 +543,7 @@ export class InferenceService extends EventEmitter<ServiceEvents> {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    this.reclaimer.stop();
     for (const watch of this.watches) watch.stop();
     const connected = this.client.connected;
     if (connected && this.host.geometry !== undefined) {

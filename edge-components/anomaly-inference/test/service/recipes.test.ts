@@ -7,6 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { MALLOC_VARIABLES } from '@uns-mlops/edge-common';
 import { unpackLikeGreengrass } from '@uns-mlops/test-services';
 import { parse } from 'yaml';
 import { ENVIRONMENT_VARIABLES, loadConfig } from '../../src/service/config';
@@ -33,7 +34,7 @@ it('gives the runtime a default configuration its schema accepts', () => {
   expect(config.limits).toEqual(settings.limits);
   expect(
     Object.keys(manifest(runtimeRecipe).Lifecycle.Setenv).every(
-      (name) => name in ENVIRONMENT_VARIABLES,
+      (name) => name in ENVIRONMENT_VARIABLES || MALLOC_VARIABLES.includes(name),
     ),
   ).toBe(true);
 });

@@ -1,6 +1,9 @@
 import {
   httpErrorLogger,
+  type MemoryReclaimer,
+  messageCount,
   monitoringRoutes,
+  reclaimMemoryWhenQuiet,
   type Probe,
   type RunningHttpServer,
   startHttpServer,
@@ -26,6 +29,8 @@ import { BridgeMetrics } from './metrics';
  */
 export class BridgeService {
   private http: RunningHttpServer | undefined;
+  /** Gives the memory of a burst of messages back once it is over. */
+  private readonly reclaimer: MemoryReclaimer;
 
   private constructor(
     readonly metrics: BridgeMetrics,
@@ -37,7 +42,9 @@ export class BridgeService {
     private readonly forwarder: Forwarder,
     private readonly subscriber: UnsSubscriber,
     private readonly heartbeat: Heartbeat,
-  ) {}
+  ) {
+    this.reclaimer = reclaimMemoryWhenQuiet(messageCount(subscriber.client));
+  }
 
   /** Port the HTTP endpoints listen on. */
   get httpPort(): number {
@@ -179,6 +186,7 @@ export class BridgeService {
    * sends its PUBACK, persists the spool's state, then disconnects.
    */
   async stop(): Promise<void> {
+    this.reclaimer.stop();
     this.heartbeat.stop();
     await this.forwarder.close();
     await this.spool.close();

@@ -4,6 +4,7 @@
  * routes every message of an edge node to the same worker.
  */
 import { workerData } from 'node:worker_threads';
+import { reclaimMemoryWhenQuiet } from '@uns-mlops/edge-common';
 import { compileContracts } from '../contract/compile-contracts';
 import { serveTasks } from '../pool';
 import { SparkplugSessionTracker } from '../sparkplug';
@@ -26,10 +27,13 @@ const options: ValidateOptions = {
   limits,
 };
 setInterval(() => tracker.evictIdle(Date.now() - EDGE_NODE_IDLE_MS), 60_000).unref();
+let judged = 0;
+reclaimMemoryWhenQuiet(() => judged);
 
 serveTasks<ValidationTask, Verdict | null>((task) => {
   switch (task.kind) {
     case 'message':
+      judged++;
       return validateMessage(contracts, task.topic, task.payload, options);
     case 'withheld':
       return judgeWithheldPayload(contracts, task.topic, task.byteLength, limits);

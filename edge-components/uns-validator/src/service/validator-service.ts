@@ -1,8 +1,12 @@
 import { EventEmitter } from 'node:events';
 import { existsSync, watch, type FSWatcher } from 'node:fs';
 import {
+  collectGarbage,
   httpErrorLogger,
+  messageCount,
   mqttConnectionOptions,
+  reclaimMemoryWhenQuiet,
+  type MemoryReclaimer,
   watchBrokerConnection,
 } from '@uns-mlops/edge-common';
 import { join } from 'node:path';
@@ -64,6 +68,7 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
   private subscribed = false;
   private consecutiveFlushFailures = 0;
   private stopping = false;
+  private reclaimer: MemoryReclaimer | undefined;
   /** Payloads larger than this are judged by size alone: no channel accepts them. */
   private payloadCeiling: number;
 
@@ -196,6 +201,9 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
       }, 1000),
     );
     this.watchContracts();
+    // Opening the embedded store leaves about 430 MB of garbage that V8 may hold for minutes.
+    collectGarbage();
+    this.reclaimer = reclaimMemoryWhenQuiet(messageCount(this.client));
   }
 
   private onMessage(topic: string, payload: Buffer): void {
@@ -439,6 +447,7 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
     this.stopping = true;
     for (const watcher of this.watchers) watcher.close();
     for (const timer of this.timers) clearInterval(timer);
+    this.reclaimer?.stop();
     clearTimeout(this.reloadTimer);
     await this.pruner.stop();
     const connected = this.client.connected;
