@@ -1,10 +1,10 @@
 /**
  * The CDK app's tests (workspaces have their own config on the same base; the device suite in
- * test/device is a workspace of its own). @type {import('jest').Config}
+ * test/device and the edge fuzz run in test/fuzz are workspaces of their own). @type {import('jest').Config}
  */
 module.exports = {
   ...require('./jest.base'),
-  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/device/'],
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/device/', '<rootDir>/test/fuzz/'],
   snapshotSerializers: ['<rootDir>/test/support/asset-hash-serializer.ts'],
   // One worker per core (jest's default leaves one idle): the CDK tests wait on child processes
   // (cdk synth, cfn-lint, artifact builds) about as much as they compute.
