@@ -11,7 +11,7 @@ stage_artifact
 # (pipelines/model-bundle/) is imported by the source and bundled.
 "$root/node_modules/.bin/esbuild" "$here/src/main.ts" "$here/src/inference/ort-worker.ts" \
   --bundle --platform=node --target=node20 --format=cjs --main-fields=module,main --entry-names=[name] \
-  --external:onnxruntime-node --external:aws-crt --legal-comments=none --log-level=warning --outdir="$staging"
+  --external:onnxruntime-node --external:aws-crt --external:koffi --legal-comments=none --log-level=warning --outdir="$staging"
 
 mkdir -p "$staging/asyncapi"
 cp "$root/asyncapi/uns-welding.asyncapi.yaml" "$staging/asyncapi/"
@@ -30,5 +30,6 @@ cp "$common/package.json" "$staging/node_modules/onnxruntime-common/"
 cp -r "$common/dist/cjs" "$staging/node_modules/onnxruntime-common/dist/cjs"
 find "$staging/node_modules" \( -name '*.map' -o -name '*.d.ts' \) -delete
 ship_aws_crt
+ship_koffi
 
 zip_artifact anomaly-inference 6

@@ -34,6 +34,18 @@ ship_aws_crt() {
   find "$target" \( -name '*.map' -o -name '*.d.ts' \) -delete
 }
 
+# Copies koffi into $staging/node_modules/koffi: the C foreign function interface through which
+# edge-common has glibc give freed memory back (releaseFreedNativeMemory). A bundle built with
+# `--external:koffi` loads it from there; only its libraries for Linux x64 and arm64 ship.
+ship_koffi() {
+  local target="$staging/node_modules/koffi"
+  mkdir -p "$target/build/koffi"
+  cp "$root/node_modules/koffi/package.json" "$root/node_modules/koffi/LICENSE.txt" \
+    "$root/node_modules/koffi/index.js" "$target/"
+  cp -r "$root/node_modules/koffi/build/koffi/linux_x64" "$root/node_modules/koffi/build/koffi/linux_arm64" \
+    "$target/build/koffi/"
+}
+
 # Zips the files of $staging (not the directory itself) deterministically (sorted entries, fixed
 # time stamps and modes, relative paths) with deflate level LEVEL into $here/dist/NAME.zip, and
 # prints its sha256 line. The zip appears by rename, whole: builds running at the same time (test

@@ -6,3 +6,4 @@ export * from './process-lifecycle';
 export * from './greengrass-configuration';
 export * from './query-parameters';
 export * from './memory-reclaimer';
+export * from './native-memory';

@@ -3,10 +3,12 @@
  * allocates, so a thread that falls idle after a burst keeps the burst's garbage (heap objects and
  * the Buffers behind MQTT payloads) until the next allocation-driven collection: measured on the
  * edge fuzz run, components sat 30-50 % above their idle memory a minute after the burst, and the
- * validator kept 430 MB of its embedded store's start-up garbage for over a minute.
+ * validator kept 430 MB of its embedded store's start-up garbage for over a minute. What the
+ * collection frees, malloc then hands back to the system ({@link releaseFreedNativeMemory}).
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { canReleaseFreedNativeMemory, releaseFreedNativeMemory } from './native-memory';
 
 /**
  * Environment variables of glibc's malloc that the components' recipes set besides their own
@@ -24,10 +26,16 @@ export interface MemoryReclaimerOptions {
    */
   readonly intervalMs?: number;
   /**
-   * Runs a full collection.
-   * @default {@link collectGarbage}
+   * Gives memory back.
+   * @default {@link reclaimMemory}
    */
   readonly collect?: () => void;
+  /**
+   * Told once, at the start, when freed native memory cannot be given back here (not Linux with
+   * glibc, or the FFI library did not load); pino's `Logger` fits.
+   * @default no warning
+   */
+  readonly logger?: { warn(fields: object, message: string): void };
 }
 
 /** What {@link messageCount} needs of an MQTT client (MQTT.js's `MqttClient` fits). */
@@ -68,16 +76,31 @@ export function collectGarbage(): void {
 }
 
 /**
+ * A full garbage collection of the calling thread ({@link collectGarbage}), then the free memory
+ * of malloc back to the system ({@link releaseFreedNativeMemory}; for the whole process).
+ */
+export function reclaimMemory(): void {
+  collectGarbage();
+  releaseFreedNativeMemory();
+}
+
+/**
  * Every `intervalMs`, compares `activity()` (a count that grows with the work done, e.g. messages
- * received) with the last look: after an interval with activity, the first one without runs a
- * full collection. The start counts as activity (start-up leaves garbage too). The timer does not
+ * received) with the last look: after an interval with activity, the first one without reclaims
+ * memory. The start counts as activity (start-up leaves garbage too). The timer does not
  * keep the process alive.
  */
 export function reclaimMemoryWhenQuiet(
   activity: () => number,
   options: MemoryReclaimerOptions = {},
 ): MemoryReclaimer {
-  const collect = options.collect ?? collectGarbage;
+  const collect = options.collect ?? reclaimMemory;
+  if (options.logger !== undefined && !canReleaseFreedNativeMemory()) {
+    options.logger.warn(
+      { platform: process.platform },
+      'freed native memory cannot be given back here (malloc_trim needs Linux with glibc): memory may stay above idle after a burst',
+    );
+  }
   let lastSeen = activity();
   let busySinceCollection = true;
   let collections = 0;

@@ -4,7 +4,12 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildArtifact, freePort, useArtifact } from '@uns-mlops/test-services';
+import {
+  buildArtifact,
+  mallocTrimFromArtifact,
+  freePort,
+  useArtifact,
+} from '@uns-mlops/test-services';
 import { COMPONENT } from './harness';
 
 describe('the Greengrass artifact', () => {
@@ -12,6 +17,10 @@ describe('the Greengrass artifact', () => {
 
   it('is reproducible: the same sources build the same bytes', () => {
     expect(buildArtifact(COMPONENT)).toBe(artifact.sha256);
+  });
+
+  it('gives freed native memory back through the koffi it ships (glibc malloc_trim)', () => {
+    expect(mallocTrimFromArtifact(artifact.dir)).toMatch(/^[01]$/);
   });
 
   it('runs from the unpacked bundle: prints its help and rejects a bad configuration', () => {

@@ -10,7 +10,7 @@ stage_artifact
 "$root/node_modules/.bin/esbuild" \
   "$here/src/main.ts" "$here/src/service/validation-worker.ts" \
   --bundle --platform=node --target=node20 --format=cjs --main-fields=module,main --entry-names=[name] \
-  --external:@electric-sql/pglite --external:pg-native --external:aws-crt \
+  --external:@electric-sql/pglite --external:pg-native --external:aws-crt --external:koffi \
   --legal-comments=none --log-level=warning --outdir="$staging"
 
 cp -r "$here/src/store/migrations" "$staging/migrations"
@@ -24,5 +24,6 @@ cp -r "$root/node_modules/@electric-sql/pglite" "$staging/node_modules/@electric
 # (a test runner), which would give other bytes from the same sources.
 (cd "$root/dashboard" && NODE_ENV=production "$root/node_modules/.bin/vite" build --logLevel warn --outDir "$staging/dashboard" --emptyOutDir)
 ship_aws_crt
+ship_koffi
 
 zip_artifact uns-validator 9

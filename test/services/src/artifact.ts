@@ -63,3 +63,18 @@ export function useArtifact(componentDir: string, name: string): BuiltArtifact {
   }, BUILD_TIMEOUT_MS);
   return artifact;
 }
+
+/**
+ * What the unpacked artifact in `dir` makes of glibc's `malloc_trim(0)` through the koffi it
+ * ships (the way edge-common's `releaseFreedNativeMemory` calls it): `1` or `0` when it loads
+ * from the artifact and runs, else the error.
+ */
+export function mallocTrimFromArtifact(dir: string): string {
+  const script = [
+    "const path = require.resolve('koffi');",
+    `if (!path.startsWith(${JSON.stringify(dir)})) throw new Error('koffi not in the artifact: ' + path);`,
+    "console.log(require(path).load('libc.so.6').func('int malloc_trim(size_t pad)')(0));",
+  ].join('\n');
+  const run = spawnSync('node', ['-e', script], { cwd: dir, encoding: 'utf8' });
+  return run.status === 0 ? run.stdout.trim() : run.stderr.trim();
+}

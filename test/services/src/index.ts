@@ -5,7 +5,13 @@ export { kafkaLibs, startKafka, type KafkaBroker, type KafkaOptions } from './ka
 export { freePort } from './ports';
 export { waitUntil } from './wait';
 export { runComponent, type ComponentLaunch, type ComponentProcess } from './component';
-export { buildArtifact, unpackLikeGreengrass, useArtifact, type BuiltArtifact } from './artifact';
+export {
+  buildArtifact,
+  mallocTrimFromArtifact,
+  unpackLikeGreengrass,
+  useArtifact,
+  type BuiltArtifact,
+} from './artifact';
 export {
   ensureTrainedModelBundle,
   runInRepository,

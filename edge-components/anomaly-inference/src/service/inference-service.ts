@@ -109,7 +109,7 @@ export class InferenceService extends EventEmitter<ServiceEvents> {
     });
     this.batcher = new MicroBatcher(config.batching, (batch) => this.runBatch(batch));
     this.client = connect(config.broker.url, brokerOptions(config));
-    this.reclaimer = reclaimMemoryWhenQuiet(messageCount(this.client));
+    this.reclaimer = reclaimMemoryWhenQuiet(messageCount(this.client), { logger: this.logger });
     this.listenToBroker();
   }
 

@@ -5,7 +5,13 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildArtifact, runComponent, startMosquitto, useArtifact } from '@uns-mlops/test-services';
+import {
+  buildArtifact,
+  mallocTrimFromArtifact,
+  runComponent,
+  startMosquitto,
+  useArtifact,
+} from '@uns-mlops/test-services';
 import { fixtureBundleDir } from '../fixtures/model-fixture';
 import { COMPONENT_DIR, FIXTURE_CHANNELS } from '../fixtures/paths';
 import { testClient, waitUntil } from '../support/harness';
@@ -17,6 +23,10 @@ describe('the Greengrass artifact', () => {
   it('is reproducible: the same sources build the same bytes', () => {
     expect(buildArtifact(COMPONENT_DIR)).toBe(artifact.sha256);
   }, 180_000);
+
+  it('gives freed native memory back through the koffi it ships (glibc malloc_trim)', () => {
+    expect(mallocTrimFromArtifact(artifact.dir)).toMatch(/^[01]$/);
+  });
 
   it('builds the model component artifact reproducibly from a bundle', () => {
     const script = join(COMPONENT_DIR, 'scripts', 'build-model-artifact.sh');

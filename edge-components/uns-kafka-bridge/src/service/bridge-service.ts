@@ -43,7 +43,7 @@ export class BridgeService {
     private readonly subscriber: UnsSubscriber,
     private readonly heartbeat: Heartbeat,
   ) {
-    this.reclaimer = reclaimMemoryWhenQuiet(messageCount(subscriber.client));
+    this.reclaimer = reclaimMemoryWhenQuiet(messageCount(subscriber.client), { logger });
   }
 
   /** Port the HTTP endpoints listen on. */

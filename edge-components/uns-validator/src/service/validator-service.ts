@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { existsSync, watch, type FSWatcher } from 'node:fs';
 import {
-  collectGarbage,
+  reclaimMemory,
   httpErrorLogger,
   messageCount,
   mqttConnectionOptions,
@@ -202,8 +202,8 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
     );
     this.watchContracts();
     // Opening the embedded store leaves about 430 MB of garbage that V8 may hold for minutes.
-    collectGarbage();
-    this.reclaimer = reclaimMemoryWhenQuiet(messageCount(this.client));
+    reclaimMemory();
+    this.reclaimer = reclaimMemoryWhenQuiet(messageCount(this.client), { logger: this.logger });
   }
 
   private onMessage(topic: string, payload: Buffer): void {

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import {
   buildArtifact,
+  mallocTrimFromArtifact,
   runComponent,
   startMosquitto,
   useArtifact,
@@ -17,6 +18,10 @@ describe('the Greengrass artifact', () => {
 
   it('is reproducible: the same sources build the same bytes', () => {
     expect(buildArtifact(ROOT)).toBe(artifact.sha256);
+  });
+
+  it('gives freed native memory back through the koffi it ships (glibc malloc_trim)', () => {
+    expect(mallocTrimFromArtifact(artifact.dir)).toMatch(/^[01]$/);
   });
 
   it('runs the offline validation from the unpacked bundle', () => {
