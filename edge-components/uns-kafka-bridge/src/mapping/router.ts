@@ -52,17 +52,26 @@ const EXCLUDED = 'excluded';
  * Maps UNS topics to Kafka topics and keys: an excluded topic is not forwarded; otherwise the
  * first route whose filter matches wins, and a topic no route matches goes to the dead-letter
  * (fallback) topic, keyed by the whole MQTT topic. Answers are cached per MQTT topic (a plant has
- * a bounded set of topics; the cache is bounded all the same).
+ * a bounded set of topics; the cache is bounded all the same, by entries and by the characters of
+ * the topics and keys it holds: a client publishing on ever new 65 KB topics would otherwise grow
+ * it to gigabytes).
  */
 export class Router {
   private readonly routes: readonly CompiledRoute[];
   private readonly exclude: readonly TopicFilter[];
   private readonly fallbackTopic: string;
   private readonly cache = new Map<string, Destination | typeof EXCLUDED>();
+  private characters = 0;
 
+  /**
+   * @param cacheSize most answers cached; the cache starts over when full.
+   * @param cacheCharacters most characters of topics and keys cached (about 2 MB as one-byte
+   *   strings); the cache starts over when they would exceed it.
+   */
   constructor(
     mapping: Mapping,
     private readonly cacheSize = 100_000,
+    private readonly cacheCharacters = 2_000_000,
   ) {
     const problems = Router.problems(mapping.routes);
     if (problems.length > 0) throw new Error(problems.join('; '));
@@ -100,10 +109,25 @@ export class Router {
     let destination = this.cache.get(topic);
     if (destination === undefined) {
       destination = this.resolve(topic);
-      if (this.cache.size >= this.cacheSize) this.cache.clear();
-      this.cache.set(topic, destination);
+      const characters = topic.length + (destination === EXCLUDED ? 0 : destination.key.length);
+      if (
+        this.cache.size >= this.cacheSize ||
+        this.characters + characters > this.cacheCharacters
+      ) {
+        this.cache.clear();
+        this.characters = 0;
+      }
+      if (characters <= this.cacheCharacters) {
+        this.cache.set(topic, destination);
+        this.characters += characters;
+      }
     }
     return destination === EXCLUDED ? undefined : destination;
+  }
+
+  /** Characters of the topics and keys cached now. */
+  get cachedCharacters(): number {
+    return this.characters;
   }
 
   private resolve(topic: string): Destination | typeof EXCLUDED {

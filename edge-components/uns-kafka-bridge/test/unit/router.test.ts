@@ -97,3 +97,16 @@ describe('a configured mapping', () => {
     expect(custom.route('a/public/x')).toEqual({ topic: 'all-of-a', key: 'a' });
   });
 });
+
+describe('the answer cache', () => {
+  it('holds at most its budget of characters, however long and many the topics', () => {
+    const bounded = new Router(DEFAULT_CONFIG.mapping, 100_000, 1_000_000);
+    for (let index = 0; index < 100; index++) {
+      const longTopic = `fuzz-raw/${String(index).padStart(3, '0')}/${'é'.repeat(65_000)}`;
+      expect(bounded.route(longTopic)?.key).toBe(longTopic);
+      expect(bounded.cachedCharacters).toBeLessThanOrEqual(1_000_000);
+    }
+    expect(bounded.route('fuzz-raw/too/long'.padEnd(2_000_000, 'x'))?.key).toHaveLength(2_000_000);
+    expect(bounded.cachedCharacters).toBe(0);
+  });
+});
