@@ -13,7 +13,7 @@ stage_artifact
   --external:@electric-sql/pglite --external:pg-native --external:aws-crt --external:koffi \
   --legal-comments=none --log-level=warning --outdir="$staging"
 
-cp -r "$here/src/store/migrations" "$staging/migrations"
+cp -r "$root/validation-store/migrations" "$staging/migrations"
 mkdir -p "$staging/asyncapi"
 cp "$root"/asyncapi/*.yaml "$staging/asyncapi/"
 mkdir -p "$staging/node_modules/@electric-sql"

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -14,7 +14,22 @@ export interface PostgresServer {
   stop(): Promise<void>;
 }
 
-const BIN = process.env.POSTGRES_BIN_DIR ?? '/usr/lib/postgresql/15/bin';
+/**
+ * PostgreSQL's programs: `POSTGRES_BIN_DIR`, else the newest major version installed the Debian or
+ * Ubuntu way (`/usr/lib/postgresql/<major>/bin`: 15 on Debian 12, 14 or 16 on the Ubuntu images of
+ * CodeBuild).
+ */
+const BIN = process.env.POSTGRES_BIN_DIR ?? installedPostgresBin();
+
+function installedPostgresBin(): string {
+  const root = '/usr/lib/postgresql';
+  const majors = existsSync(root)
+    ? readdirSync(root)
+        .filter((entry) => /^\d+$/.test(entry))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
+  return join(root, majors[0] ?? '15', 'bin');
+}
 /** Crash recovery and start-up can take long on a loaded machine. */
 const READY_TIMEOUT_MS = 60_000;
 

@@ -15,7 +15,7 @@ export {
 export { StoreFlusher, type BatchSource, type FlushReport, type FlusherOptions } from './flusher';
 export { RetentionPruner, type PruneReport, type RetentionOptions } from './retention';
 export { type SqlExecutor, type SqlRow } from './sql-client';
-export { MIGRATIONS_DIRECTORY, readMigrations, type Migration } from './migrations';
+export { MIGRATIONS_DIRECTORY, readMigrations, type Migration } from '@uns-mlops/validation-store';
 export {
   openStore,
   type ComplianceQuery,

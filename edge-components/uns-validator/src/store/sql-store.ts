@@ -1,6 +1,6 @@
 /** The {@link ValidationStore} in SQL, the same statements on PGlite and PostgreSQL. */
 import { isEmpty, type BatchIdentity, type VerdictBatch } from './batch';
-import { applyMigrations, type Migration } from './migrations';
+import { applyMigrations, type Migration } from '@uns-mlops/validation-store';
 import type { SqlClient, SqlExecutor, SqlRow } from './sql-client';
 import { Conditions, count, date, payloadEncoding, text, texts } from './sql-rows';
 import type {

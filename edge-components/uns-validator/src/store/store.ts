@@ -3,7 +3,7 @@
  * one schema and one set of queries for both.
  */
 import type { BatchIdentity, VerdictBatch, ViolationRecord } from './batch';
-import { type Migration, readMigrations } from './migrations';
+import { type Migration, readMigrations } from '@uns-mlops/validation-store';
 import { connectPglite, connectPostgres, type SqlExecutor } from './sql-client';
 import { SqlValidationStore } from './sql-store';
 

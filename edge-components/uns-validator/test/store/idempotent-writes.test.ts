@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { VerdictAggregator } from '../../src/store/aggregator';
 import { StoreFlusher } from '../../src/store/flusher';
-import { readMigrations } from '../../src/store/migrations';
+import { readMigrations } from '@uns-mlops/validation-store';
 import type { SqlClient } from '../../src/store/sql-client';
 import { SqlValidationStore } from '../../src/store/sql-store';
 import { openStore, type ValidationStore } from '../../src/store/store';

@@ -1,8 +1,9 @@
 /**
- * The store's schema migrations: the `NNN_name.sql` files of `./migrations`, applied in name order
- * and recorded in `schema_migrations`. The same files serve PGlite and PostgreSQL.
+ * The validation store's schema migrations: the `NNN_name.sql` files of `migrations/`, applied in
+ * name order and recorded in `schema_migrations`, forward only. The same files serve the edge
+ * (PGlite in the validator) and the cloud (PostgreSQL on Amazon RDS, applied on deploy).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SqlClient } from './sql-client';
 
@@ -12,8 +13,14 @@ export interface Migration {
   readonly sql: string;
 }
 
-/** The directory holding the `.sql` files, next to this module. */
-export const MIGRATIONS_DIRECTORY = join(__dirname, 'migrations');
+/**
+ * The directory holding the `.sql` files: `migrations/` beside the running code where a bundle
+ * ships it (the validator's Greengrass artifact, the migration function), else the package's own.
+ */
+export const MIGRATIONS_DIRECTORY =
+  [join(__dirname, 'migrations'), join(__dirname, '..', 'migrations')].find((directory) =>
+    existsSync(directory),
+  ) ?? join(__dirname, '..', 'migrations');
 
 /**
  * Reads the migrations of `directory` (default {@link MIGRATIONS_DIRECTORY}), sorted by file name.
