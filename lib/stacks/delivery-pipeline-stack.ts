@@ -33,11 +33,17 @@ export interface DeliveryPipelineStackProps extends StackProps {
 /**
  * The checks the synth step runs before `cdk synth`: every part of the README's test command that
  * needs no service a CodeBuild container lacks (type checks, lint, the CDK and compliance tests,
- * the Lambda and pipeline-step tests). The edge components' tests need a real MQTT broker, Kafka,
- * PostgreSQL, Chromium and a Greengrass nucleus; they run in the repository's CI (`.ci/run`) before
- * a change is merged.
+ * the Lambda and pipeline-step tests; the Lambda tests that need a real PostgreSQL get Ubuntu's,
+ * {@link SYNTH_INSTALL}). The edge components' tests need a real MQTT broker, Kafka, Chromium and
+ * a Greengrass nucleus; they run in the repository's CI (`.ci/run`) before a change is merged.
  */
 export const SYNTH_CHECKS = 'npm run test:cloud';
+
+/** The synth step's install: PostgreSQL for the Lambda tests that run against it, then npm. */
+export const SYNTH_INSTALL = [
+  'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql',
+  'npm ci --no-audit --no-fund',
+];
 
 /**
  * The delivery pipeline (CDK Pipelines, self-mutating): on every push to the configured branch it
@@ -61,7 +67,7 @@ export class DeliveryPipelineStack extends Stack {
       synth: new pipelines.CodeBuildStep('Synth', {
         input: sourceOf(this, delivery),
         env: { ONNXRUNTIME_NODE_INSTALL: 'skip' },
-        installCommands: ['npm ci --no-audit --no-fund'],
+        installCommands: [...SYNTH_INSTALL],
         commands: [SYNTH_CHECKS, 'npx cdk synth --quiet'],
         primaryOutputDirectory: 'cdk.out',
       }),

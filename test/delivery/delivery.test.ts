@@ -38,7 +38,7 @@ function pipelineStages(): { name: string; actions: [string, string, number][] }
 }
 
 describe('the delivery pipeline', () => {
-  it('takes the source, checks and synthesizes, then updates itself before deploying anything', () => {
+  it('takes the source, installs PostgreSQL for the Lambda tests, checks and synthesizes, then updates itself before deploying anything', () => {
     expect(
       pipelineStages()
         .slice(0, 4)
@@ -52,7 +52,12 @@ describe('the delivery pipeline', () => {
         BuildSpec: Match.serializedJson(
           Match.objectLike({
             phases: {
-              install: { commands: ['npm ci --no-audit --no-fund'] },
+              install: {
+                commands: [
+                  'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql',
+                  'npm ci --no-audit --no-fund',
+                ],
+              },
               build: { commands: ['npm run test:cloud', 'npx cdk synth --quiet'] },
             },
             cache: { paths: ['/root/.npm/**/*', '.venv/**/*'] },
