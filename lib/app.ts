@@ -8,6 +8,7 @@ import { publishedVersions, type PublishedVersion } from './delivery/published-c
 import { rolloutPlan, savePlan } from './delivery/rollout-plan';
 import { type RolloutStep, rolloutSteps } from './delivery/rollout-steps';
 import { addComplianceChecks } from './quality/compliance';
+import { ComplianceStoreStack } from './stacks/compliance-store-stack';
 import { DeliveryPipelineStack } from './stacks/delivery-pipeline-stack';
 import { EdgeDeploymentStack } from './stacks/edge-deployment-stack';
 import { EdgeFleetStack } from './stacks/edge-fleet-stack';
@@ -21,6 +22,7 @@ export interface PlatformStacks {
   readonly config: EnvironmentConfig;
   readonly lakehouse: LakehouseStack;
   readonly network: NetworkStack;
+  readonly complianceStore: ComplianceStoreStack;
   readonly streaming: StreamingStack;
   readonly mlPipeline: MlPipelineStack;
   readonly edgeFleet: EdgeFleetStack;
@@ -39,8 +41,8 @@ export function stackName(config: EnvironmentConfig, part: string): string {
 }
 
 /**
- * Adds an environment's platform stacks (Lakehouse, network, streaming, ML pipeline, edge fleet)
- * to `scope`: the app itself, or a pipeline stage.
+ * Adds an environment's platform stacks (Lakehouse, network, compliance store, streaming, ML
+ * pipeline, edge fleet) to `scope`: the app itself, or a pipeline stage.
  */
 export function addPlatformStacks(
   scope: Construct,
@@ -63,6 +65,11 @@ export function addPlatformStacks(
     ...common('Network'),
     description: `uns-mlops network (${config.name}): private VPC, flow logs, VPC endpoints`,
   });
+  const complianceStore = new ComplianceStoreStack(scope, stackName(config, 'ComplianceStore'), {
+    ...common('ComplianceStore'),
+    network: network.network,
+    description: `uns-mlops compliance store (${config.name}): RDS for PostgreSQL validation store, RDS Proxy, schema migrations`,
+  });
   const streaming = new StreamingStack(scope, stackName(config, 'Streaming'), {
     ...common('Streaming'),
     network: network.network,
@@ -81,10 +88,10 @@ export function addPlatformStacks(
     pipelineAccount,
     description: `uns-mlops edge fleet (${config.name}): component versions, core device IAM, edge KPIs, rollout gate`,
   });
-  for (const stack of [lakehouse, network, streaming, mlPipeline, edgeFleet]) {
+  for (const stack of [lakehouse, network, complianceStore, streaming, mlPipeline, edgeFleet]) {
     Tags.of(stack).add('environment', config.name);
   }
-  return { config, lakehouse, network, streaming, mlPipeline, edgeFleet };
+  return { config, lakehouse, network, complianceStore, streaming, mlPipeline, edgeFleet };
 }
 
 /** Adds the Greengrass deployment stack of each target of one rollout step to `scope`. */

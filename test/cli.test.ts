@@ -42,9 +42,15 @@ describe('cdk synth', () => {
     const prefix = `UnsMlops-${name[0]!.toUpperCase()}${name.slice(1)}`;
     expect(templates).toEqual(
       expect.arrayContaining(
-        ['Lakehouse', 'MlPipeline', 'Network', 'Streaming', 'EdgeFleet', 'Edge-canary'].map(
-          (part) => `${prefix}-${part}.template.json`,
-        ),
+        [
+          'Lakehouse',
+          'MlPipeline',
+          'Network',
+          'ComplianceStore',
+          'Streaming',
+          'EdgeFleet',
+          'Edge-canary',
+        ].map((part) => `${prefix}-${part}.template.json`),
       ),
     );
     const resourceTypes = new Set(

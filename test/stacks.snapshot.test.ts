@@ -21,6 +21,11 @@ describe('stack snapshots', () => {
     expect(Template.fromStack(streaming).toJSON()).toMatchSnapshot('streaming');
   });
 
+  it.each(ENVIRONMENT_NAMES)('keeps the %s compliance store template stable', (name) => {
+    const { complianceStore } = appFor(name);
+    expect(Template.fromStack(complianceStore).toJSON()).toMatchSnapshot('compliance-store');
+  });
+
   it.each(ENVIRONMENT_NAMES)('keeps the %s ML pipeline template stable', (name) => {
     const { mlPipeline } = appFor(name);
     expect(Template.fromStack(mlPipeline).toJSON()).toMatchSnapshot('ml-pipeline');

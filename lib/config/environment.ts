@@ -1,3 +1,4 @@
+import type { ComplianceStoreSettings as ComplianceStoreConstructSettings } from '../compliance/compliance-store-props';
 import type { LakehouseProps } from '../lakehouse/lakehouse-props';
 import type { MlPipelineProps } from '../ml-pipeline/ml-pipeline-props';
 import type { StreamingSettings as StreamingConstructSettings } from '../streaming/streaming-props';
@@ -159,6 +160,15 @@ export type MlPipelineSettings = Pick<
 > &
   Required<Pick<MlPipelineProps, 'modelApprovalStatus'>>;
 
+/**
+ * The cloud validation store of one environment: the compliance store construct's own settings
+ * (instance class, Multi-AZ, backups, deletion protection, storage, Performance Insights, secret
+ * rotation; see `ComplianceStoreSettings` in lib/compliance for meaning and defaults). The
+ * defaults are production's (Multi-AZ, 35 days of backups, deletion protection); a throw-away
+ * environment loosens them here on purpose.
+ */
+export type ComplianceStoreSettings = ComplianceStoreConstructSettings;
+
 /** Everything that differs between two deployments of uns-mlops. */
 export interface EnvironmentConfig {
   /** Environment name, used in stack names and resource tags. Lowercase letters and digits. */
@@ -182,4 +192,6 @@ export interface EnvironmentConfig {
   readonly streaming: StreamingSettings;
   /** Canary, waves and KPI gate of the edge component rollout. */
   readonly edgeRollout: EdgeRolloutSettings;
+  /** The RDS validation store: instance size, availability, backups and retention. */
+  readonly complianceStore: ComplianceStoreSettings;
 }

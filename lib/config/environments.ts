@@ -52,6 +52,16 @@ export const environments: readonly EnvironmentConfig[] = [
       bakeMinutes: 5,
       gateTimeoutMinutes: 30,
     },
+    complianceStore: {
+      // One small instance in one zone, a week of backups, deletable with the stack.
+      instanceType: 'db.t4g.small',
+      multiAz: false,
+      backupRetentionDays: 7,
+      deletionProtection: false,
+      allocatedStorageGiB: 20,
+      maxAllocatedStorageGiB: 50,
+      performanceInsightsRetentionDays: 7,
+    },
   },
   {
     name: 'prod',
@@ -116,6 +126,15 @@ export const environments: readonly EnvironmentConfig[] = [
       bakeMinutes: 30,
       gateTimeoutMinutes: 90,
       kpis: { minValidSharePercent: 98 },
+    },
+    complianceStore: {
+      instanceType: 'db.m7g.large',
+      multiAz: true,
+      backupRetentionDays: 35,
+      deletionProtection: true,
+      allocatedStorageGiB: 100,
+      maxAllocatedStorageGiB: 1000,
+      performanceInsightsRetentionDays: 7,
     },
   },
 ];

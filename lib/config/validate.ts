@@ -1,3 +1,4 @@
+import { complianceStoreSettingsProblems } from '../compliance/validate-props';
 import { lakehousePropsProblems } from '../lakehouse/validate-props';
 import { mlPipelinePropsProblems } from '../ml-pipeline/validate-props';
 import { cidrsOverlap, parseCidr, streamingSettingsProblems } from '../streaming/validate-props';
@@ -56,6 +57,7 @@ export function validateEnvironment(config: EnvironmentConfig): string[] {
   problems.push(...validateLakehouse(config.lakehouse));
   problems.push(...validateMlPipeline(config));
   problems.push(...validateStreaming(config.streaming));
+  problems.push(...validateComplianceStore(config));
   // The rollout names plants: checked against them once they are valid themselves.
   if (config.plants.length > 0 && plantProblems.length === 0) {
     problems.push(...validateEdgeRollout(config.edgeRollout, config.plants));
@@ -189,6 +191,19 @@ function validateStreaming(settings: StreamingSettings): string[] {
     if (cidrsOverlap(cidr, vpcCidr)) {
       problems.push(`streaming.plantCidrs: ${quote(cidr)} overlaps the VPC ${quote(vpcCidr)}`);
     }
+  }
+  return problems;
+}
+
+function validateComplianceStore(config: EnvironmentConfig): string[] {
+  const settings = config.complianceStore;
+  const problems = complianceStoreSettingsProblems(settings).map(
+    (problem) => `complianceStore.${problem}`,
+  );
+  if (!config.allowDestroy && settings.deletionProtection === false) {
+    problems.push(
+      'complianceStore.deletionProtection must not be false in an environment that keeps its data (allowDestroy false)',
+    );
   }
   return problems;
 }

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { dirname, isAbsolute, join, normalize } from 'node:path';
 import type { CfnResource, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -23,6 +23,21 @@ export interface WorkspaceFunctionProps extends Omit<
    * @default false
    */
   readonly bundleAwsSdk?: boolean;
+  /**
+   * Files or folders copied into the bundle after esbuild, e.g. SQL migrations the handler reads
+   * beside `index.js`. Each `from` is a path (absolute, or relative to the repository root); each
+   * `to` is a path inside the bundle. They count in the asset hash, so a changed file redeploys.
+   * @default - the bundle holds only what esbuild produces.
+   */
+  readonly copyIntoBundle?: readonly BundleCopy[];
+}
+
+/** One file or folder copied into a function's bundle by {@link workspaceFunction}. */
+export interface BundleCopy {
+  /** The file or folder to copy: absolute, or relative to the repository root. */
+  readonly from: string;
+  /** Where it lands in the bundle, relative to its root (beside `index.js`), e.g. `migrations`. */
+  readonly to: string;
 }
 
 /**
@@ -35,7 +50,7 @@ export function workspaceFunction(
   id: string,
   props: WorkspaceFunctionProps,
 ): nodejs.NodejsFunction {
-  const { workspace, bundleAwsSdk, ...functionProps } = props;
+  const { workspace, bundleAwsSdk, copyIntoBundle = [], ...functionProps } = props;
   return new nodejs.NodejsFunction(scope, id, {
     ...functionProps,
     entry: join(REPOSITORY_ROOT, 'lambdas', workspace, 'src', 'main.ts'),
@@ -49,8 +64,35 @@ export function workspaceFunction(
       target: 'node24',
       forceDockerBundling: false,
       ...(bundleAwsSdk === true && { bundleAwsSDK: true }),
+      ...(copyIntoBundle.length > 0 && {
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (_inputDir: string, outputDir: string) =>
+            copyIntoBundle.map((copy) => bundleCopyCommand(copy, outputDir)),
+        },
+      }),
     },
   });
+}
+
+/**
+ * The shell command copying one file or folder into a bundle: a folder's contents land in `to`,
+ * a file becomes `to`. Missing sources fail the bundling, and so the synthesis.
+ */
+export function bundleCopyCommand(copy: BundleCopy, outputDir: string): string {
+  const from = isAbsolute(copy.from) ? copy.from : join(REPOSITORY_ROOT, copy.from);
+  const to = normalize(copy.to);
+  if (isAbsolute(to) || to === '.' || to.startsWith('..')) {
+    throw new Error(`copyIntoBundle: "to" (${copy.to}) must be a path inside the bundle`);
+  }
+  const target = join(outputDir, to);
+  const [source, destination, parent] = [from, target, dirname(target)].map(shellQuote);
+  return `if [ -d ${source} ]; then mkdir -p ${destination} && cp -R ${shellQuote(`${from}/.`)} ${destination}; else mkdir -p ${parent} && cp ${source} ${destination}; fi`;
+}
+
+function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
 /**

@@ -26,6 +26,7 @@ const valid: EnvironmentConfig = {
     canary: { thingGroup: 'uns-mlops-qa-canary', siteId: 'zwickau' },
     waves: [['zwickau']],
   },
+  complianceStore: {},
 };
 
 function errorOf(resolve: () => unknown): EnvironmentConfigError {

@@ -1,0 +1,31 @@
+import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { ComplianceStore } from '../compliance';
+import type { EnvironmentConfig } from '../config/environment';
+import type { UnsNetwork } from '../network';
+
+/** Properties of a {@link ComplianceStoreStack}. */
+export interface ComplianceStoreStackProps extends StackProps {
+  /** The environment whose compliance store settings size the database. */
+  readonly config: EnvironmentConfig;
+  /** The network whose private subnets hold the database, its proxy and functions. */
+  readonly network: UnsNetwork;
+}
+
+/** The cloud validation store of one environment: RDS for PostgreSQL behind an RDS Proxy. */
+export class ComplianceStoreStack extends Stack {
+  readonly store: ComplianceStore;
+
+  constructor(scope: Construct, id: string, props: ComplianceStoreStackProps) {
+    super(scope, id, props);
+    const { config, network } = props;
+    this.store = new ComplianceStore(this, 'ComplianceStore', {
+      ...config.complianceStore,
+      vpc: network.vpc,
+      subnets: network.privateSubnets,
+      logKey: network.logKey,
+      instanceIdentifier: `uns-mlops-${config.name}-validation`,
+      removalPolicy: config.allowDestroy ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+    });
+  }
+}
