@@ -1,7 +1,7 @@
 import { mskEvent, mskRecord } from '@uns-mlops/msk-records';
 import type { MSKRecord } from 'aws-lambda';
 import type { HeartbeatPayload } from '../../../edge-components/uns-kafka-bridge/src/bridge/heartbeat';
-import { channelTopic, conforming, contractExample } from './contract';
+import { channelTopic, conforming, contractExample } from '@uns-mlops/test-services';
 
 export const ENTERPRISE = 'acme';
 export const MODEL = 'weld-seam-anomaly';

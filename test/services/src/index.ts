@@ -28,3 +28,11 @@ export {
   type MalformedRequestOutcome,
   type RawAnswer,
 } from './http-attacks';
+export {
+  channelTopic,
+  conforming,
+  contractAccepts,
+  contractExample,
+  unsContract,
+  type UnsContractDocument,
+} from './uns-contract';
