@@ -41,6 +41,15 @@ export interface FireOptions {
   /** Valid messages published and handled before the baseline is taken (JIT, pools, store). */
   readonly warmUpMessages: number;
   /**
+   * Hostile messages (with one heavy block and one huge payload) published after the valid
+   * warm-up and a first idle reading, before the idle baseline is read again: the baseline then
+   * holds the one-time cost of the paths only hostile input runs (compiled code, dead-letter and
+   * spool state), so that what stays after the burst is what the burst itself left. The first
+   * reading is reported too (`coldIdleRssMb`).
+   * @default 0 - the baseline follows the valid warm-up alone
+   */
+  readonly warmUpHostile?: number;
+  /**
    * How long the components sit idle after the warm-up before the idle baseline is read (the median
    * of {@link MEMORY_WINDOW_MS} of readings); 0 takes one reading at once. A measurement, so a
    * fixed time: only the benchmark sets it.
@@ -67,8 +76,10 @@ export interface ProcessFigures {
   readonly crashReports: readonly string[];
   /** Exit code after SIGTERM at the end (0: a clean stop). */
   readonly exitCode: number | null;
-  /** Resident after the warm-up and `idleMs` idle. */
+  /** Resident after the warm-up (valid and hostile) and `idleMs` idle: the baseline. */
   readonly idleRssMb: number;
+  /** Resident after the valid warm-up alone and `idleMs` idle. */
+  readonly coldIdleRssMb: number;
   /** The most it was resident from its start to the end of the warm-up (`VmHWM`). */
   readonly startPeakRssMb: number;
   /**
@@ -240,13 +251,39 @@ export async function edgeUnderFire(options: FireOptions): Promise<FireReport> {
       Promise.all([validator.scrape(), inference.scrape(), bridge.scrape()] as const);
     const scrapeAll = async () => counters(...(await scrapeEach()));
 
-    await warmUp(brokerUrl, options, scrapeAll);
+    await warmUp(brokerUrl, options, scrapeAll, {
+      seed: options.plan.seed + 1,
+      hostile: 0,
+      valid: options.warmUpMessages,
+      heavyBlockBytes: [],
+      hugePayloadBytes: [],
+      publishers: options.plan.publishers,
+      validCells: ['warm-1', 'warm-2'],
+    });
     log(`warm-up of ${options.warmUpMessages} valid messages handled`);
 
-    // Idle baseline.
-    if (options.idleMs > 0) log(`idle for ${options.idleMs / 1000} s`);
-    const idle = await settledMemory(components, options.idleMs);
-    log(`idle RSS: ${components.map((c) => `${c.name} ${mb(idle.get(c.name))} MB`).join(', ')}`);
+    // Idle baseline: after the valid warm-up, and again after the hostile one.
+    const idleMemory = async (what: string) => {
+      if (options.idleMs > 0) log(`idle for ${options.idleMs / 1000} s`);
+      const memory = await settledMemory(components, options.idleMs);
+      log(`${what}: ${components.map((c) => `${c.name} ${mb(memory.get(c.name))} MB`).join(', ')}`);
+      return memory;
+    };
+    const coldIdle = await idleMemory('idle RSS after the valid warm-up');
+    let idle = coldIdle;
+    const warmUpHostile = options.warmUpHostile ?? 0;
+    if (warmUpHostile > 0) {
+      await warmUp(brokerUrl, options, scrapeAll, {
+        seed: options.plan.seed + 2,
+        hostile: warmUpHostile,
+        valid: 0,
+        heavyBlockBytes: [1_000_000],
+        hugePayloadBytes: [2_000_000],
+        publishers: options.plan.publishers,
+      });
+      log(`warm-up of ${warmUpHostile} hostile messages handled`);
+      idle = await idleMemory('idle RSS');
+    }
 
     // The burst, with the malformed HTTP requests in its middle.
     const atBurst = await scrapeEach();
@@ -335,6 +372,7 @@ export async function edgeUnderFire(options: FireOptions): Promise<FireReport> {
         crashReports: reports,
         exitCode: exitCodes.get(component.name) ?? null,
         idleRssMb: mb(idle.get(component.name)),
+        coldIdleRssMb: mb(coldIdle.get(component.name)),
         startPeakRssMb: mb(burst.startPeaks.get(component.name)),
         peakRssMb: mb(peaks.get(component.name)),
         rssAfterMb: mb(rssAfter.get(component.name)),
@@ -395,24 +433,16 @@ export async function edgeUnderFire(options: FireOptions): Promise<FireReport> {
 }
 
 /**
- * Publishes valid messages on cells of their own (JIT, pools and store warm up) and waits until
- * every component has dealt with them.
+ * Publishes the messages of `plan` (valid ones on cells of their own: JIT, pools and store warm
+ * up) and waits until every component has dealt with them.
  */
 async function warmUp(
   brokerUrl: string,
   options: FireOptions,
   read: () => Promise<Counters>,
+  plan: FuzzPlan,
 ): Promise<void> {
   const sent = { validator: 0, inference: 0 };
-  const plan: FuzzPlan = {
-    seed: options.plan.seed + 1,
-    hostile: 0,
-    valid: options.warmUpMessages,
-    heavyBlockBytes: [],
-    hugePayloadBytes: [],
-    publishers: options.plan.publishers,
-    validCells: ['warm-1', 'warm-2'],
-  };
   const from = await read();
   await publishPaced(fuzzMessages(plan), {
     brokerUrl,

@@ -25,6 +25,7 @@ beforeAll(async () => {
     plan: PLAN,
     rate: 4_000,
     warmUpMessages: 200,
+    warmUpHostile: 100,
     idleMs: 0,
     afterBurstMs: 0,
     catchUpTimeoutMs: 120_000,
