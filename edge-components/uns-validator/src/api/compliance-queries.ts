@@ -206,10 +206,11 @@ export class ComplianceQueries {
   /** Every contract the store has a record of, most recently loaded first. */
   async contractHistory(): Promise<ContractRecord[]> {
     const rows = await this.sql.query(
-      `SELECT title, version, source, channels, first_loaded_at, last_loaded_at FROM contracts
-       ORDER BY last_loaded_at DESC, title, version`,
+      `SELECT site, title, version, source, channels, first_loaded_at, last_loaded_at
+       FROM contracts ORDER BY last_loaded_at DESC, site, title, version`,
     );
     return rows.map((row) => ({
+      site: text(row.site),
       title: text(row.title),
       version: text(row.version),
       source: text(row.source),

@@ -105,7 +105,7 @@ export class SqlValidationStore implements ValidationStore {
     await this.client.query(
       `INSERT INTO contracts (title, version, source, channels, first_loaded_at, last_loaded_at)
        VALUES ($1, $2, $3, $4::text[], $5, $5)
-       ON CONFLICT (title, version) DO UPDATE SET source = EXCLUDED.source,
+       ON CONFLICT (site, title, version) DO UPDATE SET source = EXCLUDED.source,
          channels = EXCLUDED.channels, last_loaded_at = EXCLUDED.last_loaded_at`,
       [contract.title, contract.version, contract.source, contract.channels, contract.loadedAt],
     );

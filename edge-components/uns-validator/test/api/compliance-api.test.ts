@@ -399,6 +399,7 @@ describe.each(BACKENDS)('the compliance API on $name', (backend) => {
     expect(contracts.enforcement.defaultMode).toBe('monitor');
     expect(contracts.history).toEqual([
       {
+        site: '',
         title: 'UNS welding plant',
         version: '1.0.0',
         source: '/contracts/uns.yaml',

@@ -42,6 +42,7 @@ describe.each(BACKENDS)('the validation store on $name', (backend) => {
           '001_validation_results',
           '002_contracts',
           '003_applied_batches',
+          '004_plants',
         ]);
       } finally {
         await other.close();
