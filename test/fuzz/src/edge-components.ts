@@ -8,17 +8,20 @@
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runComponent, type ComponentProcess } from '@uns-mlops/test-services';
-import { parse as parseYaml } from 'yaml';
+import {
+  componentDirectory,
+  type ComponentProcess,
+  type EdgeComponentName,
+  runComponentFromSource,
+} from '@uns-mlops/test-services';
 import { scrape, type Samples } from './prometheus';
 import { ENTERPRISE, PUBLISHED_FILTERS, SITE } from './uns-layout';
 
 export const REPOSITORY_ROOT = join(__dirname, '..', '..', '..');
-const COMPONENTS = join(REPOSITORY_ROOT, 'edge-components');
 const CONTRACTS = join(REPOSITORY_ROOT, 'asyncapi');
 export const CONTRACT = join(CONTRACTS, 'uns-welding.asyncapi.yaml');
 
-export type ComponentName = 'uns-validator' | 'anomaly-inference' | 'uns-kafka-bridge';
+export type ComponentName = EdgeComponentName;
 
 const METRIC_PREFIXES: Readonly<Record<ComponentName, string>> = {
   'uns-validator': 'uns_validator_',
@@ -76,7 +79,7 @@ export interface ComponentSetup {
  * hour apart (none during a run).
  */
 export function startValidator(setup: ComponentSetup): Promise<ComponentUnderFire> {
-  return start('uns-validator', setup, 'UNS_VALIDATOR_CONFIG_JSON', {
+  return start('uns-validator', setup, {
     broker: {
       url: setup.brokerUrl,
       clientId: 'fuzz-validator',
@@ -93,7 +96,7 @@ export function startValidator(setup: ComponentSetup): Promise<ComponentUnderFir
 
 /** The inference runtime scoring the telemetry of site {@link SITE} with the trained bundle. */
 export function startInference(setup: ComponentSetup): Promise<ComponentUnderFire> {
-  return start('anomaly-inference', setup, 'ANOMALY_INFERENCE_CONFIG_JSON', {
+  return start('anomaly-inference', setup, {
     broker: { url: setup.brokerUrl, clientId: 'fuzz-inference', qos: 1 },
     uns: { contract: CONTRACT, enterprise: ENTERPRISE, site: SITE },
     model: { dir: setup.modelBundle },
@@ -104,7 +107,7 @@ export function startInference(setup: ComponentSetup): Promise<ComponentUnderFir
 
 /** The bridge forwarding what the run publishes to Kafka, its spool in `workDir`. */
 export function startBridge(setup: ComponentSetup): Promise<ComponentUnderFire> {
-  return start('uns-kafka-bridge', setup, 'UNS_BRIDGE_CONFIG_JSON', {
+  return start('uns-kafka-bridge', setup, {
     mqtt: { url: setup.brokerUrl, clientId: 'fuzz-bridge', topics: PUBLISHED_FILTERS },
     kafka: { brokers: [setup.kafkaBootstrap], clientId: 'fuzz-bridge' },
     contract: CONTRACT,
@@ -118,47 +121,21 @@ export function startBridge(setup: ComponentSetup): Promise<ComponentUnderFire> 
 /** The Kafka topic of the bridge's heartbeats (left out of its record counts). */
 export const BRIDGE_HEARTBEAT_TOPIC = 'uns.heartbeat';
 
-/**
- * The environment the component's Greengrass recipe sets that needs no Greengrass (no
- * `{...}` recipe variable), e.g. its malloc settings: the fuzz run measures memory as a core runs it.
- */
-function recipeEnvironment(directory: string): Record<string, string> {
-  const recipe = parseYaml(readFileSync(join(directory, 'recipe.yaml'), 'utf8')) as {
-    Manifests: { Lifecycle: { Setenv?: Record<string, string> } }[];
-  };
-  const setenv = recipe.Manifests[0]?.Lifecycle.Setenv ?? {};
-  return Object.fromEntries(Object.entries(setenv).filter(([, value]) => !value.includes('{')));
-}
-
 async function start(
   name: ComponentName,
   setup: ComponentSetup,
-  configVariable: string,
   config: unknown,
 ): Promise<ComponentUnderFire> {
-  const directory = join(COMPONENTS, name);
-  const main = join(directory, 'src', 'main.ts');
+  const main = join(componentDirectory(name), 'src', 'main.ts');
   const reportDir = join(setup.workDir, `${name}-reports`);
-  const component: ComponentProcess = await runComponent({
-    name,
-    command: process.execPath,
-    args: [
+  const component: ComponentProcess = await runComponentFromSource({
+    component: name,
+    config,
+    nodeOptions: [
       '--report-uncaught-exception',
       '--report-on-fatalerror',
       `--report-directory=${reportDir}`,
-      '--import',
-      'tsx',
-      main,
-      // The bridge's command takes no subcommand.
-      ...(name === 'uns-kafka-bridge' ? [] : ['serve']),
     ],
-    cwd: directory,
-    env: {
-      ...process.env,
-      ...recipeEnvironment(directory),
-      [configVariable]: JSON.stringify(config),
-    },
-    timeoutMs: 120_000,
   });
   const pid = childPid(main);
   const http = component.http;

@@ -6,6 +6,12 @@ export { freePort } from './ports';
 export { waitUntil } from './wait';
 export { runComponent, type ComponentLaunch, type ComponentProcess } from './component';
 export {
+  componentDirectory,
+  runComponentFromSource,
+  type EdgeComponentName,
+  type SourceLaunch,
+} from './component-source';
+export {
   buildArtifact,
   mallocTrimFromArtifact,
   unpackLikeGreengrass,

@@ -1,0 +1,127 @@
+/**
+ * Compliance across facilities on one machine, every part real except AWS itself: two validators
+ * configured as two sites → Mosquitto → the bridge → Kafka → the ingest consumer's code fed from
+ * Kafka as the MSK event source feeds it → PostgreSQL (the cloud store's schema) → the compliance
+ * API's code behind a local HTTP server → the dashboard in Chromium.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  type ComponentProcess,
+  channelTopic,
+  contractExample,
+  type KafkaBroker,
+  type MosquittoBroker,
+  type PostgresServer,
+  startKafka,
+  startMosquitto,
+  startPostgres,
+  waitUntil,
+} from '@uns-mlops/test-services';
+import {
+  applyMigrations,
+  connectPostgres,
+  readMigrations,
+  type SqlClient,
+} from '@uns-mlops/validation-store';
+import mqtt from 'mqtt';
+import { feedIngestFromKafka, type MskFeeder } from '../src/msk-feeder';
+import { ENTERPRISE, startComplianceBridge, startSiteValidator } from '../src/plants';
+
+/** What each plant publishes: valid asset states, and states the contract refuses. */
+const PUBLISHED = {
+  'plant-north': { valid: 40, invalid: 10 },
+  'plant-south': { valid: 30, invalid: 20 },
+} as const;
+type Site = keyof typeof PUBLISHED;
+const SITES = Object.keys(PUBLISHED) as Site[];
+
+let workDir: string;
+let broker: MosquittoBroker;
+let kafka: KafkaBroker;
+let postgres: PostgresServer;
+let store: SqlClient;
+let feeder: MskFeeder;
+const components: ComponentProcess[] = [];
+
+beforeAll(async () => {
+  workDir = mkdtempSync(join(tmpdir(), 'compliance-e2e-'));
+  [broker, kafka, postgres] = await Promise.all([startMosquitto(), startKafka(), startPostgres()]);
+  store = connectPostgres(postgres.connectionString);
+  await applyMigrations(store, readMigrations());
+  components.push(
+    ...(await Promise.all([
+      ...SITES.map((site) => startSiteValidator({ site, brokerUrl: broker.url, workDir })),
+      startComplianceBridge({ brokerUrl: broker.url, kafkaBootstrap: kafka.bootstrap, workDir }),
+    ])),
+  );
+  feeder = await feedIngestFromKafka({
+    bootstrap: kafka.bootstrap,
+    topic: 'uns.validation',
+    store,
+  });
+  await publishPlantTraffic(broker.url);
+});
+
+afterAll(async () => {
+  await feeder?.stop();
+  await Promise.all(components.map((component) => component.stop()));
+  await store?.close();
+  await Promise.all([broker?.stop(), kafka?.stop(), postgres?.stop()]);
+  rmSync(workDir, { recursive: true, force: true });
+});
+
+/** Each site's asset states, as its cells publish them, QoS 1. */
+async function publishPlantTraffic(brokerUrl: string): Promise<void> {
+  const client = await mqtt.connectAsync(brokerUrl, { clientId: 'e2e-plants' });
+  try {
+    const welding = contractExample('assetState', 'welding');
+    for (const site of SITES) {
+      const topic = channelTopic('state', {
+        enterprise: ENTERPRISE,
+        site,
+        area: 'body-shop',
+        line: 'body-weld-1',
+        cell: 'cell-010',
+        asset: 'welder-1',
+      });
+      const { valid, invalid } = PUBLISHED[site];
+      for (let i = 0; i < valid; i += 1) {
+        await client.publishAsync(topic, JSON.stringify(welding), { qos: 1 });
+      }
+      for (let i = 0; i < invalid; i += 1) {
+        const refused = { ...welding, state: 'exploding' };
+        await client.publishAsync(topic, JSON.stringify(refused), { qos: 1 });
+      }
+    }
+  } finally {
+    await client.endAsync();
+  }
+}
+
+/** What the store holds per site: valid and invalid messages over every bucket. */
+async function storedCounts(): Promise<Record<string, { valid: number; invalid: number }>> {
+  const rows = await store.query(
+    `SELECT site, sum(valid_count)::integer AS valid, sum(invalid_count)::integer AS invalid
+     FROM validation_counts GROUP BY site ORDER BY site`,
+  );
+  return Object.fromEntries(
+    rows.map((row) => [
+      String(row.site),
+      { valid: Number(row.valid), invalid: Number(row.invalid) },
+    ]),
+  );
+}
+
+describe('compliance across facilities, end to end', () => {
+  it("brings every site's verdicts into the cloud store, exactly once", async () => {
+    await waitUntil(
+      async () => JSON.stringify(await storedCounts()) === JSON.stringify(PUBLISHED),
+      120_000,
+      'the store holding both sites’ published counts',
+    );
+    expect(await storedCounts()).toEqual(PUBLISHED);
+    expect(feeder.poisonRecords).toBe(0);
+  });
+});
