@@ -51,7 +51,8 @@ export async function feedIngestFromKafka(options: {
   const counts = { batches: 0, poisonRecords: 0 };
   await consumer.run({
     autoCommit: false,
-    eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary }) => {
+    eachBatch: async (payload) => {
+      const { batch } = payload;
       const records = batch.messages.map((message) =>
         mskRecord({
           topic: batch.topic,
@@ -72,8 +73,8 @@ export async function feedIngestFromKafka(options: {
       const answer = await withQuietMetrics(() => handler(mskEvent(records)));
       counts.batches += 1;
       counts.poisonRecords += answer.batchItemFailures.length;
-      for (const message of batch.messages) resolveOffset(message.offset);
-      await commitOffsetsIfNecessary();
+      for (const message of batch.messages) payload.resolveOffset(message.offset);
+      await payload.commitOffsetsIfNecessary();
     },
   });
   return {

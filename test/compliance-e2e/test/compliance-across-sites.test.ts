@@ -4,11 +4,11 @@
  * Kafka as the MSK event source feeds it → PostgreSQL (the cloud store's schema) → the compliance
  * API's code behind a local HTTP server → the dashboard in Chromium.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  type ComponentProcess,
   channelTopic,
   contractExample,
   type KafkaBroker,
@@ -43,33 +43,33 @@ let kafka: KafkaBroker;
 let postgres: PostgresServer;
 let store: SqlClient;
 let feeder: MskFeeder;
-const components: ComponentProcess[] = [];
+/** What beforeAll started, stopped in reverse order by afterAll (even after a failed start). */
+const started: (() => Promise<unknown>)[] = [];
 
 beforeAll(async () => {
   workDir = mkdtempSync(join(tmpdir(), 'compliance-e2e-'));
+  started.push(() => rm(workDir, { recursive: true, force: true }));
   [broker, kafka, postgres] = await Promise.all([startMosquitto(), startKafka(), startPostgres()]);
+  started.push(() => Promise.all([broker.stop(), kafka.stop(), postgres.stop()]));
   store = connectPostgres(postgres.connectionString);
+  started.push(() => store.close());
   await applyMigrations(store, readMigrations());
-  components.push(
-    ...(await Promise.all([
-      ...SITES.map((site) => startSiteValidator({ site, brokerUrl: broker.url, workDir })),
-      startComplianceBridge({ brokerUrl: broker.url, kafkaBootstrap: kafka.bootstrap, workDir }),
-    ])),
-  );
+  const components = await Promise.all([
+    ...SITES.map((site) => startSiteValidator({ site, brokerUrl: broker.url, workDir })),
+    startComplianceBridge({ brokerUrl: broker.url, kafkaBootstrap: kafka.bootstrap, workDir }),
+  ]);
+  started.push(() => Promise.all(components.map((component) => component.stop())));
   feeder = await feedIngestFromKafka({
     bootstrap: kafka.bootstrap,
     topic: 'uns.validation',
     store,
   });
+  started.push(() => feeder.stop());
   await publishPlantTraffic(broker.url);
 });
 
 afterAll(async () => {
-  await feeder?.stop();
-  await Promise.all(components.map((component) => component.stop()));
-  await store?.close();
-  await Promise.all([broker?.stop(), kafka?.stop(), postgres?.stop()]);
-  rmSync(workDir, { recursive: true, force: true });
+  for (const stop of started.reverse()) await stop();
 });
 
 /** Each site's asset states, as its cells publish them, QoS 1. */
