@@ -53,8 +53,13 @@ describe('the validation store schema on PostgreSQL', () => {
     expect(tables.map((row) => row.table_name)).toEqual([
       'applied_batches',
       'contracts',
+      'contracts_in_force',
       'schema_migrations',
       'validation_counts',
+      'validation_counts_daily',
+      'validation_counts_hourly',
+      'validation_site_counts_5m',
+      'validation_site_counts_hourly',
       'violation_samples',
     ]);
   });

@@ -422,7 +422,7 @@ export interface components {
             };
             content?: never;
         };
-        /** @description Cloud only: the request names a site the caller's groups do not allow, or the caller belongs to no site group. */
+        /** @description Cloud only: the request names a site the caller's groups do not allow (`site`, on any endpoint), or the caller belongs to no reader group (`uns-quality`, `uns-site-<site>`). */
         readonly Forbidden: {
             headers: {
                 readonly [name: string]: unknown;
@@ -513,6 +513,7 @@ export interface operations {
                 };
             };
             readonly 401: components["responses"]["Unauthorized"];
+            readonly 403: components["responses"]["Forbidden"];
             readonly 500: components["responses"]["ServerError"];
         };
     };
@@ -545,6 +546,7 @@ export interface operations {
             };
             readonly 400: components["responses"]["BadRequest"];
             readonly 401: components["responses"]["Unauthorized"];
+            readonly 403: components["responses"]["Forbidden"];
             readonly 500: components["responses"]["ServerError"];
         };
     };
@@ -601,13 +603,16 @@ export interface operations {
                     readonly "application/json": components["schemas"]["ViolationFacets"];
                 };
             };
+            readonly 400: components["responses"]["BadRequest"];
+            readonly 401: components["responses"]["Unauthorized"];
+            readonly 403: components["responses"]["Forbidden"];
             readonly 500: components["responses"]["ServerError"];
         };
     };
     readonly getContracts: {
         readonly parameters: {
             readonly query?: {
-                /** @description The site whose contracts to report. The cloud API requires it (its store holds the contracts every plant's validator published); the edge validator reports its own and ignores it. */
+                /** @description The site whose contracts to report. The cloud API requires it (its store holds the contracts every plant's validator published; 400 without it); the edge validator reports its own and ignores it. */
                 readonly site?: string;
             };
             readonly header?: never;
@@ -623,6 +628,18 @@ export interface operations {
                 };
                 content: {
                     readonly "application/json": components["schemas"]["ContractsReport"];
+                };
+            };
+            readonly 400: components["responses"]["BadRequest"];
+            readonly 401: components["responses"]["Unauthorized"];
+            readonly 403: components["responses"]["Forbidden"];
+            /** @description Cloud only: the site has published no contracts in force. */
+            readonly 404: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ApiError"];
                 };
             };
             readonly 500: components["responses"]["ServerError"];

@@ -3,6 +3,7 @@ export { createTestCertificates, type TestCertificates } from './certificates';
 export { startPostgres, type PostgresServer } from './postgres';
 export { kafkaLibs, startKafka, type KafkaBroker, type KafkaOptions } from './kafka';
 export { freePort } from './ports';
+export { OPENAPI_FILE, schemaProblems } from './openapi';
 export { waitUntil } from './wait';
 export { runComponent, type ComponentLaunch, type ComponentProcess } from './component';
 export {

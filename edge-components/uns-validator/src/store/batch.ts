@@ -2,6 +2,7 @@
  * What the aggregator hands to the store: counts and violation samples accumulated over one flush
  * interval. Plain data, so batches not yet sent can be merged, and a sent one resent unchanged.
  */
+import type { ViolationDescription } from '@uns-mlops/validation-store';
 import type { ErrorKind } from '../verdict';
 
 /** The dimensions a count is kept per. `''` stands for "unknown" (and, as error kind, "valid"). */
@@ -26,26 +27,8 @@ export interface ValidationCount extends CountKey {
 }
 
 /** One invalid message, described by its first error, with the start of its payload. */
-export interface ViolationRecord {
+export interface ViolationRecord extends ViolationDescription {
   readonly receivedAt: Date;
-  readonly topic: string;
-  readonly site: string;
-  readonly channel: string;
-  readonly contractVersion: string;
-  readonly errorKind: ErrorKind;
-  /** How many errors the verdict held. */
-  readonly errorCount: number;
-  readonly schemaPath: string;
-  readonly payloadPath: string;
-  readonly message: string;
-  /** Sparkplug assertion id, `''` when none. */
-  readonly assertion: string;
-  /** Size in bytes of the whole payload. */
-  readonly payloadSize: number;
-  /** `utf8` when the excerpt is the payload's text, `base64` when the payload is binary. */
-  readonly payloadEncoding: 'utf8' | 'base64';
-  /** The payload's first bytes (see `payloadEncoding`). */
-  readonly payloadExcerpt: string;
 }
 
 /** Counts (at most one per key) and violation samples to store together. */

@@ -1,5 +1,6 @@
 import type { HttpErrorListener } from '@uns-mlops/edge-common';
-import { ComplianceQueries } from '../../src/api/compliance-queries';
+import { schemaProblems } from '@uns-mlops/test-services';
+import { ComplianceQueries } from '@uns-mlops/validation-store';
 import { complianceRoutes, type ComplianceRoutesOptions } from '../../src/api/compliance-routes';
 import { startHttpServer, type RunningHttpServer } from '../../src/service/http-server';
 import { VerdictAggregator } from '../../src/store/aggregator';
@@ -7,7 +8,6 @@ import { openStore, type ValidationStore } from '../../src/store/store';
 import type { ErrorKind, Verdict } from '../../src/verdict';
 import { BACKENDS, type Database, stopBackends } from '../store/backends';
 import { invalidVerdict, JSON_PAYLOAD, MINUTE, T0, validVerdict } from '../store/fixtures';
-import { schemaProblems } from './openapi';
 
 afterAll(stopBackends);
 
@@ -310,6 +310,90 @@ describe.each(BACKENDS)('the compliance API on $name', (backend) => {
     });
   });
 
+  describe('sites', () => {
+    it('lists every site with counts, alphabetical, with the start of its newest bucket', async () => {
+      expect(await get('/api/v1/compliance/sites', 'SiteList')).toEqual({
+        items: [
+          { site: '', lastBucketStart: iso(T0) },
+          { site: 'dresden', lastBucketStart: iso(T0 + 90 * MINUTE) },
+          { site: 'zwickau', lastBucketStart: iso(T0 + MINUTE) },
+        ],
+      });
+    });
+  });
+
+  describe('facilities', () => {
+    it('compares the sites of the range, lowest valid share first, each with its kinds, trend and worst slices', async () => {
+      const report = await get(
+        `/api/v1/compliance/facilities?${FIRST_HOUR}&step=300`,
+        'FacilitiesReport',
+      );
+
+      expect(report.range).toEqual({ since: iso(T0), until: iso(T0 + HOUR), stepSeconds: 300 });
+      expect(report.sites.map((s: { site: string }) => s.site)).toEqual(['', 'dresden', 'zwickau']);
+      expect(report.sites[2]).toEqual({
+        site: 'zwickau',
+        valid: 14,
+        invalid: 4,
+        validShare: 14 / 18,
+        byErrorKind: [
+          { errorKind: 'schema-violation', invalid: 3 },
+          { errorKind: 'unparseable-payload', invalid: 1 },
+        ],
+        trend: [{ bucketStart: iso(T0), valid: 14, invalid: 4, validShare: 14 / 18 }],
+        worstOffenders: [
+          {
+            ...ZWICKAU_L1,
+            channel: 'machineTelemetry',
+            valid: 9,
+            invalid: 4,
+            invalidShare: 4 / 13,
+            topErrorKind: 'schema-violation',
+          },
+        ],
+      });
+      expect(report.sites[1]).toMatchObject({
+        site: 'dresden',
+        valid: 4,
+        invalid: 3,
+        trend: [{ bucketStart: iso(T0 + 5 * MINUTE), valid: 4, invalid: 3, validShare: 4 / 7 }],
+      });
+    });
+
+    it('covers the last 24 hours before now by default, and leaves out sites without messages', async () => {
+      const lastDay = await get('/api/v1/compliance/facilities', 'FacilitiesReport');
+      const laterHour = await get(
+        `/api/v1/compliance/facilities?since=${iso(T0 + HOUR)}&until=${iso(T0 + 2 * HOUR)}`,
+        'FacilitiesReport',
+      );
+
+      expect(lastDay.range).toEqual({
+        since: iso(T0 + HOUR - 24 * HOUR),
+        until: iso(T0 + HOUR),
+        stepSeconds: 900,
+      });
+      expect(lastDay.sites.map((s: { site: string }) => s.site)).toEqual([
+        '',
+        'dresden',
+        'zwickau',
+      ]);
+      expect(laterHour.sites).toEqual([
+        expect.objectContaining({ site: 'dresden', valid: 10, invalid: 0, worstOffenders: [] }),
+      ]);
+    });
+
+    it('names at most the asked number of worst slices per site', async () => {
+      const report = await get(
+        `/api/v1/compliance/facilities?${FIRST_HOUR}&offenders=1`,
+        'FacilitiesReport',
+      );
+
+      expect(
+        report.sites.map((s: { worstOffenders: unknown[] }) => s.worstOffenders.length),
+      ).toEqual([1, 1, 1]);
+    });
+  });
+
   describe('violations', () => {
     it('lists the samples newest first with topic, error, schema path, payload and contract version', async () => {
       const page = await get('/api/v1/compliance/violations?limit=2', 'ViolationPage');
@@ -386,10 +470,18 @@ describe.each(BACKENDS)('the compliance API on $name', (backend) => {
         errorKinds: ['bad-parameter', 'schema-violation', 'unknown-topic', 'unparseable-payload'],
       });
     });
+
+    it('offers the error kinds of one site when asked', async () => {
+      expect(await get('/api/v1/compliance/facets?site=zwickau', 'ViolationFacets')).toEqual({
+        sites: ['', 'dresden', 'zwickau'],
+        errorKinds: ['schema-violation', 'unparseable-payload'],
+      });
+    });
   });
 
   it('lists the contracts in force with their enforcement, and every contract the store recorded', async () => {
     const contracts = await get('/api/v1/compliance/contracts', 'ContractsReport');
+    const named = await get('/api/v1/compliance/contracts?site=dresden', 'ContractsReport');
 
     expect(contracts.inForce[0]).toMatchObject({
       version: '1.0.0',
@@ -412,6 +504,8 @@ describe.each(BACKENDS)('the compliance API on $name', (backend) => {
         lastLoadedAt: new Date(T0 - HOUR).toISOString(),
       }),
     ]);
+    // The validator reports its own contracts whichever site is named.
+    expect(named).toEqual(contracts);
   });
 
   it('answers the widest range, the years 1 to 9999, and cursors at its ends', async () => {
@@ -440,6 +534,18 @@ describe.each(BACKENDS)('the compliance API on $name', (backend) => {
     ['a zero step', `/overview?${FIRST_HOUR}&step=0`, /step must be an integer from 1/],
     ['too many steps', '/overview?since=2000-01-01T00:00:00Z&step=1', /more than 10000 trend/],
     ['a fractional count', '/overview?offenders=1.5', /offenders must be an integer/],
+    [
+      'a facilities range ending before it starts',
+      `/facilities?since=${iso(T0 + HOUR)}&until=${iso(T0)}`,
+      /since must be before until/,
+    ],
+    [
+      'more than 20 offenders per site',
+      '/facilities?offenders=21',
+      /offenders must be an integer from 1 to 20/,
+    ],
+    ['a facilities step of 0', '/facilities?step=0', /step must be an integer from 1/],
+    ['a NUL byte in the facets site', '/facets?site=%00', /site must be UTF-8 text/],
     ['a zero limit', '/violations?limit=0', /limit must be an integer from 1 to 500/],
     ['a limit above 500', '/violations?limit=501', /limit must be an integer from 1 to 500/],
     ['a made-up cursor', '/violations?before=yesterday', /before must be a nextCursor/],

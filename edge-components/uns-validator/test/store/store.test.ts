@@ -43,6 +43,7 @@ describe.each(BACKENDS)('the validation store on $name', (backend) => {
           '002_contracts',
           '003_applied_batches',
           '004_plants',
+          '005_rollups',
         ]);
       } finally {
         await other.close();

@@ -1,3 +1,7 @@
+/**
+ * The dashboard's API document as a validator of answers: both servers of the compliance API (the
+ * edge validator and the cloud's function) check their tests' responses against it.
+ */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
@@ -5,7 +9,7 @@ import addFormats from 'ajv-formats';
 import { parse as parseYaml } from 'yaml';
 
 /** The dashboard's API document, which the compliance API's answers must conform to. */
-export const OPENAPI_FILE = join(__dirname, '../../../../dashboard/openapi.yaml');
+export const OPENAPI_FILE = join(__dirname, '../../../dashboard/openapi.yaml');
 
 interface OpenApiDocument {
   components: { schemas: Record<string, unknown> };
@@ -20,7 +24,10 @@ const ajv = new Ajv2020({ allErrors: true, strict: true });
 addFormats(ajv);
 ajv.addSchema({ $id: 'api', $defs: schemas });
 
-/** The problems of `value` as an instance of the document's schema `name`, empty when none. */
+/**
+ * The problems of `value` as an instance of the document's schema `name` (`#/components/schemas/`),
+ * empty when none.
+ */
 export function schemaProblems(name: string, value: unknown): string[] {
   const validate = ajv.getSchema(`api#/$defs/${name}`);
   if (validate === undefined) throw new Error(`openapi.yaml has no schema ${name}`);
