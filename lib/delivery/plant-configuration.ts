@@ -27,7 +27,7 @@ export function plantConfigurationMerges(plant: PlantSettings): Record<string, s
   const { enterprise, siteId, brokerUrl } = plant;
   return {
     [SERVICES.validator.name]: JSON.stringify({
-      settings: { broker: { url: brokerUrl }, summaries: { enterprise } },
+      settings: { broker: { url: brokerUrl }, summaries: { enterprise, site: siteId } },
     }),
     [SERVICES.inference.name]: JSON.stringify({
       settings: { broker: { url: brokerUrl }, uns: { enterprise, site: siteId } },

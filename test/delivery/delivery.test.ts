@@ -252,7 +252,10 @@ describe('a Greengrass deployment per canary group and plant', () => {
       );
     const broker = 'mqtts://uns.mlada-boleslav.acme.example:8883';
     expect(merge('io.unsmlops.UnsValidator')).toEqual({
-      settings: { broker: { url: broker }, summaries: { enterprise: 'acme' } },
+      settings: {
+        broker: { url: broker },
+        summaries: { enterprise: 'acme', site: 'mlada-boleslav' },
+      },
     });
     expect(merge('io.unsmlops.AnomalyInference')).toEqual({
       settings: { broker: { url: broker }, uns: { enterprise: 'acme', site: 'mlada-boleslav' } },

@@ -55,6 +55,18 @@ describe('the bridge against Kafka and Mosquitto', () => {
       [`${ASSET}/alarm`, '{"case":"alarm"}', 'uns.alarm', ASSET],
       [`${ASSET}/_ml/weld-anomaly`, '{"case":"ml"}', 'uns.ml', ASSET],
       ['acme/zwickau/_validation', '{"case":"validation"}', 'uns.validation', 'acme/zwickau'],
+      [
+        'acme/zwickau/_validation/violations',
+        '{"case":"violation"}',
+        'uns.validation',
+        'acme/zwickau',
+      ],
+      [
+        'acme/zwickau/_validation/contracts',
+        '{"case":"contracts"}',
+        'uns.validation',
+        'acme/zwickau',
+      ],
       ['acme/zwickau/_ml/weld-anomaly/status', '{"case":"status"}', 'uns.ml', 'acme/zwickau'],
       [`_quarantine/${ASSET}/state`, '{"case":"quarantine"}', 'uns.validation', 'acme/zwickau'],
       ['spBv1.0/welding/DDATA/edge-1/welder-1', sparkplug, 'uns.sparkplug', 'welding/edge-1'],

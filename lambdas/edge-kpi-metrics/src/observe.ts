@@ -28,7 +28,8 @@ const HEARTBEAT_TOPIC: (typeof MEASURED_TOPICS)[number] = 'uns.heartbeat';
  * - `inference-message`: any other message of the inference runtime (shadow score, anomaly
  *   event, other model status): the runtime reports, with nothing more to count.
  * - `heartbeat`: a bridge heartbeat.
- * - `not-measured`: a message no KPI counts (the validator's quarantine envelopes).
+ * - `not-measured`: a message no KPI counts (the validator's quarantine envelopes, violation samples
+ *   and contracts in force).
  */
 export type Observation =
   | {
@@ -66,7 +67,13 @@ export function observe(record: MSKRecord, mqttTopicHeader: string): Observation
       `UNS topic ${JSON.stringify(topic)} is no validator or inference runtime address`,
     );
   }
-  if (address.kind === 'quarantine') return { kind: 'not-measured' };
+  if (
+    address.kind === 'quarantine' ||
+    address.kind === 'violation-sample' ||
+    address.kind === 'contracts-in-force'
+  ) {
+    return { kind: 'not-measured' };
+  }
   const { kind, site } = address;
   const payload = jsonObjectValue(record);
   switch (kind) {

@@ -3,13 +3,21 @@
  * addresses of `asyncapi/uns-welding.asyncapi.yaml`):
  *
  * - `validation-summary`: `{enterprise}/{site}/_validation`
+ * - `violation-sample`: `{enterprise}/{site}/_validation/violations`
+ * - `contracts-in-force`: `{enterprise}/{site}/_validation/contracts`
  * - `anomaly-score`: `{enterprise}/{site}/{area}/{line}/{cell}/{asset}/_ml/{model}`
  * - `shadow-score`: `…/{asset}/_ml/{model}/shadow`
  * - `anomaly-event`: `…/{asset}/_ml/{model}/events`
  * - `model-status`: `{enterprise}/{site}/_ml/{model}/status`
  */
 export type SiteMessageKind =
-  'validation-summary' | 'anomaly-score' | 'shadow-score' | 'anomaly-event' | 'model-status';
+  | 'validation-summary'
+  | 'violation-sample'
+  | 'contracts-in-force'
+  | 'anomaly-score'
+  | 'shadow-score'
+  | 'anomaly-event'
+  | 'model-status';
 
 /**
  * A UNS topic the function knows: a message of one site, or one of the validator's quarantine
@@ -24,6 +32,12 @@ export const SITE_ID_PATTERN = /^[a-z][a-z0-9-]{0,31}$/;
 
 const QUARANTINE_PREFIX = '_quarantine';
 const ML_LEVEL = '_ml';
+const VALIDATION_LEVEL = '_validation';
+/** The validator's topics one level below `{enterprise}/{site}/_validation`. */
+const BELOW_VALIDATION: Readonly<Record<string, SiteMessageKind | undefined>> = {
+  violations: 'violation-sample',
+  contracts: 'contracts-in-force',
+};
 
 /**
  * Reads a UNS topic; undefined when it is none of the addresses above, has an empty level, or
@@ -39,10 +53,14 @@ export function parseUnsTopic(topic: string): UnsAddress | undefined {
 }
 
 function kindOf(levels: readonly string[]): SiteMessageKind | undefined {
-  const [, , siteChild, , siteLeaf, , assetChild, , assetLeaf] = levels;
+  const [, , siteChild, siteGrandchild, siteLeaf, , assetChild, , assetLeaf] = levels;
   switch (levels.length) {
     case 3:
-      return siteChild === '_validation' ? 'validation-summary' : undefined;
+      return siteChild === VALIDATION_LEVEL ? 'validation-summary' : undefined;
+    case 4:
+      return siteChild === VALIDATION_LEVEL && siteGrandchild !== undefined
+        ? BELOW_VALIDATION[siteGrandchild]
+        : undefined;
     case 5:
       return siteChild === ML_LEVEL && siteLeaf === 'status' ? 'model-status' : undefined;
     case 8:

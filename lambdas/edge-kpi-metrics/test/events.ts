@@ -21,6 +21,8 @@ export function siteTopics(site: string) {
   };
   return {
     validation: channelTopic('validationSummary', { enterprise: ENTERPRISE, site }),
+    violations: channelTopic('validationViolation', { enterprise: ENTERPRISE, site }),
+    contracts: channelTopic('validationContracts', { enterprise: ENTERPRISE, site }),
     score: channelTopic('anomaly', asset),
     shadow: channelTopic('anomalyShadow', asset),
     event: channelTopic('anomalyEvent', asset),

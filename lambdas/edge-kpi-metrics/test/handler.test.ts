@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { contractExample } from '@uns-mlops/test-services';
 import type { MSKEvent } from 'aws-lambda';
 import { configFromEnvironment, DEFAULT_CONFIG, type KpiConfig, SERVICE_NAME } from '../src/config';
 import { createHandler, createKpiMetrics, type KpiResult } from '../src/handler';
@@ -261,8 +262,19 @@ describe('edge KPI metrics handler', () => {
       errors: [{ kind: 'unparseable-payload', message: 'Unexpected end of JSON input' }],
       payloadBase64: Buffer.from('{"state":"welding"').toString('base64'),
     });
-    const nothing = await invoke(mskEvent([quarantine]));
-    expect(nothing.result).toEqual({ records: 1, rejected: 0, sites: [] });
+    // Nor its violation samples and contracts in force, on the same topic.
+    const sample = bridgedRecord(
+      'uns.validation',
+      zwickau.violations,
+      contractExample('violationSample', 'arcCurrentOutOfRange'),
+    );
+    const contracts = bridgedRecord(
+      'uns.validation',
+      zwickau.contracts,
+      contractExample('contractsInForce', 'weldingContract'),
+    );
+    const nothing = await invoke(mskEvent([quarantine, sample, contracts]));
+    expect(nothing.result).toEqual({ records: 3, rejected: 0, sites: [] });
     expect(nothing.emf).toEqual([]);
 
     expect((await invoke(mskEvent([]))).emf).toEqual([]);

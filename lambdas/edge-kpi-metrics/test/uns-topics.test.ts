@@ -10,6 +10,8 @@ describe('parseUnsTopic', () => {
       ),
     ).toEqual({
       validation: { kind: 'validation-summary', site: 'mlada-boleslav' },
+      violations: { kind: 'violation-sample', site: 'mlada-boleslav' },
+      contracts: { kind: 'contracts-in-force', site: 'mlada-boleslav' },
       score: { kind: 'anomaly-score', site: 'mlada-boleslav' },
       shadow: { kind: 'shadow-score', site: 'mlada-boleslav' },
       event: { kind: 'anomaly-event', site: 'mlada-boleslav' },
@@ -37,6 +39,7 @@ describe('parseUnsTopic', () => {
     ],
     ['a site-level model topic other than status', 'acme/zwickau/_ml/weld-seam-anomaly/config'],
     ['a site that is no site id', 'acme/Zwickau Plant/_validation'],
+    ['another topic below the validation summaries', 'acme/zwickau/_validation/other'],
     ['an empty level', 'acme/zwickau/body-shop//cell-010/welder-1/_ml/weld-seam-anomaly'],
     ['Sparkplug', 'spBv1.0/welding/NDATA/edge-1'],
   ])('knows no other topic: %s', (_, topic) => {

@@ -1,15 +1,10 @@
+import {
+  type DatabaseSettings,
+  databaseSettingsFromEnvironment,
+} from '@uns-mlops/validation-store';
+
 /** The service name of the function's logs, metrics and traces. */
 export const SERVICE_NAME = 'validation-ingest';
-
-/** Where the compliance store is: the RDS Proxy endpoint and the database user of the function. */
-export interface DatabaseSettings {
-  /** RDS Proxy endpoint (host name); the IAM authentication token is signed for it. */
-  readonly host: string;
-  readonly port: number;
-  readonly database: string;
-  /** Database user the function logs in as with IAM authentication (`rds_iam` granted). */
-  readonly user: string;
-}
 
 /** What the function reads from its environment, after defaults. */
 export interface IngestConfig {
@@ -22,13 +17,14 @@ export interface IngestConfig {
   readonly database: DatabaseSettings;
 }
 
-/** The configuration of everything but the database when no variable is set. */
+/**
+ * The configuration of everything but the database when no variable is set (the database's are
+ * validation-store's `DATABASE_DEFAULTS`).
+ */
 export const DEFAULTS = {
   namespace: 'UnsMlops/Compliance',
   mqttTopicHeader: 'uns-topic',
   quarantinePrefix: '_quarantine',
-  databasePort: 5432,
-  databaseName: 'uns_validation',
 } as const;
 
 /**
@@ -40,18 +36,7 @@ export const DEFAULTS = {
  */
 export function configFromEnvironment(env: NodeJS.ProcessEnv): IngestConfig {
   const problems: string[] = [];
-  const required = (name: string): string => {
-    const value = env[name];
-    if (!value) problems.push(`${name} is not set`);
-    return value ?? '';
-  };
-  const host = required('DB_HOST');
-  const user = required('DB_USER');
-  const portText = env.DB_PORT;
-  const port = portText ? Number(portText) : DEFAULTS.databasePort;
-  if (!Number.isInteger(port) || port < 1 || port > 65_535) {
-    problems.push(`DB_PORT ${JSON.stringify(portText)} is not a TCP port`);
-  }
+  const database = databaseSettingsFromEnvironment(env, problems);
   if (problems.length > 0) {
     throw new Error(`${SERVICE_NAME}: ${problems.join('; ')}`);
   }
@@ -59,6 +44,6 @@ export function configFromEnvironment(env: NodeJS.ProcessEnv): IngestConfig {
     namespace: env.METRICS_NAMESPACE || DEFAULTS.namespace,
     mqttTopicHeader: env.HEADER_MQTT_TOPIC || DEFAULTS.mqttTopicHeader,
     quarantinePrefix: env.QUARANTINE_PREFIX || DEFAULTS.quarantinePrefix,
-    database: { host, port, user, database: env.DB_NAME || DEFAULTS.databaseName },
+    database,
   };
 }

@@ -1,4 +1,4 @@
-import type { SqlClient } from '@uns-mlops/validation-store';
+import type { SqlExecutor } from '@uns-mlops/validation-store';
 import { type CountRow, rowKey } from './count-rows';
 
 /**
@@ -44,12 +44,9 @@ export function uniqueRowsInKeyOrder(rows: readonly CountRow[]): CountRow[] {
     .map(([, row]) => row);
 }
 
-/**
- * Upserts the rows of one batch in one transaction: all of them or, when the database fails,
- * none (the error propagates).
- */
+/** Upserts the count rows of one batch, in the batch's transaction `tx`. */
 export async function upsertCounts(
-  store: SqlClient,
+  tx: SqlExecutor,
   rows: readonly CountRow[],
 ): Promise<UpsertResult> {
   const unique = uniqueRowsInKeyOrder(rows);
@@ -67,6 +64,6 @@ export async function upsertCounts(
     column((row) => row.validCount),
     column((row) => row.invalidCount),
   ];
-  const [result] = await store.transaction((tx) => tx.query(UPSERT_COUNTS, params));
+  const [result] = await tx.query(UPSERT_COUNTS, params);
   return { rows: unique.length, changed: Number(result?.changed ?? 0) };
 }

@@ -4,10 +4,12 @@ import type { Tracer } from '@aws-lambda-powertools/tracer';
 import type { SqlClient } from '@uns-mlops/validation-store';
 import type { MSKEvent, MSKRecord } from 'aws-lambda';
 import { SERVICE_NAME } from './config';
+import { writeBatch } from './batch-store';
+import type { SiteContracts } from './contracts-store';
 import type { CountRow } from './count-rows';
-import { upsertCounts } from './counts-store';
 import { PoisonRecordError, type PoisonReason } from './poison';
 import { type RecordSettings, readValidationRecord } from './validation-record';
+import type { ViolationSampleRow } from './violation-sample';
 
 /** Dimension of `PoisonRecords`: the {@link PoisonReason}. */
 const REASON_DIMENSION = 'Reason';
@@ -65,6 +67,12 @@ export interface IngestOutcome {
   readonly rows: number;
   /** Rows inserted or given other counts (0 when the batch was all redelivery). */
   readonly rowsChanged: number;
+  /** Violation samples read, and of them those new to the store. */
+  readonly violationSamples: number;
+  readonly samplesInserted: number;
+  /** Contracts messages read, and sites whose contracts in force they replaced. */
+  readonly contractsMessages: number;
+  readonly contractsInForceChanged: number;
   readonly quarantineCopies: number;
   readonly sites: readonly string[];
   readonly poison: readonly PoisonRecord[];
@@ -72,9 +80,11 @@ export interface IngestOutcome {
 
 /**
  * The Lambda handler for batches of the MSK event source mapping on `uns.validation`: writes the
- * compliance summaries of every plant into `validation_counts`, all rows of the batch in one
- * transaction of upserts that set the counts (never add), so that redelivery, retries and batches
- * out of order leave the same counts as one delivery in order.
+ * compliance summaries of every plant into `validation_counts` (upserts that set the counts, never
+ * add), their violation samples into `violation_samples` (each sample id once) and their
+ * contracts in force into `contracts_in_force` (only when newer) and `contracts`, all of the batch
+ * in one transaction, so that redelivery, retries and batches out of order leave the same store as
+ * one delivery in order.
  *
  * Quarantine copies are skipped and counted (`QuarantineCopiesSkipped`). A poison record never
  * holds back the rest of the batch: it is counted (`PoisonRecords` by `Reason`), logged with its
@@ -107,6 +117,8 @@ export async function ingestBatch(
   }
   const records = Object.values(event.records).flat();
   const rows: CountRow[] = [];
+  const samples: ViolationSampleRow[] = [];
+  const contracts: SiteContracts[] = [];
   const sites = new Set<string>();
   const poison: PoisonRecord[] = [];
   let summaries = 0;
@@ -118,9 +130,12 @@ export async function ingestBatch(
         quarantineCopies += 1;
         continue;
       }
-      summaries += 1;
       sites.add(read.site);
-      for (const row of read.rows) rows.push(row);
+      if (read.kind === 'summary') {
+        summaries += 1;
+        for (const row of read.rows) rows.push(row);
+      } else if (read.kind === 'violation') samples.push(read.sample);
+      else contracts.push(read.contracts);
     } catch (error) {
       if (!(error instanceof PoisonRecordError)) throw error;
       poison.push(poisonRecord(record, error));
@@ -129,13 +144,15 @@ export async function ingestBatch(
 
   let written;
   try {
-    written = await traced(tracer, '### upsert validation_counts', () =>
-      upsertCounts(deps.store, rows),
+    written = await traced(tracer, '### write the batch', () =>
+      writeBatch(deps.store, { counts: rows, samples, contracts }),
     );
   } catch (error) {
     deps.logger.error('Writing the batch to the compliance store failed; the batch is retried', {
       records: records.length,
       rows: rows.length,
+      samples: samples.length,
+      contracts: contracts.length,
       error,
     });
     throw error;
@@ -144,14 +161,20 @@ export async function ingestBatch(
   const outcome: IngestOutcome = {
     records: records.length,
     summaries,
-    rows: written.rows,
-    rowsChanged: written.changed,
+    rows: written.counts.rows,
+    rowsChanged: written.counts.changed,
+    violationSamples: samples.length,
+    samplesInserted: written.samplesInserted,
+    contractsMessages: contracts.length,
+    contractsInForceChanged: written.contractsInForceChanged,
     quarantineCopies,
     sites: [...sites],
     poison,
   };
   if (tracer?.isTracingEnabled()) {
     tracer.putAnnotation('summaries', summaries);
+    tracer.putAnnotation('violationSamples', samples.length);
+    tracer.putAnnotation('contractsMessages', contracts.length);
     tracer.putAnnotation('poisonRecords', poison.length);
   }
   publish(deps, outcome);
@@ -170,6 +193,10 @@ function publish(deps: IngestDependencies, outcome: IngestOutcome): void {
   metrics.addMetric('SummariesIngested', Count, outcome.summaries);
   metrics.addMetric('RowsUpserted', Count, outcome.rows);
   metrics.addMetric('RowsChanged', Count, outcome.rowsChanged);
+  metrics.addMetric('ViolationSamplesIngested', Count, outcome.violationSamples);
+  metrics.addMetric('ViolationSamplesInserted', Count, outcome.samplesInserted);
+  metrics.addMetric('ContractsMessagesIngested', Count, outcome.contractsMessages);
+  metrics.addMetric('ContractsInForceChanged', Count, outcome.contractsInForceChanged);
   metrics.addMetric('QuarantineCopiesSkipped', Count, outcome.quarantineCopies);
   metrics.publishStoredMetrics();
 
@@ -196,6 +223,10 @@ function publish(deps: IngestDependencies, outcome: IngestOutcome): void {
     summaries: outcome.summaries,
     rows: outcome.rows,
     rowsChanged: outcome.rowsChanged,
+    violationSamples: outcome.violationSamples,
+    samplesInserted: outcome.samplesInserted,
+    contractsMessages: outcome.contractsMessages,
+    contractsInForceChanged: outcome.contractsInForceChanged,
     quarantineCopies: outcome.quarantineCopies,
     poisonRecords: outcome.poison.length,
     sites: outcome.sites,

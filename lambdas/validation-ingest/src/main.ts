@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Tracer } from '@aws-lambda-powertools/tracer';
+import { connectComplianceStore, rdsIamAuthToken } from '@uns-mlops/validation-store';
 import { configFromEnvironment, SERVICE_NAME } from './config';
-import { connectComplianceStore, rdsIamAuthToken } from './connection';
 import { createIngestHandler, createIngestMetrics } from './handler';
 
 const config = configFromEnvironment(process.env);

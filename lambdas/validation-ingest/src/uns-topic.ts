@@ -3,29 +3,43 @@
  * `uns-topic` header):
  *
  * - `summary`: a compliance summary of one site, `{enterprise}/{site}/_validation`.
+ * - `violation`: a violation sample of one site, `{enterprise}/{site}/_validation/violations`.
+ * - `contracts`: the contracts in force of one site's validator,
+ *   `{enterprise}/{site}/_validation/contracts`.
  * - `quarantine`: the validator's copy of an invalid message, `{quarantinePrefix}/{original topic}`
- *   (not a summary; counted and skipped).
+ *   (not a validation result; counted and skipped).
  */
 export type ValidationTopic =
-  | { readonly kind: 'summary'; readonly enterprise: string; readonly site: string }
+  | {
+      readonly kind: 'summary' | 'violation' | 'contracts';
+      readonly enterprise: string;
+      readonly site: string;
+    }
   | { readonly kind: 'quarantine' };
 
 /** Site ids as the contract's `{site}` parameter allows them (`x-pattern`). */
 export const SITE_ID_PATTERN = /^[a-z][a-z0-9-]{0,31}$/;
 
-const SUMMARY_LEAF = '_validation';
+const VALIDATION_LEVEL = '_validation';
+/** The kind of a topic one level below `{enterprise}/{site}/_validation`, by that level. */
+const KIND_BELOW = new Map<string | undefined, 'violation' | 'contracts'>([
+  ['violations', 'violation'],
+  ['contracts', 'contracts'],
+]);
 
-/** Reads an MQTT topic; undefined when it is neither a summary's nor a quarantine copy's. */
+/** Reads an MQTT topic; undefined when it is none of the validator's nor a quarantine copy's. */
 export function parseValidationTopic(
   topic: string,
   quarantinePrefix: string,
 ): ValidationTopic | undefined {
   if (topic.startsWith(`${quarantinePrefix}/`)) return { kind: 'quarantine' };
   const levels = topic.split('/');
-  const [enterprise, site, leaf] = levels;
+  const [enterprise, site, level, below] = levels;
+  const kind =
+    levels.length === 3 ? 'summary' : levels.length === 4 ? KIND_BELOW.get(below) : undefined;
   if (
-    levels.length !== 3 ||
-    leaf !== SUMMARY_LEAF ||
+    kind === undefined ||
+    level !== VALIDATION_LEVEL ||
     enterprise === undefined ||
     enterprise === '' ||
     site === undefined ||
@@ -33,5 +47,5 @@ export function parseValidationTopic(
   ) {
     return undefined;
   }
-  return { kind: 'summary', enterprise, site };
+  return { kind, enterprise, site };
 }

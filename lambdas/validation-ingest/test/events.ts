@@ -1,7 +1,19 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { mskEvent, mskRecord } from '@uns-mlops/msk-records';
 import type { MSKRecord } from 'aws-lambda';
-// The validator's own summary builder, so that the records are what a plant publishes.
-import { ComplianceSummaries, type ErrorKind, type Verdict } from '@uns-mlops/uns-validator';
+// The validator's own builders, so that the records are what a plant publishes.
+import {
+  ComplianceSummaries,
+  ContractsPublication,
+  contractsInForce,
+  DEFAULT_CONFIG,
+  type ErrorKind,
+  loadContracts,
+  type Verdict,
+  ViolationSamples,
+} from '@uns-mlops/uns-validator';
 import { channelTopic, conforming } from '@uns-mlops/test-services';
 
 export const ENTERPRISE = 'acme';
@@ -20,8 +32,8 @@ export interface ChannelTraffic {
   readonly contractVersion?: string;
 }
 
-/** A summary as the validator publishes it: its MQTT topic and payload (JSON text). */
-export interface PublishedSummary {
+/** A message as the validator publishes it: its MQTT topic and payload (JSON text). */
+export interface PublishedMessage {
   readonly topic: string;
   readonly payload: string;
 }
@@ -34,7 +46,7 @@ export function publishedSummaries(
   start: string,
   end: string,
   traffic: readonly ChannelTraffic[],
-): PublishedSummary[] {
+): PublishedMessage[] {
   const summaries = new ComplianceSummaries(Date.parse(start));
   for (const seen of traffic) {
     const verdict = (valid: boolean, kind?: ErrorKind): Verdict => ({
@@ -87,9 +99,94 @@ export function bridgedRecord(
   });
 }
 
-/** The records of published summaries, in order, on one partition. */
-export function summaryRecords(summaries: readonly PublishedSummary[], partition = 0): MSKRecord[] {
-  return summaries.map(({ topic, payload }) => bridgedRecord(topic, payload, { partition }));
+/** An invalid message the validator judged: its site, topic, first error and payload. */
+export interface Violation {
+  readonly site: string;
+  /** @default 'telemetry' */
+  readonly channel?: string;
+  /** @default 'schema-violation' */
+  readonly kind?: ErrorKind;
+  /** @default a telemetry block whose second value is out of range */
+  readonly payload?: string;
+}
+
+const OUT_OF_RANGE = JSON.stringify({
+  t0: '2025-11-25T08:15:30.000Z',
+  dtMs: 1,
+  unit: 'A',
+  values: [212.5, 912.5],
+  seq: 4711,
+});
+
+/**
+ * The violation samples the validator publishes (its real `ViolationSamples`, 20 per site) for
+ * `violations`, received at `receivedAt`: one message each on `{enterprise}/{site}/_validation/violations`.
+ */
+export function publishedSamples(
+  receivedAt: string,
+  violations: readonly Violation[],
+): PublishedMessage[] {
+  const samples = new ViolationSamples(
+    ENTERPRISE,
+    DEFAULT_CONFIG.summaries.violationSamplesPerSite,
+  );
+  return violations.map((violation) => {
+    const channel = violation.channel ?? 'telemetry';
+    const verdict: Verdict = {
+      topic: `${ENTERPRISE}/${violation.site}/body-shop/body-weld-1/cell-010/welder-1/${channel}`,
+      valid: false,
+      channel,
+      contractVersion: '1.3.0',
+      parameters: { site: violation.site },
+      errors: [
+        {
+          kind: violation.kind ?? 'schema-violation',
+          path: '/values/1',
+          schemaPath: '#/allOf/0/properties/values/items/maximum',
+          message: 'must be <= 600',
+        },
+      ],
+    };
+    const payload = Buffer.from(violation.payload ?? OUT_OF_RANGE);
+    const outcome = samples.take(verdict, Date.parse(receivedAt), payload);
+    if (outcome?.result !== 'sample') throw new Error(`no sample of ${JSON.stringify(violation)}`);
+    conforming('ViolationSample', JSON.parse(outcome.message.payload));
+    return outcome.message;
+  });
+}
+
+const CONTRACTS = join(__dirname, '..', '..', '..', 'asyncapi');
+
+/**
+ * The contracts in force the validator of `site` publishes (its real `ContractsPublication`) when
+ * it loads the repository's contract at `loadedAt`, as version `version` (a copy of the contract
+ * with that `info.version`) and with `defaultMode` as its enforcement.
+ */
+export async function publishedContracts(
+  site: string,
+  loadedAt: string,
+  options: { version?: string; defaultMode?: 'monitor' | 'quarantine' | 'filter' } = {},
+): Promise<PublishedMessage> {
+  const directory = mkdtempSync(join(tmpdir(), 'contracts-'));
+  const file = join(directory, 'uns-welding.asyncapi.yaml');
+  const contract = readFileSync(join(CONTRACTS, 'uns-welding.asyncapi.yaml'), 'utf8');
+  writeFileSync(
+    file,
+    contract.replace(/^ {2}version: .*$/m, `  version: ${options.version ?? '1.3.0'}`),
+  );
+  const enforcement = {
+    ...DEFAULT_CONFIG.enforcement,
+    defaultMode: options.defaultMode ?? DEFAULT_CONFIG.enforcement.defaultMode,
+  };
+  const report = contractsInForce(await loadContracts([file]), enforcement);
+  const [message] = new ContractsPublication(ENTERPRISE, site).loaded(report, new Date(loadedAt));
+  conforming('ContractsInForce', JSON.parse(message!.payload));
+  return message!;
+}
+
+/** The records of published messages, in order, on one partition. */
+export function recordsOf(messages: readonly PublishedMessage[], partition = 0): MSKRecord[] {
+  return messages.map(({ topic, payload }) => bridgedRecord(topic, payload, { partition }));
 }
 
 /** The validator's quarantine copy of an invalid message of `site`. */
@@ -113,3 +210,9 @@ export function quarantineRecord(site: string): MSKRecord {
 /** The summary topic of a site, from the contract's address. */
 export const summaryTopic = (site: string) =>
   channelTopic('validationSummary', { enterprise: ENTERPRISE, site });
+/** The violation sample topic of a site, from the contract's address. */
+export const violationTopic = (site: string) =>
+  channelTopic('validationViolation', { enterprise: ENTERPRISE, site });
+/** The contracts in force topic of a site, from the contract's address. */
+export const contractsTopic = (site: string) =>
+  channelTopic('validationContracts', { enterprise: ENTERPRISE, site });

@@ -135,12 +135,24 @@ describe('the rows of a summary', () => {
 describe('the MQTT topics of uns.validation', () => {
   it.each([
     ['acme/zwickau/_validation', { kind: 'summary', enterprise: 'acme', site: 'zwickau' }],
+    [
+      'acme/zwickau/_validation/violations',
+      { kind: 'violation', enterprise: 'acme', site: 'zwickau' },
+    ],
+    [
+      'acme/zwickau/_validation/contracts',
+      { kind: 'contracts', enterprise: 'acme', site: 'zwickau' },
+    ],
     ['_quarantine/acme/zwickau/body-shop/line-1/cell-1/welder-1/state', { kind: 'quarantine' }],
     ['acme/Zwickau/_validation', undefined],
     ['acme//_validation', undefined],
     ['/zwickau/_validation', undefined],
     ['acme/zwickau/body-shop/_validation', undefined],
     ['acme/zwickau/_validated', undefined],
+    ['acme/zwickau/_validation/', undefined],
+    ['acme/zwickau/_validation/violation', undefined],
+    ['acme/zwickau/_validation/contracts/old', undefined],
+    ['acme/Zwickau/_validation/violations', undefined],
   ])('reads %s', (topic, expected) => {
     expect(parseValidationTopic(topic, '_quarantine')).toEqual(expected);
   });

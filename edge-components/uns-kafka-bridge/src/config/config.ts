@@ -265,14 +265,16 @@ const ISA95_ASSET = '+/+/+/+/+/+';
  * (`enterprise/site/area/line/cell/asset`) so each asset's messages stay in order. Sparkplug
  * messages are keyed by `group/edgeNode`: an edge node's sequence numbers run across its devices,
  * so node and device messages share one key to keep the order those numbers describe. Site-level
- * messages (validation summaries, the inference runtime's model status) are keyed by
+ * messages (the validator's summaries, violation samples and contracts in force, i.e.
+ * `{enterprise}/{site}/_validation` and below; the inference runtime's model status) are keyed by
  * `enterprise/site`, and so are the validator's quarantine envelopes
  * (`_quarantine/<original topic>`), which are validation results (README: what goes where).
  */
 export const DEFAULT_ROUTES: Route[] = [
   { filter: 'spBv1.0/STATE/+', topic: 'uns.sparkplug', key: 'STATE/{2}' },
   { filter: 'spBv1.0/+/+/+/#', topic: 'uns.sparkplug', key: '{1}/{3}' },
-  { filter: '+/+/_validation', topic: 'uns.validation', key: '{0}/{1}' },
+  // `#` matches the parent level too: the summaries' `{enterprise}/{site}/_validation` as well.
+  { filter: '+/+/_validation/#', topic: 'uns.validation', key: '{0}/{1}' },
   { filter: '_quarantine/+/+/#', topic: 'uns.validation', key: '{1}/{2}' },
   { filter: '+/+/_ml/+/status', topic: 'uns.ml', key: '{0}/{1}' },
   { filter: `${ISA95_ASSET}/telemetry/#`, topic: 'uns.telemetry', key: ASSET_PATH },

@@ -24,6 +24,8 @@ describe('the default mapping of UNS topics to Kafka', () => {
     [`${ASSET}/_ml/weld-anomaly/events`, 'uns.ml', ASSET],
     ['acme/zwickau/_ml/weld-anomaly/status', 'uns.ml', 'acme/zwickau'],
     ['acme/zwickau/_validation', 'uns.validation', 'acme/zwickau'],
+    ['acme/zwickau/_validation/violations', 'uns.validation', 'acme/zwickau'],
+    ['acme/zwickau/_validation/contracts', 'uns.validation', 'acme/zwickau'],
     [`_quarantine/${ASSET}/state`, 'uns.validation', 'acme/zwickau'],
     ['spBv1.0/welding/NBIRTH/edge-1', 'uns.sparkplug', 'welding/edge-1'],
     ['spBv1.0/welding/DDATA/edge-1/welder-1', 'uns.sparkplug', 'welding/edge-1'],

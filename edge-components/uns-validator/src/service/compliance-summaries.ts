@@ -1,4 +1,5 @@
 import type { ErrorKind, Verdict } from '../verdict';
+import { validationTopic } from './validation-topics';
 
 /** Counts of one channel in one interval, as the contract's `validationSummary` payload lists them. */
 interface ChannelCounts {
@@ -10,6 +11,8 @@ interface ChannelCounts {
 
 /** A summary message ready to publish. */
 export interface SummaryMessage {
+  /** The `{site}` of the verdicts it counts. */
+  readonly site: string;
   readonly topic: string;
   readonly payload: string;
 }
@@ -74,7 +77,8 @@ export class ComplianceSummaries {
     for (const [site, versions] of this.sites) {
       for (const [contractVersion, channels] of versions) {
         messages.push({
-          topic: `${enterprise}/${site}/_validation`,
+          site,
+          topic: validationTopic(enterprise, site),
           payload: JSON.stringify({
             intervalStart,
             intervalEnd,

@@ -8,6 +8,7 @@ import {
 } from '@uns-mlops/edge-common';
 import type { JSONSchemaType } from 'ajv';
 import { DEFAULT_JUDGING_LIMITS } from '../validate/validate-message';
+import { SITE_ID_PATTERN } from './validation-topics';
 
 /** What the validator does with a message of a channel, beyond recording its verdict. */
 export type EnforcementMode = 'monitor' | 'quarantine' | 'filter';
@@ -95,6 +96,18 @@ export interface ValidatorConfig {
     intervalMs: number;
     /** Enterprise level of the summary topics `{enterprise}/{site}/_validation`. */
     enterprise: string;
+    /**
+     * The site id of the plant the validator serves: its contracts in force are published
+     * (retained) to `{enterprise}/{site}/_validation/contracts` from the start. Absent, they are
+     * published for each site the validator summarizes, from its first summary on.
+     */
+    site?: string;
+    /**
+     * Violation samples published per site and summary interval to
+     * `{enterprise}/{site}/_validation/violations`; further invalid messages are only counted
+     * (`uns_validator_violation_samples_total{result="over-cap"}`). 0 publishes none.
+     */
+    violationSamplesPerSite: number;
   };
   http: {
     host: string;
@@ -206,10 +219,12 @@ const schema: JSONSchemaType<ValidatorConfig> = {
     summaries: {
       type: 'object',
       additionalProperties: false,
-      required: ['intervalMs', 'enterprise'],
+      required: ['intervalMs', 'enterprise', 'violationSamplesPerSite'],
       properties: {
         intervalMs: { type: 'integer', minimum: 1000 },
         enterprise: { type: 'string', pattern: '^[^/#+]+$' },
+        site: { type: 'string', pattern: SITE_ID_PATTERN.source, nullable: true },
+        violationSamplesPerSite: { type: 'integer', minimum: 0, maximum: 10_000 },
       },
     },
     http: {
@@ -270,7 +285,7 @@ export const DEFAULT_CONFIG: ValidatorConfig = {
     quarantinePrefix: '_quarantine',
     validatedPrefix: '_validated',
   },
-  summaries: { intervalMs: 60_000, enterprise: 'acme' },
+  summaries: { intervalMs: 60_000, enterprise: 'acme', violationSamplesPerSite: 20 },
   http: { host: '127.0.0.1', port: 9464 },
   logLevel: 'info',
 };

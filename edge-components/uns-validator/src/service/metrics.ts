@@ -67,6 +67,19 @@ export class ValidatorMetrics {
     labelNames: ['title', 'version'] as const,
     registers: [this.registry],
   });
+  /**
+   * Invalid messages of a site, by what became of them: `published` as a violation sample,
+   * `over-cap` when the site had its samples of the summary interval already.
+   */
+  readonly violationSamples = new Counter({
+    name: 'uns_validator_violation_samples_total',
+    help: 'Invalid messages of a site published as violation samples, or over the cap of the interval',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+  /** `violationSamples` by result, looked up once (over the cap, it counts every invalid message). */
+  readonly samplesPublished = this.violationSamples.labels({ result: 'published' });
+  readonly samplesOverCap = this.violationSamples.labels({ result: 'over-cap' });
   readonly storeFlushFailures = new Counter({
     name: 'uns_validator_store_flush_failures_total',
     help: 'Failed writes of counts and samples to the store (kept and retried)',

@@ -31,10 +31,16 @@ import { largestAcceptedPayload, processingFailedVerdict } from '../validate/val
 import type { Verdict } from '../verdict';
 import { ComplianceSummaries } from './compliance-summaries';
 import type { ValidatorConfig } from './config';
-import { enforce, isEnforcementOutput, modeOf } from './enforcement';
+import {
+  type ContractsMessage,
+  ContractsPublication,
+  contractsInForce,
+} from './contracts-in-force';
+import { enforce, isEnforcementOutput } from './enforcement';
 import { startHttpServer, type RunningHttpServer } from './http-server';
 import { ValidatorMetrics } from './metrics';
 import { orderingKey, type ValidationTask, type ValidationWorkerData } from './validation-task';
+import { ViolationSamples } from './violation-samples';
 
 /** A judged message, as the service reports it to listeners (tests, benchmarks, the local plant). */
 export interface VerdictEvent {
@@ -50,11 +56,14 @@ const RELOAD_DEBOUNCE_MS = 250;
 /**
  * The running validator: subscribes to the UNS, has every message judged by the worker pool,
  * records verdicts in the store, applies the enforcement modes, publishes compliance summaries,
- * reloads contracts when their files change and serves health, metrics and the compliance API.
+ * violation samples and the contracts in force, reloads contracts when their files change and
+ * serves health, metrics and the compliance API.
  */
 export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> {
   readonly metrics = new ValidatorMetrics();
   private readonly summaries = new ComplianceSummaries();
+  private readonly violationSamples: ViolationSamples;
+  private readonly contractsPublication: ContractsPublication;
   private readonly aggregator: VerdictAggregator;
   private readonly flusher: StoreFlusher;
   private readonly pruner: RetentionPruner;
@@ -81,6 +90,9 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
   ) {
     super();
     this.payloadCeiling = largestAcceptedPayload(contracts, config.limits);
+    const { enterprise, site, violationSamplesPerSite } = config.summaries;
+    this.violationSamples = new ViolationSamples(enterprise, violationSamplesPerSite);
+    this.contractsPublication = new ContractsPublication(enterprise, site);
     this.aggregator = new VerdictAggregator({
       bucketSeconds: config.store.bucketSeconds,
       samplesPerKind: config.store.samplesPerKind,
@@ -179,8 +191,7 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
   }
 
   private async begin(): Promise<void> {
-    await this.recordContracts();
-    this.updateContractMetrics();
+    await this.contractsLoaded();
     this.flusher.start();
     this.pruner.start();
     this.pool.on('workerError', (error, index) => {
@@ -236,6 +247,7 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
     this.metrics.countVerdict(verdict.valid, verdict.errors[0]?.kind ?? '');
     this.aggregator.add(verdict, { receivedAt, payload });
     this.summaries.add(verdict);
+    this.sampleViolation(verdict, payload, receivedAt);
     const republication = enforce(this.config.enforcement, verdict, payload, receivedAt);
     if (republication !== undefined) {
       this.client.publish(republication.topic, republication.payload, {
@@ -286,9 +298,34 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
     );
   }
 
+  /** Publishes an invalid message as a violation sample while its site is under the cap. */
+  private sampleViolation(verdict: Verdict, payload: Buffer, receivedAt: number): void {
+    const outcome = this.violationSamples.take(verdict, receivedAt, payload);
+    if (outcome?.result === 'sample') {
+      this.metrics.samplesPublished.inc();
+      this.client.publish(outcome.message.topic, outcome.message.payload, { qos: 1 });
+    } else if (outcome?.result === 'over-cap') {
+      this.metrics.samplesOverCap.inc();
+    }
+  }
+
+  /**
+   * Ends the summary interval: publishes its summaries, the contracts in force for sites summarized
+   * for the first time since they were loaded, and lets every site have violation samples again.
+   */
   private publishSummaries(): void {
-    for (const { topic, payload } of this.summaries.drain(this.config.summaries.enterprise)) {
+    const summaries = this.summaries.drain(this.config.summaries.enterprise);
+    for (const { topic, payload } of summaries) {
       this.client.publish(topic, payload, { qos: 1 });
+    }
+    this.publishContracts(this.contractsPublication.forSites(summaries.map(({ site }) => site)));
+    this.violationSamples.nextInterval();
+  }
+
+  /** Publishes the contracts in force, retained: a subscriber gets the last ones at once. */
+  private publishContracts(messages: readonly ContractsMessage[]): void {
+    for (const { topic, payload } of messages) {
+      this.client.publish(topic, payload, { qos: 1, retain: true });
     }
   }
 
@@ -363,16 +400,30 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
     await broadcast(this.pool, { kind: 'reload', contracts: descriptions });
     this.payloadCeiling = ceiling;
     this.contracts = contracts;
-    this.updateContractMetrics();
-    await this.recordContracts();
+    await this.contractsLoaded();
     this.metrics.contractReloads.inc({ result: 'applied' });
     this.logger.info({ contracts: contractSummaries(contracts) }, 'contracts reloaded');
     logWarnings(this.logger, descriptions);
     return true;
   }
 
-  private async recordContracts(): Promise<void> {
+  /**
+   * What follows loading contracts (at start or reload): their metrics, their record in the store,
+   * and their publication to the sites known.
+   */
+  private async contractsLoaded(): Promise<void> {
     const loadedAt = new Date();
+    this.updateContractMetrics();
+    await this.recordContracts(loadedAt);
+    this.publishContracts(
+      this.contractsPublication.loaded(
+        contractsInForce(this.contracts, this.config.enforcement),
+        loadedAt,
+      ),
+    );
+  }
+
+  private async recordContracts(loadedAt: Date): Promise<void> {
     for (const contract of this.contracts.contracts) {
       await this.store.recordContract({
         title: contract.title,
@@ -416,24 +467,7 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
       }),
       api: complianceRoutes({
         queries: new ComplianceQueries(this.store.sql),
-        contractsInForce: () => {
-          const { defaultMode, quarantinePrefix, validatedPrefix } = this.config.enforcement;
-          return {
-            enforcement: { defaultMode, quarantinePrefix, validatedPrefix },
-            inForce: this.contracts.contracts.map((contract) => ({
-              title: contract.title,
-              version: contract.version,
-              asyncapiVersion: contract.asyncapiVersion,
-              source: contract.source,
-              channels: contract.channels.map((channel) => ({
-                id: channel.id,
-                address: channel.address,
-                enforcement: modeOf(this.config.enforcement, channel.id),
-              })),
-              warnings: contract.warnings,
-            })),
-          };
-        },
+        contractsInForce: () => contractsInForce(this.contracts, this.config.enforcement),
       }),
     };
   }

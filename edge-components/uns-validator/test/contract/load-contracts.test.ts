@@ -40,7 +40,7 @@ describe('loadContracts', () => {
     expect(welding.contracts).toHaveLength(1);
     expect(welding.contracts[0]).toMatchObject({
       title: 'UNS welding plant',
-      version: '1.2.0',
+      version: '1.3.0',
       asyncapiVersion: '3.0.0',
       source: WELDING_CONTRACT,
       loadOrder: 0,
@@ -59,6 +59,8 @@ describe('loadContracts', () => {
       ['anomalyEvent', '{enterprise}/{site}/{area}/{line}/{cell}/{asset}/_ml/{model}/events'],
       ['modelStatus', '{enterprise}/{site}/_ml/{model}/status'],
       ['validationSummary', '{enterprise}/{site}/_validation'],
+      ['validationViolation', '{enterprise}/{site}/_validation/violations'],
+      ['validationContracts', '{enterprise}/{site}/_validation/contracts'],
       ['sparkplugNode', 'spBv1.0/{group}/{verb}/{edgeNode}'],
       ['sparkplugDevice', 'spBv1.0/{group}/{verb}/{edgeNode}/{device}'],
       ['sparkplugState', 'spBv1.0/STATE/{hostId}'],
@@ -175,6 +177,76 @@ describe('loadContracts', () => {
 
   it('rejects a path that does not exist', async () => {
     await expect(loadContracts([`${FIXTURES_DIR}/missing.yaml`])).rejects.toThrow(/ENOENT/);
+  });
+});
+
+/** The parts of an AsyncAPI 3.0 document the example test reads. */
+interface ExampleSource {
+  channels: Record<
+    string,
+    {
+      address: string;
+      parameters?: Record<string, { $ref?: string; enum?: string[]; examples?: string[] }>;
+      messages: Record<string, { $ref: string }>;
+    }
+  >;
+  components: {
+    parameters: Record<string, { enum?: string[]; examples?: string[] }>;
+    messages: Record<string, { examples?: { name: string; payload: unknown }[] }>;
+  };
+}
+
+/**
+ * Every message example of the welding contract, on a topic of its channel (each parameter its
+ * first example, or first enum value, or its name): the AsyncAPI 3.0 parser does not check
+ * message examples against their payload schemas, so the validator does.
+ */
+function weldingExamples(): [string, string, string, unknown][] {
+  const document = parseYaml(readFileSync(WELDING_CONTRACT, 'utf8')) as ExampleSource;
+  const component = (ref: string | undefined) =>
+    document.components.parameters[ref?.split('/').pop() ?? ''];
+  return Object.entries(document.channels).flatMap(
+    ([channel, { address, parameters, messages }]) => {
+      const topic = address.replaceAll(/\{(\w+)\}/g, (_, name: string) => {
+        const parameter = parameters?.[name];
+        const resolved = parameter?.$ref === undefined ? parameter : component(parameter.$ref);
+        return resolved?.examples?.[0] ?? resolved?.enum?.[0] ?? name;
+      });
+      return Object.values(messages).flatMap(({ $ref }) => {
+        const message = $ref.split('/').pop() ?? '';
+        return (document.components.messages[message]?.examples ?? []).map(
+          ({ name, payload }): [string, string, string, unknown] => [
+            `${message}/${name}`,
+            channel,
+            topic,
+            payload,
+          ],
+        );
+      });
+    },
+  );
+}
+
+describe('the welding contract’s examples', () => {
+  let welding: LoadedContracts;
+
+  beforeAll(async () => {
+    welding = await loadContracts([CONTRACT_DIR]);
+  });
+
+  it('has examples of the validator’s own publications', () => {
+    expect(weldingExamples().map(([example]) => example)).toEqual(
+      expect.arrayContaining([
+        'violationSample/arcCurrentOutOfRange',
+        'contractsInForce/weldingContract',
+      ]),
+    );
+  });
+
+  it.each(weldingExamples())('judges %s valid on channel %s (%s)', (_, channel, topic, payload) => {
+    const verdict = validateMessage(welding, topic, Buffer.from(JSON.stringify(payload)));
+
+    expect(verdict).toMatchObject({ channel, errors: [], valid: true });
   });
 });
 

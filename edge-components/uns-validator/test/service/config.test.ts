@@ -113,6 +113,38 @@ describe('validator configuration', () => {
     expect(config.store.retention).toEqual({ days: 7, pruneIntervalMs: 3_600_000 });
   });
 
+  it('publishes 20 violation samples per site and interval, and the contracts for the sites summarized, unless told otherwise', () => {
+    const config = loadConfig({
+      env: {
+        UNS_VALIDATOR_CONFIG_JSON: JSON.stringify({
+          summaries: { site: 'zwickau', violationSamplesPerSite: 0 },
+        }),
+      },
+    });
+
+    expect(DEFAULT_CONFIG.summaries).toEqual({
+      intervalMs: 60_000,
+      enterprise: 'acme',
+      violationSamplesPerSite: 20,
+    });
+    expect(config.summaries).toEqual({
+      intervalMs: 60_000,
+      enterprise: 'acme',
+      site: 'zwickau',
+      violationSamplesPerSite: 0,
+    });
+    expect(
+      problemsOf(() =>
+        loadConfig({
+          file: configFile('summaries:\n  site: Zwickau Plant\n  violationSamplesPerSite: -1\n'),
+        }),
+      ),
+    ).toEqual([
+      'summaries.site must match pattern "^[a-z][a-z0-9-]{0,31}$"',
+      'summaries.violationSamplesPerSite must be >= 0',
+    ]);
+  });
+
   it('takes a relative store.dataDir from UNS_VALIDATOR_WORK_DIR (the Greengrass work folder)', () => {
     const work = '/greengrass/v2/work/io.unsmlops.UnsValidator';
     const load = (dataDir: string, workDir?: string) =>
@@ -153,6 +185,7 @@ describe('the Greengrass recipe', () => {
       },
     });
     expect(config.store.dataDir).toBe('/var/lib/gg/work/io.unsmlops.UnsValidator/store');
+    expect(config.summaries).toEqual(DEFAULT_CONFIG.summaries);
     expect(config.http).toEqual({
       host: '127.0.0.1',
       port: 9464,

@@ -5,6 +5,7 @@ import { startMosquitto, waitUntil, type MosquittoBroker } from '@uns-mlops/test
 import { connectAsync, type MqttClient } from 'mqtt';
 import pino, { type Logger } from 'pino';
 import { DEFAULT_CONFIG, type ValidatorConfig } from '../../src/service/config';
+import { isValidationTopic } from '../../src/service/validation-topics';
 import { ValidatorService, type VerdictEvent } from '../../src/service/validator-service';
 import { CONTRACT_DIR } from '../fixtures/paths';
 
@@ -30,7 +31,7 @@ export function testConfig(
     },
     contracts: { paths: [contractCopy()], strict: false },
     store: { ...DEFAULT_CONFIG.store, flushIntervalMs: 200 },
-    summaries: { intervalMs: 1000, enterprise: 'acme' },
+    summaries: { ...DEFAULT_CONFIG.summaries, intervalMs: 1000 },
     http: { host: '127.0.0.1', port: 0 },
     logLevel: 'silent' as ValidatorConfig['logLevel'],
     ...overrides,
@@ -42,8 +43,9 @@ export interface RunningValidator {
   readonly service: ValidatorService;
   /**
    * Verdicts on what the test published, in arrival order. The validator judges its own
-   * compliance summaries too (once a second here, whenever it judged something): those are left
-   * out, or one could arrive among the verdicts a test counts.
+   * publications too (summaries once a second here, whenever it judged something; violation
+   * samples; its contracts in force): those are left out, or one could arrive among the verdicts
+   * a test counts.
    */
   readonly verdicts: VerdictEvent[];
   /** Resolves once `count` verdicts have arrived in total. */
@@ -69,7 +71,7 @@ export async function startValidator(
   const service = await ValidatorService.start(config, logger);
   const verdicts: VerdictEvent[] = [];
   service.on('verdict', (event) => {
-    if (event.verdict.channel !== 'validationSummary') verdicts.push(event);
+    if (!isValidationTopic(event.verdict.topic)) verdicts.push(event);
   });
   try {
     await waitUntil(async () => (await fetch(`http://127.0.0.1:${service.httpPort}/ready`)).ok);
