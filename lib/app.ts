@@ -8,6 +8,8 @@ import { publishedVersions, type PublishedVersion } from './delivery/published-c
 import { rolloutPlan, savePlan } from './delivery/rollout-plan';
 import { type RolloutStep, rolloutSteps } from './delivery/rollout-steps';
 import { addComplianceChecks } from './quality/compliance';
+import { ComplianceApiStack } from './stacks/compliance-api-stack';
+import { ComplianceIngestStack } from './stacks/compliance-ingest-stack';
 import { ComplianceStoreStack } from './stacks/compliance-store-stack';
 import { DeliveryPipelineStack } from './stacks/delivery-pipeline-stack';
 import { EdgeDeploymentStack } from './stacks/edge-deployment-stack';
@@ -23,7 +25,9 @@ export interface PlatformStacks {
   readonly lakehouse: LakehouseStack;
   readonly network: NetworkStack;
   readonly complianceStore: ComplianceStoreStack;
+  readonly complianceApi: ComplianceApiStack;
   readonly streaming: StreamingStack;
+  readonly complianceIngest: ComplianceIngestStack;
   readonly mlPipeline: MlPipelineStack;
   readonly edgeFleet: EdgeFleetStack;
 }
@@ -41,8 +45,8 @@ export function stackName(config: EnvironmentConfig, part: string): string {
 }
 
 /**
- * Adds an environment's platform stacks (Lakehouse, network, compliance store, streaming, ML
- * pipeline, edge fleet) to `scope`: the app itself, or a pipeline stage.
+ * Adds an environment's platform stacks (Lakehouse, network, compliance store and API, streaming,
+ * compliance ingestion, ML pipeline, edge fleet) to `scope`: the app itself, or a pipeline stage.
  */
 export function addPlatformStacks(
   scope: Construct,
@@ -70,11 +74,25 @@ export function addPlatformStacks(
     network: network.network,
     description: `uns-mlops compliance store (${config.name}): RDS for PostgreSQL validation store, RDS Proxy, schema migrations`,
   });
+  const complianceApi = new ComplianceApiStack(scope, stackName(config, 'ComplianceApi'), {
+    ...common('ComplianceApi'),
+    network: network.network,
+    store: complianceStore.store,
+    description: `uns-mlops compliance API (${config.name}): Cognito users, HTTP API with JWT authorizer, dashboard on S3 and CloudFront`,
+  });
   const streaming = new StreamingStack(scope, stackName(config, 'Streaming'), {
     ...common('Streaming'),
     network: network.network,
     lakehouse: lakehouse.lakehouse,
     description: `uns-mlops streaming (${config.name}): MSK, UNS topics, telemetry delivery to the Lakehouse`,
+  });
+  const complianceIngest = new ComplianceIngestStack(scope, stackName(config, 'ComplianceIngest'), {
+    ...common('ComplianceIngest'),
+    network: network.network,
+    streaming: streaming.streaming,
+    store: complianceStore.store,
+    lakehouse: lakehouse.lakehouse,
+    description: `uns-mlops compliance ingestion (${config.name}): uns.validation into the compliance store and the Lakehouse, dead letters, alarms`,
   });
   const mlPipeline = new MlPipelineStack(scope, stackName(config, 'MlPipeline'), {
     ...common('MlPipeline'),
@@ -88,10 +106,29 @@ export function addPlatformStacks(
     pipelineAccount,
     description: `uns-mlops edge fleet (${config.name}): component versions, core device IAM, edge KPIs, rollout gate`,
   });
-  for (const stack of [lakehouse, network, complianceStore, streaming, mlPipeline, edgeFleet]) {
+  for (const stack of [
+    lakehouse,
+    network,
+    complianceStore,
+    complianceApi,
+    streaming,
+    complianceIngest,
+    mlPipeline,
+    edgeFleet,
+  ]) {
     Tags.of(stack).add('environment', config.name);
   }
-  return { config, lakehouse, network, complianceStore, streaming, mlPipeline, edgeFleet };
+  return {
+    config,
+    lakehouse,
+    network,
+    complianceStore,
+    complianceApi,
+    streaming,
+    complianceIngest,
+    mlPipeline,
+    edgeFleet,
+  };
 }
 
 /** Adds the Greengrass deployment stack of each target of one rollout step to `scope`. */

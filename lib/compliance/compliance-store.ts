@@ -1,7 +1,9 @@
 import {
+  ArnFormat,
   type CfnResource,
   CustomResource,
   Duration,
+  ReferenceStrength,
   RemovalPolicy,
   Stack,
   Validations,
@@ -18,6 +20,12 @@ import { ignoreCfnLintRule } from '../network/cfn-lint';
 import { vpcFunctionAccess, waitForPolicy, workspaceFunction } from '../streaming/lambda-functions';
 import { vpcProvider } from '../streaming/vpc-provider';
 import { COMPLIANCE_STORE_DEFAULTS, type ComplianceStoreProps } from './compliance-store-props';
+import {
+  COMPLIANCE_STORE_USERS,
+  type ComplianceStoreUser,
+  INGEST_TABLES,
+  isComplianceStoreUser,
+} from './database-users';
 import { MIGRATIONS_DIR, migrationsVersion } from './schema-version';
 import { complianceStoreSettingsProblems } from './validate-props';
 
@@ -50,17 +58,24 @@ const LOG_EXPORTS = ['postgresql', 'upgrade'] as const;
  * The cloud validation store: Amazon RDS for PostgreSQL in the private subnets, encrypted with a
  * customer-managed key, TLS only, IAM database authentication, the master password generated into
  * Secrets Manager and rotated, automated backups, Enhanced Monitoring and Performance Insights,
- * and an RDS Proxy (TLS and IAM required) through which functions connect. The schema is the
- * validation store's migration set, applied on every deploy that changes it by a custom resource
- * (`Custom::ComplianceStoreSchema`, function `lambdas/compliance-store-migrations`).
+ * and an RDS Proxy (TLS required, IAM authentication end to end) through which functions connect
+ * as least-privilege database users ({@link COMPLIANCE_STORE_USERS}). The schema is the validation
+ * store's migration set, applied on every deploy that changes it by a custom resource
+ * (`Custom::ComplianceStoreSchema`, function `lambdas/compliance-store-migrations`), which also
+ * creates those users and sets their privileges.
  */
 export class ComplianceStore extends Construct {
   /** The key of the storage, snapshots, Performance Insights and the master secret. */
   readonly encryptionKey: kms.IKey;
   readonly instance: rds.DatabaseInstance;
-  /** The master credentials (JSON: username, password, host, port, dbname, engine). */
+  /**
+   * The master credentials (JSON: username, password, host, port, dbname, engine), for the schema
+   * migrations and the rotation only: the proxy does not accept the master user.
+   */
   readonly secret: secretsmanager.ISecret;
   readonly proxy: rds.DatabaseProxy;
+  /** The proxy's role: IAM authentication to the instance as the functions' database users only. */
+  readonly proxyRole: iam.IRole;
   /** The host name functions connect to, with IAM authentication and TLS. */
   readonly proxyEndpoint: string;
   /** Port of the instance. */
@@ -201,7 +216,9 @@ export class ComplianceStore extends Construct {
       open: false,
     });
 
-    this.proxy = this.createProxy(vpc, subnets);
+    const { proxy, role: proxyRole } = this.createProxy(vpc, subnets);
+    this.proxy = proxy;
+    this.proxyRole = proxyRole;
     this.proxyEndpoint = this.proxy.endpoint;
 
     const migration = this.createMigrator({ ...props, subnets, removalPolicy });
@@ -226,6 +243,10 @@ export class ComplianceStore extends Construct {
         Port: String(COMPLIANCE_STORE_DB_PORT),
         Database: COMPLIANCE_STORE_DATABASE,
         SchemaVersion: this.schemaVersion,
+        // The functions' database users and what they may touch: a change here is an Update too.
+        WriterUser: COMPLIANCE_STORE_USERS.ingest,
+        WriterTables: [...INGEST_TABLES],
+        ReaderUser: COMPLIANCE_STORE_USERS.reader,
       },
     });
     // The migrator reaches the instance and the secret only once these rules exist.
@@ -241,10 +262,47 @@ export class ComplianceStore extends Construct {
   /**
    * Lets `grantee` connect through the proxy as `dbUser` with IAM authentication
    * (`rds-db:connect` on that user of this proxy only). The grantee also needs the
-   * {@link clientSecurityGroup} to reach the proxy's port.
+   * {@link clientSecurityGroup} to reach the proxy's port. For a function whose rights live in a
+   * managed policy, put {@link connectStatement} there instead.
+   *
+   * @throws Error when `dbUser` is not one of {@link COMPLIANCE_STORE_USERS}: the proxy logs in
+   *   to PostgreSQL as those users only.
    */
-  grantConnect(grantee: iam.IGrantable, dbUser: string): iam.Grant {
-    return this.proxy.grantConnect(grantee, dbUser);
+  grantConnect(grantee: iam.IGrantable, dbUser: ComplianceStoreUser): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['rds-db:connect'],
+      resourceArns: [this.proxyUserArn(dbUser)],
+    });
+  }
+
+  /** The IAM statement of {@link grantConnect}: `rds-db:connect` as `dbUser` on this proxy. */
+  connectStatement(dbUser: ComplianceStoreUser): iam.PolicyStatement {
+    return new iam.PolicyStatement({
+      sid: 'ConnectToComplianceStore',
+      actions: ['rds-db:connect'],
+      resources: [this.proxyUserArn(dbUser)],
+    });
+  }
+
+  /** `arn:…:rds-db:…:dbuser:prx-…/<dbUser>`: a database user as seen through this proxy. */
+  private proxyUserArn(dbUser: string): string {
+    if (!isComplianceStoreUser(dbUser)) {
+      throw new Error(
+        `${this.node.path}: the proxy admits only the database users ${Object.values(COMPLIANCE_STORE_USERS).join(', ')}, not ${dbUser}`,
+      );
+    }
+    const stack = Stack.of(this);
+    // Another stack imports the ARN with Fn::ImportValue: CloudFormation documents Fn::Split over
+    // it, not over the project's default weak references (Fn::GetStackOutput).
+    const proxyArn = Stack.consumeReference(this.proxy.dbProxyArn, ReferenceStrength.STRONG);
+    const proxyId = stack.splitArn(proxyArn, ArnFormat.COLON_RESOURCE_NAME).resourceName;
+    return stack.formatArn({
+      service: 'rds-db',
+      resource: 'dbuser',
+      resourceName: `${proxyId}/${dbUser}`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
   }
 
   private createSecurityGroups(vpc: ec2.IVpc) {
@@ -272,7 +330,16 @@ export class ComplianceStore extends Construct {
     return { database, proxy, clients };
   }
 
-  private createProxy(vpc: ec2.IVpc, subnets: ec2.SubnetSelection): rds.DatabaseProxy {
+  /**
+   * The RDS Proxy with end-to-end IAM authentication (`DefaultAuthScheme: IAM_AUTH`): clients log
+   * in with an IAM token for their database user, and the proxy logs in to PostgreSQL with a token
+   * of its own role for the same user, so no password exists for the functions' users. The proxy's
+   * role may connect as {@link COMPLIANCE_STORE_USERS} only, not as the master user.
+   */
+  private createProxy(
+    vpc: ec2.IVpc,
+    subnets: ec2.SubnetSelection,
+  ): { proxy: rds.DatabaseProxy; role: iam.Role } {
     // The instance as the proxy's target, seen with its port as a number: the rule admitting the
     // proxy then names port 5433, which the compliance checks can read (the instance's own
     // `connections` only know the port as an attribute of the endpoint).
@@ -286,25 +353,36 @@ export class ComplianceStore extends Construct {
     });
     const proxy = new rds.DatabaseProxy(this, 'Proxy', {
       proxyTarget: rds.ProxyTarget.fromInstance(target),
-      secrets: [this.secret],
+      defaultAuthScheme: rds.DefaultAuthScheme.IAM_AUTH,
       vpc,
       vpcSubnets: subnets,
       securityGroups: [this.proxySecurityGroup],
       requireTLS: true,
-      iamAuth: true,
       debugLogging: false,
     });
-    // The proxy reads the master secret (and decrypts it) with a role aws-cdk-lib creates; the
-    // grant lands in that role's default policy.
-    const proxyGrants = proxy.node.findChild('IAMRole').node.tryFindChild('DefaultPolicy');
-    if (proxyGrants !== undefined) {
-      Validations.of(proxyGrants).acknowledge({
-        id: 'NIST.800.53.R5-IAMNoInlinePolicy',
-        reason:
-          'aws-cdk-lib writes the RDS Proxy grants (read and decrypt the master secret of this store) into the proxy role default policy; they cover that one secret only.',
-      });
-    }
-    return proxy;
+    const role = proxy.node.findChild('IAMRole');
+    if (!(role instanceof iam.Role)) throw new Error(`${this.node.path}: the proxy has no role`);
+    const stack = Stack.of(this);
+    new iam.ManagedPolicy(this, 'ProxyConnectPolicy', {
+      description:
+        'Compliance store RDS Proxy: IAM authentication to the instance as the functions database users only',
+      roles: [role],
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'ConnectAsFunctionUsers',
+          actions: ['rds-db:connect'],
+          resources: Object.values(COMPLIANCE_STORE_USERS).map((user) =>
+            stack.formatArn({
+              service: 'rds-db',
+              resource: 'dbuser',
+              resourceName: `${this.instance.instanceResourceId}/${user}`,
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          ),
+        }),
+      ],
+    });
+    return { proxy, role };
   }
 
   private createMigrator(

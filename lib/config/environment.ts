@@ -1,4 +1,5 @@
 import type { ComplianceStoreSettings as ComplianceStoreConstructSettings } from '../compliance/compliance-store-props';
+import type { ComplianceApiSettings as ComplianceApiConstructSettings } from '../compliance-api/compliance-api-props';
 import type { LakehouseProps } from '../lakehouse/lakehouse-props';
 import type { MlPipelineProps } from '../ml-pipeline/ml-pipeline-props';
 import type { StreamingSettings as StreamingConstructSettings } from '../streaming/streaming-props';
@@ -169,6 +170,14 @@ export type MlPipelineSettings = Pick<
  */
 export type ComplianceStoreSettings = ComplianceStoreConstructSettings;
 
+/**
+ * The compliance API, its Cognito users and the hosted dashboard of one environment: hosted UI
+ * domain prefix, an optional dashboard domain with its certificate, an optional WAF web ACL and
+ * country allowlist, throttling, the function's reserved concurrency and the dashboard's refresh
+ * (see `ComplianceApiSettings` in lib/compliance-api for meaning and defaults).
+ */
+export type ComplianceApiSettings = ComplianceApiConstructSettings;
+
 /** Everything that differs between two deployments of uns-mlops. */
 export interface EnvironmentConfig {
   /** Environment name, used in stack names and resource tags. Lowercase letters and digits. */
@@ -194,4 +203,11 @@ export interface EnvironmentConfig {
   readonly edgeRollout: EdgeRolloutSettings;
   /** The RDS validation store: instance size, availability, backups and retention. */
   readonly complianceStore: ComplianceStoreSettings;
+  /**
+   * The compliance API, its users and the hosted dashboard.
+   * @default - every default of `ComplianceApiSettings`: hosted UI prefix
+   * `uns-mlops-<name>-<account>`, the cloudfront.net name, no web ACL, every country, 50 requests/s
+   * (burst 100), 10 concurrent functions, refresh every 30 s.
+   */
+  readonly complianceApi?: ComplianceApiSettings;
 }

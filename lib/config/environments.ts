@@ -62,6 +62,13 @@ export const environments: readonly EnvironmentConfig[] = [
       maxAllocatedStorageGiB: 50,
       performanceInsightsRetentionDays: 7,
     },
+    complianceApi: {
+      // The pilot plant's country; a small API: a few testers, a few functions.
+      allowedCountries: ['DE'],
+      throttlingRateLimit: 10,
+      throttlingBurstLimit: 20,
+      reservedConcurrency: 5,
+    },
   },
   {
     name: 'prod',
@@ -135,6 +142,10 @@ export const environments: readonly EnvironmentConfig[] = [
       allocatedStorageGiB: 100,
       maxAllocatedStorageGiB: 1000,
       performanceInsightsRetentionDays: 7,
+    },
+    complianceApi: {
+      // The plants' countries, where the plant engineers and the central quality team work.
+      allowedCountries: ['DE', 'CZ'],
     },
   },
 ];

@@ -1,4 +1,6 @@
 import { complianceStoreSettingsProblems } from '../compliance/validate-props';
+import { defaultCognitoDomainPrefix } from '../compliance-api/compliance-api-props';
+import { complianceApiSettingsProblems } from '../compliance-api/validate-props';
 import { lakehousePropsProblems } from '../lakehouse/validate-props';
 import { mlPipelinePropsProblems } from '../ml-pipeline/validate-props';
 import { cidrsOverlap, parseCidr, streamingSettingsProblems } from '../streaming/validate-props';
@@ -58,6 +60,7 @@ export function validateEnvironment(config: EnvironmentConfig): string[] {
   problems.push(...validateMlPipeline(config));
   problems.push(...validateStreaming(config.streaming));
   problems.push(...validateComplianceStore(config));
+  problems.push(...validateComplianceApi(config));
   // The rollout names plants: checked against them once they are valid themselves.
   if (config.plants.length > 0 && plantProblems.length === 0) {
     problems.push(...validateEdgeRollout(config.edgeRollout, config.plants));
@@ -206,6 +209,19 @@ function validateComplianceStore(config: EnvironmentConfig): string[] {
     );
   }
   return problems;
+}
+
+function validateComplianceApi(config: EnvironmentConfig): string[] {
+  // The default hosted UI prefix is derived from the name and account: checked like a chosen one,
+  // once the account is valid (an invalid account is reported once, as itself).
+  const derivable = ACCOUNT_ID.test(config.account);
+  const settings = {
+    ...(derivable && {
+      cognitoDomainPrefix: defaultCognitoDomainPrefix(config.name, config.account),
+    }),
+    ...config.complianceApi,
+  };
+  return complianceApiSettingsProblems(settings).map((problem) => `complianceApi.${problem}`);
 }
 
 function validateMlPipeline(config: EnvironmentConfig): string[] {

@@ -1,4 +1,4 @@
-import { Fn, type RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Fn, ReferenceStrength, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -208,7 +208,10 @@ export class UnsKafkaCluster extends Construct {
 
   /** `arn:...:<type>/<cluster name>/<cluster uuid>/<name>`, the ARN form of MSK data-plane resources. */
   private dataPlaneArn(type: 'topic' | 'group', name: string): string {
-    const clusterUuid = Fn.select(2, Fn.split('/', this.clusterArn));
+    // Another stack imports the ARN with Fn::ImportValue: CloudFormation documents Fn::Split over
+    // it, not over the project's default weak references (Fn::GetStackOutput).
+    const clusterArn = Stack.consumeReference(this.clusterArn, ReferenceStrength.STRONG);
+    const clusterUuid = Fn.select(2, Fn.split('/', clusterArn));
     return Stack.of(this).formatArn({
       service: 'kafka',
       resource: type,

@@ -18,6 +18,11 @@ export interface WorkspaceFunctionProps extends Omit<
   /** The npm workspace under `lambdas/`, whose `src/main.ts` exports `handler`. */
   readonly workspace: string;
   /**
+   * The entry file under the workspace's `src/`, for a workspace that serves several functions.
+   * @default 'main.ts'
+   */
+  readonly entryFile?: string;
+  /**
    * Bundle the AWS SDK v3 packages instead of using the runtime's copy, for code whose
    * dependencies import SDK packages at versions of their own.
    * @default false
@@ -50,10 +55,16 @@ export function workspaceFunction(
   id: string,
   props: WorkspaceFunctionProps,
 ): nodejs.NodejsFunction {
-  const { workspace, bundleAwsSdk, copyIntoBundle = [], ...functionProps } = props;
+  const {
+    workspace,
+    entryFile = 'main.ts',
+    bundleAwsSdk,
+    copyIntoBundle = [],
+    ...functionProps
+  } = props;
   return new nodejs.NodejsFunction(scope, id, {
     ...functionProps,
-    entry: join(REPOSITORY_ROOT, 'lambdas', workspace, 'src', 'main.ts'),
+    entry: join(REPOSITORY_ROOT, 'lambdas', workspace, 'src', entryFile),
     projectRoot: REPOSITORY_ROOT,
     depsLockFilePath: join(REPOSITORY_ROOT, 'package-lock.json'),
     runtime: lambda.Runtime.NODEJS_24_X,

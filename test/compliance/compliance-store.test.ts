@@ -17,11 +17,13 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { stackName } from '../../lib/app';
 import {
   COMPLIANCE_STORE_DATABASE,
+  COMPLIANCE_STORE_USERS,
   COMPLIANCE_STORE_DB_PORT,
   COMPLIANCE_STORE_PROXY_PORT,
   COMPLIANCE_STORE_SCHEMA_RESOURCE_TYPE,
   ComplianceStore,
   type ComplianceStoreProps,
+  INGEST_TABLES,
   MIGRATIONS_DIR,
   migrationsVersion,
 } from '../../lib/compliance';
@@ -264,15 +266,44 @@ describe('the master secret', () => {
 describe('the RDS Proxy', () => {
   const proxy = (template: Template) => only(template, 'AWS::RDS::DBProxy');
 
-  it('requires TLS and IAM authentication and uses the master secret', () => {
-    const { Properties } = proxy(prodTemplate).resource;
-    const attachment = only(prodTemplate, 'AWS::SecretsManager::SecretTargetAttachment').id;
-    expect(Properties.EngineFamily).toBe('POSTGRESQL');
-    expect(Properties.RequireTLS).toBe(true);
-    expect(Properties.Auth).toEqual([
-      { AuthScheme: 'SECRETS', IAMAuth: 'REQUIRED', SecretArn: { Ref: attachment } },
+  it('requires TLS and IAM authentication end to end, with no secret', () => {
+    for (const template of [devTemplate, prodTemplate]) {
+      const { Properties } = proxy(template).resource;
+      expect(Properties.EngineFamily).toBe('POSTGRESQL');
+      expect(Properties.RequireTLS).toBe(true);
+      expect(Properties.DefaultAuthScheme).toBe('IAM_AUTH');
+      expect(Properties.Auth).toBeUndefined();
+      expect(Properties.DebugLogging).toBe(false);
+    }
+  });
+
+  it('lets the proxy log in to the instance as the functions’ database users only, not as the master user', () => {
+    const role = proxy(prodTemplate).resource.Properties.RoleArn['Fn::GetAtt'][0];
+    const attached = [
+      ...Object.values(prodTemplate.findResources('AWS::IAM::ManagedPolicy')),
+      ...Object.values(prodTemplate.findResources('AWS::IAM::Policy')),
+    ].filter((policy) => JSON.stringify(policy.Properties.Roles ?? []).includes(role));
+    expect(attached).toHaveLength(1);
+    const statements = attached[0]!.Properties.PolicyDocument.Statement;
+    expect(statements).toEqual([
+      {
+        Sid: 'ConnectAsFunctionUsers',
+        Effect: 'Allow',
+        Action: 'rds-db:connect',
+        Resource: ['compliance_reader', 'validation_ingest'].map((user) => ({
+          'Fn::Join': [
+            '',
+            [
+              'arn:aws:rds-db:eu-central-1:222222222222:dbuser:',
+              { 'Fn::GetAtt': [instanceOf(prodTemplate).id, 'DbiResourceId'] },
+              `/${user}`,
+            ],
+          ],
+        })),
+      },
     ]);
-    expect(Properties.DebugLogging).toBe(false);
+    expect(JSON.stringify(statements)).not.toContain('uns_admin');
+    expect(JSON.stringify(statements)).not.toContain('secretsmanager');
   });
 
   it('fronts the instance from the same private subnets, in a security group of its own', () => {
@@ -304,7 +335,7 @@ describe('the RDS Proxy', () => {
     const role = new iam.Role(stack, 'Consumer', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
     });
-    store.grantConnect(role, 'uns_ingest');
+    store.grantConnect(role, COMPLIANCE_STORE_USERS.reader);
     const template = Template.fromStack(stack);
     const policy = Object.values(template.findResources('AWS::IAM::Policy')).find((p) =>
       JSON.stringify(p.Properties.Roles).includes('Consumer'),
@@ -314,8 +345,24 @@ describe('the RDS Proxy', () => {
     const arn = JSON.stringify(statement.Resource);
     expect(arn).toContain(':rds-db:');
     expect(arn).toContain(':dbuser:');
-    expect(arn).toContain('/uns_ingest');
+    expect(arn).toContain('/compliance_reader');
     expect(arn).toContain(only(template, 'AWS::RDS::DBProxy').id);
+    expect(stack.resolve(store.connectStatement('validation_ingest').toStatementJson())).toEqual({
+      Sid: 'ConnectToComplianceStore',
+      Effect: 'Allow',
+      Action: 'rds-db:connect',
+      Resource: expect.objectContaining({ 'Fn::Join': expect.any(Array) }),
+    });
+  });
+
+  it('refuses to grant a database user the proxy does not admit, such as the master user', () => {
+    const { stack, store } = standaloneStore();
+    const role = new iam.Role(stack, 'Consumer', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    });
+    expect(() => store.grantConnect(role, 'uns_admin' as never)).toThrow(
+      /admits only the database users validation_ingest, compliance_reader, not uns_admin/,
+    );
   });
 });
 
@@ -384,7 +431,7 @@ describe('schema migrations on deploy', () => {
       /^Applies the validation store migrations/.test(fn.Properties.Description ?? ''),
     )!;
 
-  it('applies the migrations to the instance directly with the master secret', () => {
+  it('applies the migrations to the instance directly with the master secret, and sets the functions’ users', () => {
     const { resource } = schema(prodTemplate);
     const attachment = only(prodTemplate, 'AWS::SecretsManager::SecretTargetAttachment').id;
     expect(resource.Properties).toEqual({
@@ -394,8 +441,23 @@ describe('schema migrations on deploy', () => {
       Port: '5433',
       Database: COMPLIANCE_STORE_DATABASE,
       SchemaVersion: migrationsVersion(MIGRATIONS_DIR),
+      WriterUser: 'validation_ingest',
+      WriterTables: ['contracts', 'contracts_in_force', 'validation_counts', 'violation_samples'],
+      ReaderUser: 'compliance_reader',
     });
     expect(COMPLIANCE_STORE_DATABASE).toBe('uns_validation');
+  });
+
+  it('lets the ingestion write only tables the migrations create', () => {
+    const created = readdirSync(MIGRATIONS_DIR)
+      .filter((file) => file.endsWith('.sql'))
+      .flatMap((file) => [
+        ...readFileSync(join(MIGRATIONS_DIR, file), 'utf8').matchAll(
+          /CREATE TABLE (?:IF NOT EXISTS )?(\w+)/g,
+        ),
+      ])
+      .map((match) => match[1]);
+    expect(created).toEqual(expect.arrayContaining([...INGEST_TABLES]));
   });
 
   it('runs the compliance-store-migrations function in the private subnets, one at a time, with the RDS CA bundle', () => {

@@ -6,6 +6,7 @@ import type {
   CloudFormationCustomResourceResponse,
 } from 'aws-lambda';
 import type { ConnectionOptions } from 'node:tls';
+import { applyDatabaseUsers } from './database-users';
 import { readMasterSecret } from './master-secret';
 import { schemaProperties } from './schema-request';
 
@@ -24,13 +25,20 @@ export interface SchemaHandlerDependencies {
 
 /** The answer the CDK provider framework relays to CloudFormation. */
 export type SchemaResponse = Pick<CloudFormationCustomResourceResponse, 'PhysicalResourceId'> & {
-  readonly Data?: { readonly Applied: string; readonly SchemaVersion: string };
+  readonly Data?: {
+    readonly Applied: string;
+    readonly SchemaVersion: string;
+    /** The database users created by this request (comma-separated; empty when they existed). */
+    readonly UsersCreated: string;
+  };
 };
 
 /**
  * The custom resource's onEvent handler: Create and Update apply the migrations the database has
- * not recorded yet (all in one transaction, under an advisory lock; none when up to date); Delete
- * does nothing, the store's data outlive the stack. The physical id names the database, so
+ * not recorded yet (all in one transaction, under an advisory lock; none when up to date), then
+ * create the functions' database users if missing and set their privileges to exactly what the
+ * request declares (see {@link applyDatabaseUsers}); Delete does nothing, the store's data and
+ * users outlive the stack. The physical id names the database, so
  * changing it replaces the resource rather than renaming it in place.
  */
 export function createSchemaHandler(dependencies: SchemaHandlerDependencies) {
@@ -55,13 +63,21 @@ export function createSchemaHandler(dependencies: SchemaHandlerDependencies) {
     });
     try {
       const applied = await applyMigrations(client, dependencies.migrations);
-      dependencies.logger.info('schema migrated', {
+      const usersCreated = await applyDatabaseUsers(client, properties.users);
+      dependencies.logger.info('schema migrated, database users granted', {
         applied,
         schemaVersion: properties.schemaVersion,
+        usersCreated,
+        writer: properties.users.writer,
+        reader: properties.users.reader.name,
       });
       return {
         PhysicalResourceId: `${properties.host}:${properties.port}/${properties.database}`,
-        Data: { Applied: applied.join(','), SchemaVersion: properties.schemaVersion },
+        Data: {
+          Applied: applied.join(','),
+          SchemaVersion: properties.schemaVersion,
+          UsersCreated: usersCreated.join(','),
+        },
       };
     } finally {
       await client.close();

@@ -1,4 +1,5 @@
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import type { DatabaseUsers } from './database-users';
 
 /** CloudFormation type of the custom resource this function serves. */
 export const SCHEMA_RESOURCE_TYPE = 'Custom::ComplianceStoreSchema';
@@ -13,6 +14,11 @@ export interface SchemaProperties {
   readonly database: string;
   /** Changes whenever a migration file changes, so that CloudFormation sends an Update. */
   readonly schemaVersion: string;
+  /**
+   * The functions' database users (`WriterUser`, `WriterTables`, `ReaderUser`): a change of any
+   * of them is an Update too.
+   */
+  readonly users: DatabaseUsers;
 }
 
 /** A request this function cannot serve: a wrong template, not a database problem. */
@@ -27,6 +33,11 @@ export function schemaProperties(event: CloudFormationCustomResourceEvent): Sche
       throw new SchemaRequestError(`${SCHEMA_RESOURCE_TYPE}: property ${name} is missing or empty`);
     return value;
   };
+  const tables = properties.WriterTables;
+  if (!Array.isArray(tables) || !tables.every((table) => typeof table === 'string'))
+    throw new SchemaRequestError(
+      `${SCHEMA_RESOURCE_TYPE}: property WriterTables must be a list of table names`,
+    );
   const port = Number(text('Port'));
   if (!Number.isInteger(port) || port < 1 || port > 65_535)
     throw new SchemaRequestError(`${SCHEMA_RESOURCE_TYPE}: property Port must be 1-65535`);
@@ -36,5 +47,9 @@ export function schemaProperties(event: CloudFormationCustomResourceEvent): Sche
     port,
     database: text('Database'),
     schemaVersion: text('SchemaVersion'),
+    users: {
+      writer: { name: text('WriterUser'), tables },
+      reader: { name: text('ReaderUser') },
+    },
   };
 }

@@ -16,6 +16,10 @@ describe('Custom::ComplianceStoreSchema', () => {
 
   beforeAll(async () => {
     server = await startPostgres();
+    // Plain PostgreSQL has no rds_iam role, which RDS has.
+    const setup = connectPostgres(server.connectionString);
+    await setup.exec('CREATE ROLE rds_iam');
+    await setup.close();
   });
   beforeEach(() => {
     secrets.reset();
@@ -26,6 +30,12 @@ describe('Custom::ComplianceStoreSchema', () => {
   afterEach(async () => {
     const reset = connectPostgres(server.connectionString);
     await reset.exec('DROP SCHEMA public CASCADE; CREATE SCHEMA public;');
+    const users = await reset.query(
+      "SELECT rolname FROM pg_roles WHERE rolname IN ('validation_ingest', 'compliance_reader')",
+    );
+    for (const { rolname } of users) {
+      await reset.exec(`DROP OWNED BY ${String(rolname)}; DROP ROLE ${String(rolname)};`);
+    }
     await reset.close();
   });
   afterAll(async () => {
@@ -48,6 +58,9 @@ describe('Custom::ComplianceStoreSchema', () => {
         Port: String(server.port),
         Database: 'postgres',
         SchemaVersion: 'v1',
+        WriterUser: 'validation_ingest',
+        WriterTables: ['validation_counts'],
+        ReaderUser: 'compliance_reader',
         ...properties,
       },
     }) as unknown as CloudFormationCustomResourceEvent;
@@ -77,29 +90,33 @@ describe('Custom::ComplianceStoreSchema', () => {
           .map((migration) => migration.id)
           .join(','),
         SchemaVersion: 'v1',
+        UsersCreated: 'validation_ingest,compliance_reader',
       },
     });
-    expect(await tables()).toEqual([
-      'applied_batches',
-      'contracts',
-      'schema_migrations',
-      'validation_counts',
-      'violation_samples',
-    ]);
+    // Every table the migrations create, and the migrator's own record of them.
+    const created = readMigrations().flatMap((migration) =>
+      [...migration.sql.matchAll(/CREATE TABLE (?:IF NOT EXISTS )?(\w+)/g)].map((m) => m[1]!),
+    );
+    expect(await tables()).toEqual([...created, 'schema_migrations'].sort());
+    expect(created).toEqual(expect.arrayContaining(['validation_counts', 'violation_samples']));
     expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(1);
   });
 
   it('applies on update only the migrations the database lacks, none when it is up to date', async () => {
     await schemaHandler()(request('Create'));
     const again = await schemaHandler()(request('Update', { SchemaVersion: 'v1' }));
-    expect(again.Data?.Applied).toBe('');
+    expect(again.Data).toMatchObject({ Applied: '', UsersCreated: '' });
 
     const later = [
       ...readMigrations(),
       { id: '900_site_note', sql: 'CREATE TABLE site_notes (site text);' },
     ];
     const upgraded = await schemaHandler(later)(request('Update', { SchemaVersion: 'v2' }));
-    expect(upgraded.Data).toEqual({ Applied: '900_site_note', SchemaVersion: 'v2' });
+    expect(upgraded.Data).toEqual({
+      Applied: '900_site_note',
+      SchemaVersion: 'v2',
+      UsersCreated: '',
+    });
     expect(await tables()).toContain('site_notes');
   });
 

@@ -1,5 +1,11 @@
 import { type FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
-import type { TelemetryRow } from './flatten';
+
+/** A Lakehouse row with the partition values the delivery stream extracts (`site`, `dt`). */
+export interface PartitionedRow {
+  readonly site: string;
+  /** UTC day, yyyy-MM-dd. */
+  readonly dt: string;
+}
 
 /** Firehose de-aggregates at most 500 JSON objects from one record. */
 export const ROWS_PER_RECORD = 500;
@@ -11,8 +17,8 @@ const BYTES_PER_CALL = 4 * 1024 * 1024;
  * Packs rows into Firehose records of newline-delimited JSON, at most {@link ROWS_PER_RECORD}
  * rows each and one site and day each (the stream partitions by the first row's `site`/`dt`).
  */
-export function packRows(rows: readonly TelemetryRow[]): Uint8Array[] {
-  const groups = new Map<string, TelemetryRow[]>();
+export function packRows(rows: readonly PartitionedRow[]): Uint8Array[] {
+  const groups = new Map<string, PartitionedRow[]>();
   for (const row of rows) {
     const key = `${row.site}/${row.dt}`;
     const group = groups.get(key) ?? [];

@@ -154,7 +154,13 @@ function parseBlock(json: string): TelemetryBlock {
   };
 }
 
-function parseReceivedAt(header: string | undefined, kafkaTimestamp: number): number {
+/**
+ * The bridge's receive time from its header (ISO-8601 or epoch milliseconds), else the Kafka
+ * record's timestamp.
+ *
+ * @throws RejectedRecord when the header is there but no time.
+ */
+export function parseReceivedAt(header: string | undefined, kafkaTimestamp: number): number {
   if (header === undefined) return kafkaTimestamp;
   const millis = /^\d+$/.test(header) ? Number(header) : Date.parse(header);
   if (Number.isNaN(millis)) {
@@ -163,7 +169,8 @@ function parseReceivedAt(header: string | undefined, kafkaTimestamp: number): nu
   return millis;
 }
 
-function decodeBase64(value: string | undefined | null, what: string): string {
+/** A base64 key or value of the record as UTF-8; a missing one is rejected, naming `what`. */
+export function decodeBase64(value: string | undefined | null, what: string): string {
   if (value === undefined || value === null || value === '') {
     throw new RejectedRecord(`${what} is missing`);
   }

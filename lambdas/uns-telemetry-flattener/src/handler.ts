@@ -3,14 +3,9 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { MSKEvent, MSKRecord } from 'aws-lambda';
-import { putAll, packRows, type RetryPolicy, DEFAULT_RETRY } from './delivery';
+import { putAll, packRows, type PartitionedRow, type RetryPolicy, DEFAULT_RETRY } from './delivery';
 import { decodeHeaders } from '@uns-mlops/msk-records';
-import {
-  flattenTelemetryRecord,
-  type HeaderNames,
-  RejectedRecord,
-  type TelemetryRow,
-} from './flatten';
+import { flattenTelemetryRecord, type HeaderNames, RejectedRecord } from './flatten';
 
 /** Where the handler delivers rows and rejected records (from the function's environment). */
 export interface FlattenerConfig {
@@ -81,6 +76,13 @@ export interface HandlerDependencies {
 }
 
 /**
+ * Turns one Kafka record into Lakehouse rows (none for a record the table does not hold).
+ *
+ * @throws RejectedRecord when the record breaks its contract.
+ */
+export type FlattenRecord = (record: MSKRecord, headers: HeaderNames) => readonly PartitionedRow[];
+
+/**
  * The Lambda handler for batches of the MSK event source mapping on `uns.telemetry`: each record
  * becomes one row per sample, delivered through Firehose; a record that breaks the contract is
  * counted, logged and kept in S3 under the rejects prefix, and the batch goes on. A delivery that
@@ -89,13 +91,24 @@ export interface HandlerDependencies {
 export function createHandler(
   deps: HandlerDependencies,
 ): (event: MSKEvent) => Promise<FlattenResult> {
+  return createFlattenerHandler(deps, flattenTelemetryRecord);
+}
+
+/**
+ * A handler like {@link createHandler} for any topic: `flatten` turns each record into the rows
+ * of one Lakehouse table.
+ */
+export function createFlattenerHandler(
+  deps: HandlerDependencies,
+  flatten: FlattenRecord,
+): (event: MSKEvent) => Promise<FlattenResult> {
   return async (event) => {
-    const rows: TelemetryRow[] = [];
+    const rows: PartitionedRow[] = [];
     const rejects: RejectEntry[] = [];
     const records = Object.values(event.records).flat();
     for (const record of records) {
       try {
-        rows.push(...flattenTelemetryRecord(record, deps.config.headers));
+        rows.push(...flatten(record, deps.config.headers));
       } catch (error) {
         if (!(error instanceof RejectedRecord)) throw error;
         rejects.push(rejectEntry(record, error.reason));
@@ -148,7 +161,7 @@ async function storeRejects(deps: HandlerDependencies, rejects: RejectEntry[]): 
     }),
   );
   for (const entry of rejects) {
-    deps.logger.warn('Rejected a telemetry record that breaks the contract', {
+    deps.logger.warn('Rejected a record that breaks the contract', {
       topic: entry.topic,
       partition: entry.partition,
       offset: entry.offset,

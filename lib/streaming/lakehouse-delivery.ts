@@ -1,0 +1,424 @@
+import { ArnFormat, Duration, Fn, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lakeformation from 'aws-cdk-lib/aws-lakeformation';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type { Construct } from 'constructs';
+import type { Lakehouse } from '../lakehouse';
+import { bucketObjectsWildcardFinding } from '../quality/nag-findings';
+import type { UnsKafkaCluster } from './kafka-cluster';
+import { vpcFunctionAccess, waitForPolicy, workspaceFunction } from './lambda-functions';
+import { UNS_RECORD_HEADERS } from './topics';
+
+/** Where a raw table's rows, Firehose's failures and a flattener's rejects go in the raw bucket. */
+export interface LakehouseTablePrefixes {
+  /** The table's Parquet objects: the Glue table's `site=`/`dt=` partition layout. */
+  readonly data: string;
+  /** What Firehose could not convert or partition, by error kind and day. */
+  readonly errors: string;
+  /** Kafka records a flattener refused, kept whole to be replayed. */
+  readonly rejects: string;
+}
+
+/** The prefixes of one raw table (`uns_telemetry`, `validation_summaries`, ...). */
+export function lakehouseTablePrefixes(table: string): LakehouseTablePrefixes {
+  return {
+    data: `${table}/site=!{partitionKeyFromQuery:site}/dt=!{partitionKeyFromQuery:dt}/`,
+    errors: `errors/${table}/!{firehose:error-output-type}/dt=!{timestamp:yyyy-MM-dd}/`,
+    rejects: `errors/${table}/rejected/`,
+  };
+}
+
+/** Properties of {@link lakehouseDeliveryStream}. */
+export interface LakehouseDeliveryStreamProps {
+  readonly lakehouse: Lakehouse;
+  /** The raw-zone Glue table the rows convert into, also the objects' first prefix. */
+  readonly table: string;
+  /** Word of the policy statement ids naming the table, e.g. `Telemetry`. */
+  readonly statementLabel: string;
+  /** Key of the stream and the delivered objects (the Lakehouse key). */
+  readonly encryptionKey: kms.IKey;
+  /** Key of the delivery log group. */
+  readonly logKey: kms.IKey;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/** What {@link lakehouseDeliveryStream} creates. */
+export interface LakehouseDeliveryStream {
+  readonly stream: firehose.CfnDeliveryStream;
+  readonly role: iam.Role;
+  /** The raw bucket the table's objects and the rejects go to. */
+  readonly rawBucket: s3.IBucket;
+  /** The Lakehouse key, which encrypts the stream and the objects. */
+  readonly encryptionKey: kms.IKey;
+  /** The raw bucket's objects, as the flattener's policy names them. */
+  readonly rawObjects: BucketObjects;
+  readonly prefixes: LakehouseTablePrefixes;
+}
+
+/**
+ * Amazon Data Firehose (Direct PUT) into one raw-zone table of the Lakehouse, in `scope`:
+ * de-aggregation of newline-delimited JSON rows, `site` and `dt` extracted with JQ for dynamic
+ * partitioning, Parquet (Snappy) converted from the Glue table's schema, encrypted with the
+ * Lakehouse key, errors under their own prefix, delivery errors logged. Its role writes only the
+ * table's and its errors' prefixes, uses the key only through S3 for the raw bucket, reads only
+ * that table's schema, and holds Lake Formation DESCRIBE on that table.
+ *
+ * Children of `scope`: `DeliveryLogs`, `DeliveryRole`, `DeliveryPolicy`, `DescribeTableGrant`,
+ * `Stream` (so one scope holds one stream).
+ */
+export function lakehouseDeliveryStream(
+  scope: Construct,
+  props: LakehouseDeliveryStreamProps,
+): LakehouseDeliveryStream {
+  const { table } = props;
+  const stack = Stack.of(scope);
+  const rawBucket = props.lakehouse.storage.rawBucket;
+  const rawDatabase = props.lakehouse.catalog.raw.database;
+  const glueTable = props.lakehouse.catalog.raw.tables[table];
+  const rawObjects = new BucketObjects(scope, rawBucket);
+  if (glueTable === undefined) throw new Error(`The Lakehouse has no raw table ${table}`);
+  const prefixes = lakehouseTablePrefixes(table);
+
+  const deliveryLogs = new logs.LogGroup(scope, 'DeliveryLogs', {
+    encryptionKey: props.logKey,
+    retention: logs.RetentionDays.ONE_YEAR,
+    removalPolicy: props.removalPolicy,
+  });
+  const deliveryLogStream = deliveryLogs.addStream('S3Delivery', { logStreamName: 'S3Delivery' });
+
+  const role = new iam.Role(scope, 'DeliveryRole', {
+    assumedBy: new iam.ServicePrincipal('firehose.amazonaws.com', {
+      conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+    }),
+    description: `Firehose delivery of ${table} rows into the Lakehouse raw zone`,
+  });
+  const deliveryPolicy = new iam.ManagedPolicy(scope, 'DeliveryPolicy', {
+    description: `Firehose: write ${table} Parquet and errors to the raw zone, read the table schema`,
+    roles: [role],
+    statements: [
+      new iam.PolicyStatement({
+        sid: 'LocateRawBucket',
+        actions: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'],
+        resources: [rawBucket.bucketArn],
+      }),
+      new iam.PolicyStatement({
+        sid: `Write${props.statementLabel}AndErrors`,
+        actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:GetObject'],
+        resources: [rawObjects.arn(`${table}/*`), rawObjects.arn(`errors/${table}/*`)],
+      }),
+      ...s3KeyStatements(props.encryptionKey, rawBucket, ['kms:GenerateDataKey', 'kms:Decrypt']),
+      new iam.PolicyStatement({
+        sid: `Read${props.statementLabel}TableSchema`,
+        actions: ['glue:GetTable', 'glue:GetTableVersion', 'glue:GetTableVersions'],
+        resources: [
+          stack.formatArn({ service: 'glue', resource: 'catalog' }),
+          rawDatabase.databaseArn,
+          glueTable.tableArn,
+        ],
+      }),
+      new iam.PolicyStatement({
+        sid: 'WriteDeliveryLogs',
+        actions: ['logs:PutLogEvents'],
+        resources: [
+          stack.formatArn({
+            service: 'logs',
+            resource: 'log-group',
+            resourceName: `${deliveryLogs.logGroupName}:log-stream:${deliveryLogStream.logStreamName}`,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        ],
+      }),
+    ],
+  });
+  for (const pattern of [`${table}/*`, `errors/${table}/*`]) {
+    Validations.of(deliveryPolicy).acknowledge({
+      id: rawObjects.wildcardFinding(pattern),
+      reason:
+        'Firehose names each object after its partition, time and a random suffix, so the table prefix is the narrowest resource that covers them.',
+    });
+  }
+
+  // Lake Formation governs the raw database (no IAMAllowedPrincipals): reading the table's
+  // schema for Parquet conversion needs DESCRIBE on it.
+  const describeTable = new lakeformation.CfnPrincipalPermissions(scope, 'DescribeTableGrant', {
+    principal: { dataLakePrincipalIdentifier: role.roleArn },
+    resource: {
+      table: { catalogId: stack.account, databaseName: rawDatabase.databaseName, name: table },
+    },
+    permissions: ['DESCRIBE'],
+    permissionsWithGrantOption: [],
+  });
+
+  const stream = new firehose.CfnDeliveryStream(scope, 'Stream', {
+    deliveryStreamType: 'DirectPut',
+    deliveryStreamEncryptionConfigurationInput: {
+      keyType: 'CUSTOMER_MANAGED_CMK',
+      keyArn: props.encryptionKey.keyArn,
+    },
+    extendedS3DestinationConfiguration: {
+      bucketArn: rawBucket.bucketArn,
+      roleArn: role.roleArn,
+      prefix: prefixes.data,
+      errorOutputPrefix: prefixes.errors,
+      bufferingHints: { sizeInMBs: 128, intervalInSeconds: 300 },
+      compressionFormat: 'UNCOMPRESSED',
+      encryptionConfiguration: {
+        kmsEncryptionConfig: { awskmsKeyArn: props.encryptionKey.keyArn },
+      },
+      cloudWatchLoggingOptions: {
+        enabled: true,
+        logGroupName: deliveryLogs.logGroupName,
+        logStreamName: deliveryLogStream.logStreamName,
+      },
+      dynamicPartitioningConfiguration: {
+        enabled: true,
+        retryOptions: { durationInSeconds: 300 },
+      },
+      processingConfiguration: {
+        enabled: true,
+        processors: [
+          {
+            type: 'RecordDeAggregation',
+            parameters: [{ parameterName: 'SubRecordType', parameterValue: 'JSON' }],
+          },
+          {
+            type: 'MetadataExtraction',
+            parameters: [
+              {
+                parameterName: 'MetadataExtractionQuery',
+                parameterValue: '{site: .site, dt: .dt}',
+              },
+              { parameterName: 'JsonParsingEngine', parameterValue: 'JQ-1.6' },
+            ],
+          },
+        ],
+      },
+      dataFormatConversionConfiguration: {
+        enabled: true,
+        inputFormatConfiguration: {
+          deserializer: { hiveJsonSerDe: { timestampFormats: ['millis'] } },
+        },
+        outputFormatConfiguration: {
+          serializer: { parquetSerDe: { compression: 'SNAPPY' } },
+        },
+        schemaConfiguration: {
+          catalogId: stack.account,
+          databaseName: rawDatabase.databaseName,
+          tableName: table,
+          region: stack.region,
+          roleArn: role.roleArn,
+          versionId: 'LATEST',
+        },
+      },
+    },
+  });
+  stream.node.addDependency(deliveryPolicy, describeTable);
+  return {
+    stream,
+    role,
+    rawBucket,
+    encryptionKey: props.encryptionKey,
+    rawObjects,
+    prefixes,
+  };
+}
+
+/** Properties of {@link lakehouseFlattener}. */
+export interface LakehouseFlattenerProps {
+  /** The stream the rows go into (from {@link lakehouseDeliveryStream}). */
+  readonly delivery: LakehouseDeliveryStream;
+  readonly cluster: UnsKafkaCluster;
+  /** The Kafka topic the function reads, and its own consumer group. */
+  readonly topic: string;
+  readonly consumerGroup: string;
+  /** Construct id of the event source mapping, e.g. `TelemetrySource`. */
+  readonly sourceId: string;
+  readonly vpc: ec2.IVpc;
+  readonly subnets: ec2.SubnetSelection;
+  readonly logKey: kms.IKey;
+  readonly removalPolicy: RemovalPolicy;
+  /** Service name of the function (logs, metrics, IAM and group descriptions). */
+  readonly serviceName: string;
+  /** The entry file under `lambdas/uns-telemetry-flattener/src/`. */
+  readonly entryFile: string;
+  readonly functionDescription: string;
+  readonly roleDescription: string;
+  readonly policyDescription: string;
+  /** At most this many invocations run at once (the topic's partitions). */
+  readonly reservedConcurrency: number;
+  /** Settings of the function besides the stream, the rejects and the record headers. */
+  readonly environment?: Record<string, string>;
+  /** How long the mapping gathers records before it invokes the function. */
+  readonly maxBatchingWindow: Duration;
+}
+
+/**
+ * A function of the `uns-telemetry-flattener` workspace between one Kafka topic and a Lakehouse
+ * delivery stream, in `scope`: an MSK event source mapping with its own consumer group from the
+ * oldest record, in the private subnets with HTTPS out only (Firehose endpoint, S3 gateway), a
+ * role that reads that topic and commits that group, puts rows into that stream and keeps rejected
+ * records under the table's rejects prefix.
+ *
+ * Children of `scope`: `FlattenerLogs`, `FlattenerRole`, `FlattenerPolicy`,
+ * `FlattenerSecurityGroup`, `Flattener` (and the mapping under it).
+ */
+export function lakehouseFlattener(
+  scope: Construct,
+  props: LakehouseFlattenerProps,
+): { flattener: nodejs.NodejsFunction; role: iam.Role } {
+  const { delivery } = props;
+  const { rawObjects, prefixes } = delivery;
+  const { role, logGroup, policy } = vpcFunctionAccess(scope, 'Flattener', {
+    logKey: props.logKey,
+    removalPolicy: props.removalPolicy,
+    roleDescription: props.roleDescription,
+    policyDescription: props.policyDescription,
+    statements: [
+      ...props.cluster.consumeStatements([props.topic], props.consumerGroup),
+      new iam.PolicyStatement({
+        sid: 'PutRowsIntoDeliveryStream',
+        actions: ['firehose:PutRecordBatch'],
+        resources: [delivery.stream.attrArn],
+      }),
+      new iam.PolicyStatement({
+        sid: 'KeepRejectedRecords',
+        actions: ['s3:PutObject'],
+        resources: [rawObjects.arn(`${prefixes.rejects}*`)],
+      }),
+      ...s3KeyStatements(delivery.encryptionKey, delivery.rawBucket, ['kms:GenerateDataKey']),
+    ],
+  });
+  const securityGroup = new ec2.SecurityGroup(scope, 'FlattenerSecurityGroup', {
+    vpc: props.vpc,
+    description: `${props.serviceName}: HTTPS to the Firehose and S3 endpoints only`,
+    allowAllOutbound: false,
+  });
+  // HTTPS only. The subnets are isolated: their only routes lead to the VPC (Firehose interface
+  // endpoint) and to the S3 gateway endpoint (rejected records), whose addresses are S3's public
+  // ones, hence no narrower peer than any IPv4 address.
+  securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'Firehose and S3 endpoints');
+
+  const flattener = workspaceFunction(scope, 'Flattener', {
+    workspace: 'uns-telemetry-flattener',
+    entryFile: props.entryFile,
+    description: props.functionDescription,
+    memorySize: 512,
+    timeout: Duration.minutes(2),
+    role,
+    logGroup,
+    vpc: props.vpc,
+    vpcSubnets: props.subnets,
+    securityGroups: [securityGroup],
+    reservedConcurrentExecutions: props.reservedConcurrency,
+    environment: {
+      DELIVERY_STREAM_NAME: delivery.stream.ref,
+      REJECTS_BUCKET: delivery.rawBucket.bucketName,
+      REJECTS_PREFIX: prefixes.rejects,
+      HEADER_MQTT_TOPIC: UNS_RECORD_HEADERS.mqttTopic,
+      HEADER_RECEIVED_AT: UNS_RECORD_HEADERS.receivedAt,
+      HEADER_CONTRACT_VERSION: UNS_RECORD_HEADERS.contractVersion,
+      ...props.environment,
+      POWERTOOLS_SERVICE_NAME: props.serviceName,
+      POWERTOOLS_METRICS_NAMESPACE: 'uns-mlops',
+    },
+  });
+
+  Validations.of(policy).acknowledge(
+    {
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Lambda and the MSK event source mapping create and describe their VPC network interfaces before they exist; EC2 offers no narrower resource for these actions.',
+    },
+    {
+      id: rawObjects.wildcardFinding(`${prefixes.rejects}*`),
+      reason:
+        'Each rejected batch gets its own object named after topic, partition and offset, so the rejects prefix is the narrowest resource that covers them.',
+    },
+  );
+  waitForPolicy(flattener, policy);
+  Validations.of(flattener).acknowledge({
+    id: 'NIST.800.53.R5-LambdaDLQ',
+    reason:
+      'The function is invoked synchronously by the MSK event source mapping, which retries a failed batch; a dead-letter queue applies only to asynchronous invocations.',
+  });
+
+  // The mapping itself, without ManagedKafkaEventSource's extra grants: the policy above holds
+  // exactly what the mapping needs (IAM authentication to this cluster, topic and group).
+  const mapping = flattener.addEventSourceMapping(props.sourceId, {
+    eventSourceArn: props.cluster.clusterArn,
+    kafkaTopic: props.topic,
+    kafkaConsumerGroupId: props.consumerGroup,
+    startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+    batchSize: 100,
+    maxBatchingWindow: props.maxBatchingWindow,
+  });
+  mapping.node.addDependency(policy);
+  return { flattener, role };
+}
+
+/**
+ * The raw bucket's object ARNs under a key pattern, with the cdk-nag finding id of that wildcard.
+ * A bucket of another stack is referenced through a named export, so that the finding id (which
+ * embeds the resolved ARN) is known when the acknowledgement is written.
+ */
+export class BucketObjects {
+  private readonly bucketArn: string;
+  private readonly crossStack: boolean;
+
+  constructor(
+    scope: Construct,
+    private readonly bucket: s3.IBucket,
+  ) {
+    const owner = Stack.of(bucket);
+    this.crossStack = owner !== Stack.of(scope);
+    const exportName = `${owner.stackName}-RawBucketArn`;
+    // One export serves every stack that names the bucket's objects (exportValue would add a
+    // second output of the same name).
+    const exported = owner.node.tryFindChild(`Export${exportName}`) !== undefined;
+    this.bucketArn = !this.crossStack
+      ? bucket.bucketArn
+      : exported
+        ? Fn.importValue(exportName)
+        : owner.exportValue(bucket.bucketArn, { name: exportName });
+  }
+
+  arn(pattern: string): string {
+    return `${this.bucketArn}/${pattern}`;
+  }
+
+  wildcardFinding(pattern: string): string {
+    return this.crossStack
+      ? `AwsSolutions-IAM5[Resource::${Stack.of(this.bucket).stackName}-RawBucketArn/${pattern}]`
+      : bucketObjectsWildcardFinding(this.bucket, pattern);
+  }
+}
+
+/**
+ * KMS use of the bucket key through S3 for one bucket only: the bucket uses S3 Bucket Keys, so the
+ * encryption context is the bucket ARN.
+ */
+export function s3KeyStatements(
+  key: kms.IKey,
+  bucket: s3.IBucket,
+  actions: string[],
+): iam.PolicyStatement[] {
+  return [
+    new iam.PolicyStatement({
+      sid: 'UseLakehouseKeyThroughS3ForRawBucket',
+      actions,
+      resources: [key.keyArn],
+      conditions: {
+        StringEquals: {
+          'kms:ViaService': `s3.${Stack.of(bucket).region}.amazonaws.com`,
+          'kms:EncryptionContext:aws:s3:arn': bucket.bucketArn,
+        },
+      },
+    }),
+  ];
+}
