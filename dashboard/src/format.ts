@@ -22,6 +22,18 @@ export function formatClock(epochMs: number, seconds = false): string {
   return new Date(epochMs).toISOString().slice(11, seconds ? 19 : 16);
 }
 
+/** A length of time in its largest whole unit: `45 s`, `15 min`, `6 h`, `7 d`. */
+export function formatDuration(seconds: number): string {
+  for (const [unit, length] of [
+    ['d', 86_400],
+    ['h', 3_600],
+    ['min', 60],
+  ] as const) {
+    if (seconds >= length && seconds % length === 0) return `${String(seconds / length)} ${unit}`;
+  }
+  return `${String(seconds)} s`;
+}
+
 /** `''` (unknown in the store) shown as a dash. */
 export function orDash(value: string): string {
   return value === '' ? '—' : value;

@@ -1,7 +1,8 @@
 /**
  * End to end: the local plant as `npm start` runs it (in-process broker, simulator, validator with
  * its embedded store, inference with a model trained on first start, dashboard), looked at in
- * Debian's Chromium.
+ * Debian's Chromium; then the same dashboard build hosted as the cloud hosts it, signing in with a
+ * stand-in for Cognito's hosted UI in front of the plant's compliance API.
  */
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,10 +16,15 @@ import type {
   AnomalyEvents,
   ComplianceOverview,
   ContractsReport,
+  FacilitiesReport,
+  SiteList,
   ViolationPage,
 } from '../../dashboard/src/api/types';
+import { formatCount, formatShare, orDash } from '../../dashboard/src/format';
 import { loadPlantConfig, type LocalPlantConfig } from '../src/config';
-import { LocalPlant } from '../src/local-plant';
+import { DASHBOARD_DIST, LocalPlant } from '../src/local-plant';
+import { FAKE_USER, startFakeCognito, type FakeCognito } from './fake-cognito';
+import { startHostedDashboard, type HostedDashboard } from './hosted-dashboard';
 
 const ARTIFACTS = join(__dirname, '..', 'test-artifacts');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -35,10 +41,12 @@ const INJECTED_PAYLOAD = JSON.stringify({
   quality: 'good',
   seq: 4242,
 });
+/** The site of every topic the plant's simulator publishes. */
+const PLANT_SITE = 'zwickau';
 /** A cell the plant's simulator does not run, fed only with defective seams by the test. */
 const DEFECTIVE_CELL = {
   enterprise: 'acme',
-  site: 'zwickau',
+  site: PLANT_SITE,
   area: 'body-shop',
   line: 'body-weld-1',
   cell: 'cell-090',
@@ -257,6 +265,90 @@ describe('the local plant in a real browser', () => {
     await page.close();
   });
 
+  it("lists the plant's site in the site selector and keeps the chosen site in the URL", async () => {
+    const { items } = await api<SiteList>('/api/v1/compliance/sites');
+    const overview = await api<ComplianceOverview>(
+      `/api/v1/compliance/overview?site=${PLANT_SITE}`,
+    );
+    const page = await openPage(`overview?site=${PLANT_SITE}`);
+    const selector = page.getByRole('combobox', { name: 'Site' });
+    await selector.locator(`option[value="${PLANT_SITE}"]`).waitFor({ state: 'attached' });
+    await page.getByTestId('total-invalid').waitFor();
+
+    expect(items.map((item) => item.site)).toContain(PLANT_SITE);
+    // One readable site (sites of unknown topics, '', are not offered): no "All sites" choice.
+    expect(await selector.locator('option').allInnerTexts()).toEqual(
+      items.map((item) => item.site).filter((site) => site !== ''),
+    );
+    expect(await selector.inputValue()).toBe(PLANT_SITE);
+    expect(overview.range.site).toBe(PLANT_SITE);
+    expect(shown(await page.getByTestId('total-invalid').textContent())).toBe(
+      overview.totals.invalid,
+    );
+    // Every page's link keeps the site, so a link shows the same site to whoever opens it.
+    await page.getByRole('link', { name: 'Violations' }).click();
+    await page.getByTestId('violation').first().waitFor();
+    expect(new URL(page.url()).hash).toBe(`#/violations?site=${PLANT_SITE}`);
+    expect(await selector.inputValue()).toBe(PLANT_SITE);
+    await page.close();
+  });
+
+  it('compares the sites on the Facilities page with the figures the API returns', async () => {
+    const report = await api<FacilitiesReport>('/api/v1/compliance/facilities');
+    const page = await openPage('facilities');
+    const table = page.getByTestId('facilities');
+    await table.waitFor();
+
+    expect(report.sites.map((site) => site.site)).toContain(PLANT_SITE);
+    // Columns: site, valid share, valid, invalid, one per error kind, trend.
+    const kinds = (await table.locator('thead th').allInnerTexts()).slice(4, -1);
+    expect([...kinds].sort()).toEqual(
+      [...new Set(report.sites.flatMap((site) => site.byErrorKind.map((k) => k.errorKind)))].sort(),
+    );
+    const rows = await table.locator('tbody tr').allInnerTexts();
+    // (The share cell's bar, an empty positioned box, adds a line break to its text.)
+    const cells = rows.map((row) => row.split('\t').map((cell) => cell.trim()));
+    expect(cells.map((row) => row.slice(0, 4 + kinds.length))).toEqual(
+      // Worst site first, as the API orders them.
+      report.sites.map((site) => [
+        orDash(site.site),
+        formatShare(site.validShare),
+        formatCount(site.valid),
+        formatCount(site.invalid),
+        ...kinds.map((kind) =>
+          formatCount(site.byErrorKind.find((k) => k.errorKind === kind)?.invalid ?? 0),
+        ),
+      ]),
+    );
+    const offenderRows = await page
+      .getByTestId('facility-offenders')
+      .locator('tbody tr')
+      .allInnerTexts();
+    expect(offenderRows.map((row) => row.split('\t'))).toEqual(
+      report.sites.flatMap((site) =>
+        site.worstOffenders.map((offender) => [
+          orDash(offender.site),
+          `${orDash(offender.area)} / ${orDash(offender.line)}`,
+          offender.channel || 'unknown topic',
+          formatCount(offender.invalid),
+          formatShare(offender.invalidShare),
+          offender.topErrorKind,
+        ]),
+      ),
+    );
+    await page
+      .getByRole('img', { name: new RegExp(`^Valid share of ${PLANT_SITE} per `) })
+      .waitFor();
+    expect(await fitsWidth(page)).toBe(true);
+    await screenshot(page, 'facilities-laptop');
+
+    // A site's name opens its overview.
+    await table.getByRole('link', { name: PLANT_SITE, exact: true }).click();
+    await page.getByTestId('total-valid').waitFor();
+    expect(new URL(page.url()).hash).toBe(`#/overview?site=${PLANT_SITE}`);
+    await page.close();
+  });
+
   it('is usable at tablet width: nothing wider than the screen, navigation by named links', async () => {
     const page = await openPage('overview', TABLET);
     await page.getByTestId('total-valid').waitFor();
@@ -272,6 +364,117 @@ describe('the local plant in a real browser', () => {
 
   it('logged no console error on any page', () => {
     expect(consoleErrors).toEqual([]);
+  });
+});
+
+describe('the hosted dashboard signing in with Cognito', () => {
+  let cognito: FakeCognito;
+  let hosted: HostedDashboard;
+  let page: Page;
+  const tokenGrants = () =>
+    cognito.requests
+      .filter((request) => request.path === '/oauth2/token')
+      .map((request) => request.parameters.get('grant_type'));
+  const signIns = () => cognito.requests.filter((request) => request.path === '/oauth2/authorize');
+
+  beforeAll(async () => {
+    hosted = await startHostedDashboard({
+      distDir: DASHBOARD_DIST,
+      // What the cloud deployment writes (no anomaly API there).
+      config: () => ({
+        complianceApiBase: '',
+        anomalyApiBase: null,
+        refreshSeconds: 2,
+        auth: {
+          authority: cognito.authority,
+          clientId: cognito.clientId,
+          hostedUiDomain: cognito.url,
+          scope: 'openid email profile',
+        },
+      }),
+      complianceApi: plant.addresses.dashboard,
+      accepts: (authorization) => cognito.accepts(authorization),
+      readableSites: [PLANT_SITE],
+    });
+    // Renewal starts 60 s before expiry: 10 s after signing in.
+    cognito = await startFakeCognito({ callbackUrl: `${hosted.url}/`, accessTokenSeconds: 70 });
+    page = await browser.newPage({ viewport: LAPTOP });
+  });
+
+  afterAll(async () => {
+    await page.close();
+    await hosted.close();
+    await cognito.close();
+  });
+
+  it('signs in by authorization code with PKCE, returns to the page asked for, and sends the token', async () => {
+    await page.goto(`${hosted.url}/#/facilities?site=${PLANT_SITE}`);
+    await page.getByTestId('facilities').waitFor();
+
+    await expect(page.getByTestId('user-name').textContent()).resolves.toBe(FAKE_USER.email);
+    expect(page.url()).toBe(`${hosted.url}/#/facilities?site=${PLANT_SITE}`);
+    expect(signIns()).toHaveLength(1);
+    expect(Object.fromEntries(signIns()[0]!.parameters)).toMatchObject({
+      response_type: 'code',
+      client_id: cognito.clientId,
+      redirect_uri: `${hosted.url}/`,
+      scope: 'openid email profile',
+      code_challenge_method: 'S256',
+    });
+    expect(tokenGrants()).toEqual(['authorization_code']);
+    expect(hosted.apiCalls.length).toBeGreaterThan(0);
+    expect(hosted.apiCalls.filter((call) => call.status !== 200)).toEqual([]);
+    // No anomaly API in the cloud: no Anomalies page. Tokens live in this tab only.
+    expect(await page.getByRole('link', { name: 'Anomalies' }).count()).toBe(0);
+    expect(await page.evaluate(() => Object.keys(window.localStorage))).toEqual([]);
+  });
+
+  it('renews the access token with the refresh token before it expires, without an iframe', async () => {
+    await waitUntil(() => tokenGrants().includes('refresh_token'), 40_000, 'a refresh grant');
+    const renewedAt = hosted.apiCalls.length;
+    await waitUntil(() => hosted.apiCalls.length > renewedAt + 2, 20_000, 'more API calls');
+
+    expect(page.frames()).toHaveLength(1);
+    const tokens = new Set(hosted.apiCalls.map((call) => call.authorization));
+    expect(tokens.size).toBeGreaterThan(1);
+    expect(hosted.apiCalls.filter((call) => call.status !== 200)).toEqual([]);
+    expect(signIns()).toHaveLength(1);
+  });
+
+  it('answers a 401 by renewing the token and asking again, and the page keeps its data', async () => {
+    const refreshes = tokenGrants().length;
+    const from = hosted.apiCalls.length;
+    cognito.rejectIssuedTokens();
+    await waitUntil(
+      () =>
+        hosted.apiCalls.slice(from).some((call) => call.status === 401) &&
+        hosted.apiCalls.at(-1)?.status === 200,
+      20_000,
+      'a refused call, then an accepted one',
+    );
+
+    expect(tokenGrants().length).toBeGreaterThan(refreshes);
+    expect(signIns()).toHaveLength(1);
+    expect(await page.getByRole('alert').count()).toBe(0);
+    await page.getByTestId('facilities').waitFor();
+  });
+
+  it('says which site the user may not read when the API answers 403', async () => {
+    await page.goto(`${hosted.url}/#/overview?site=plant-b`);
+    await page.getByRole('alert').filter({ hasText: 'You may not read site “plant-b”' }).waitFor();
+    expect(await page.getByRole('combobox', { name: 'Site' }).inputValue()).toBe('plant-b');
+  });
+
+  it("signs out at the hosted UI's logout endpoint, then has to sign in afresh", async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await waitUntil(() => signIns().length === 2, 20_000, 'a second sign-in');
+    await page.getByTestId('user-name').waitFor();
+
+    const logout = cognito.requests.filter((request) => request.path === '/logout');
+    expect(logout.map((request) => Object.fromEntries(request.parameters))).toEqual([
+      { client_id: cognito.clientId, logout_uri: `${hosted.url}/` },
+    ]);
+    expect(new URL(page.url()).hash).toBe('#/overview');
   });
 });
 

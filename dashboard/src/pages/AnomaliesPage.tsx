@@ -8,13 +8,13 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import type { ApiClient } from '../api/client';
 import type { AnomalyScore, AnomalyStatus } from '../api/types';
 import { Empty, Loaded } from '../components/States';
 import { formatClock, formatCount, formatShare, formatTime } from '../format';
+import { usePolling } from '../usePolling';
+import type { PageProps } from './page-props';
 
 const clockWithSeconds = (value: number) => formatClock(value, true);
-import { usePolling } from '../usePolling';
 
 /** Minutes of scores the charts show. */
 const SCORE_MINUTES = 10;
@@ -22,7 +22,7 @@ const SCORE_MINUTES = 10;
 const EVENTS = 20;
 
 /** Live anomaly scores per welding cell, anomaly events, and the models serving and shadowing. */
-export function AnomaliesPage({ client, refreshMs }: { client: ApiClient; refreshMs: number }) {
+export function AnomaliesPage({ client, refreshMs }: PageProps) {
   const status = usePolling('anomaly-status', (signal) => client.anomalyStatus(signal), refreshMs);
   const scores = usePolling(
     'anomaly-scores',

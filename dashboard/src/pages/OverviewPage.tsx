@@ -11,11 +11,12 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import type { ApiClient } from '../api/client';
 import type { ComplianceOverview } from '../api/types';
+import { ShareBar } from '../components/ShareBar';
 import { Empty, Loaded } from '../components/States';
-import { formatClock, formatCount, formatShare, orDash } from '../format';
+import { formatClock, formatCount, formatDuration, formatShare, orDash } from '../format';
 import { usePolling } from '../usePolling';
+import type { PageProps } from './page-props';
 
 /** The time ranges the overview offers, in minutes. */
 const RANGES = [
@@ -27,12 +28,15 @@ const RANGES = [
 ];
 
 /** Compliance over a time range: totals, trend, error kinds, valid share per slice, offenders. */
-export function OverviewPage({ client, refreshMs }: { client: ApiClient; refreshMs: number }) {
+export function OverviewPage({ client, refreshMs, site }: PageProps) {
   const [minutes, setMinutes] = useState(60);
   const overview = usePolling(
-    `overview-${String(minutes)}`,
+    `overview-${String(minutes)}-${site ?? ''}`,
     (signal) =>
-      client.overview({ since: new Date(Date.now() - minutes * 60_000).toISOString() }, signal),
+      client.overview(
+        { since: new Date(Date.now() - minutes * 60_000).toISOString(), site },
+        signal,
+      ),
     refreshMs,
   );
   return (
@@ -91,7 +95,7 @@ function OverviewContent({ data }: { data: ComplianceOverview }) {
       <div className="panels">
         <figure className="panel" aria-labelledby="trend-title">
           <figcaption id="trend-title">
-            Trend: valid share and invalid messages per {String(data.range.stepSeconds / 60)} min
+            Trend: valid share and invalid messages per {formatDuration(data.range.stepSeconds)}
           </figcaption>
           <div
             role="img"
@@ -280,19 +284,5 @@ function Tile({ label, value, id }: { label: string; value: string; id: string }
       <dt>{label}</dt>
       <dd data-testid={id}>{value}</dd>
     </div>
-  );
-}
-
-/** A share as text with a bar behind it (the text is what assistive technology reads). */
-function ShareBar({ share }: { share: number | null }) {
-  return (
-    <span className="share">
-      <span
-        className="share-bar"
-        style={{ width: `${String((share ?? 0) * 100)}%` }}
-        aria-hidden="true"
-      />
-      <span className="share-text">{formatShare(share)}</span>
-    </span>
   );
 }

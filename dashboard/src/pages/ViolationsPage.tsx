@@ -1,66 +1,62 @@
 import { useState } from 'react';
-import type { ApiClient } from '../api/client';
 import type { Violation } from '../api/types';
 import { Empty, Loaded } from '../components/States';
 import { formatCount, formatTime, orDash } from '../format';
 import { usePolling } from '../usePolling';
+import type { PageProps } from './page-props';
 
 /** Samples shown per page; "Show older" adds one more page. */
 const PAGE = 25;
 /** Characters of a payload shown before it is cut. */
 const PAYLOAD_CHARS = 400;
 
-/** Recent violation samples: topic, error, schema path, contract version and the payload. */
-export function ViolationsPage({ client, refreshMs }: { client: ApiClient; refreshMs: number }) {
-  const [site, setSite] = useState('');
+/**
+ * Recent violation samples of the chosen site (or every readable one): topic, error, schema path,
+ * contract version and the payload, filtered by error kind.
+ */
+export function ViolationsPage({ client, refreshMs, site }: PageProps) {
   const [errorKind, setErrorKind] = useState('');
   const [pages, setPages] = useState(1);
-  const facets = usePolling('facets', (signal) => client.facets(signal), refreshMs * 6);
+  const facets = usePolling(
+    `facets-${site ?? ''}`,
+    (signal) => client.facets({ site }, signal),
+    refreshMs * 6,
+  );
   const limit = Math.min(PAGE * pages, 500);
   const violations = usePolling(
-    `violations-${site}-${errorKind}-${String(limit)}`,
+    `violations-${JSON.stringify([site, errorKind, limit])}`,
     (signal) =>
       client.violations(
-        {
-          limit,
-          site: site === '' ? undefined : site,
-          errorKind: errorKind === '' ? undefined : errorKind,
-        },
+        { limit, site, errorKind: errorKind === '' ? undefined : errorKind },
         signal,
       ),
     refreshMs,
   );
-  const filter = (
-    label: string,
-    value: string,
-    set: (value: string) => void,
-    options: readonly string[],
-  ) => (
-    <label>
-      {label}{' '}
-      <select
-        value={value}
-        onChange={(event) => {
-          set(event.target.value);
-          setPages(1);
-        }}
-      >
-        <option value="">All</option>
-        {options.map((option) => (
-          <option key={option} value={option}>
-            {option === '' ? '(none)' : option}
-          </option>
-        ))}
-      </select>
-    </label>
-  );
+  // A kind chosen for another site stays a choice until changed, even where no sample has it.
+  const kinds = facets.data?.errorKinds ?? [];
+  const kindOptions = errorKind === '' || kinds.includes(errorKind) ? kinds : [errorKind, ...kinds];
   return (
     <section aria-labelledby="violations-title">
       <div className="page-head">
         <h1 id="violations-title">Violations</h1>
         <div className="filters">
-          {filter('Site', site, setSite, facets.data?.sites ?? [])}
-          {filter('Error kind', errorKind, setErrorKind, facets.data?.errorKinds ?? [])}
+          <label>
+            Error kind{' '}
+            <select
+              value={errorKind}
+              onChange={(event) => {
+                setErrorKind(event.target.value);
+                setPages(1);
+              }}
+            >
+              <option value="">All</option>
+              {kindOptions.map((kind) => (
+                <option key={kind} value={kind}>
+                  {kind}
+                </option>
+              ))}
+            </select>
+          </label>
         </div>
       </div>
       <p className="hint">
@@ -72,7 +68,8 @@ export function ViolationsPage({ client, refreshMs }: { client: ApiClient; refre
           page.items.length === 0 ? (
             <Empty>
               No violation samples
-              {site !== '' || errorKind !== '' ? ' match these filters' : ' yet'}.
+              {errorKind !== '' ? ' of this error kind' : ' yet'}
+              {site !== undefined && ` at site ${site}`}.
             </Empty>
           ) : (
             <>
