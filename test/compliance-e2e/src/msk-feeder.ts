@@ -70,7 +70,7 @@ export async function feedIngestFromKafka(options: {
         }),
       );
       if (records.length === 0) return;
-      const answer = await withQuietMetrics(() => handler(mskEvent(records)));
+      const answer = await handler(mskEvent(records));
       counts.batches += 1;
       counts.poisonRecords += answer.batchItemFailures.length;
       for (const message of batch.messages) payload.resolveOffset(message.offset);
@@ -86,15 +86,4 @@ export async function feedIngestFromKafka(options: {
     },
     stop: () => consumer.disconnect(),
   };
-}
-
-/** Powertools Metrics prints one EMF line per invocation on standard output: not the test's. */
-async function withQuietMetrics<T>(work: () => Promise<T>): Promise<T> {
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = () => true;
-  try {
-    return await work();
-  } finally {
-    process.stdout.write = write;
-  }
 }

@@ -29,7 +29,7 @@ export function startSiteValidator(options: {
       },
       contracts: { paths: [CONTRACTS] },
       store: { dataDir: join(options.workDir, `validator-${options.site}`) },
-      summaries: { intervalMs: SUMMARY_INTERVAL_MS, enterprise: ENTERPRISE },
+      summaries: { intervalMs: SUMMARY_INTERVAL_MS, enterprise: ENTERPRISE, site: options.site },
       http: { host: '127.0.0.1', port: 0 },
       logLevel: 'info',
     },
