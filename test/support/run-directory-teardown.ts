@@ -1,0 +1,6 @@
+import { removeRunDirectory } from './run-directory';
+
+/** Jest global teardown of every package (jest.base.js): see {@link removeRunDirectory}. */
+export default function globalTeardown(): void {
+  removeRunDirectory();
+}
