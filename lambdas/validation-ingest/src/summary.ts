@@ -5,6 +5,7 @@ import {
   isObject,
   onlyKeys,
   timestamp as timestampOf,
+  withoutNul,
 } from './json-checks';
 import { PoisonRecordError } from './poison';
 
@@ -66,7 +67,12 @@ export function readValidationSummary(value: unknown): ValidationSummary {
       throw absurd(`the error kinds of ${JSON.stringify(channel)} add up to more than invalid`);
     }
   }
-  return { intervalStart: start, intervalEnd: end, contractVersion, channels: read };
+  return {
+    intervalStart: start,
+    intervalEnd: end,
+    contractVersion: withoutNul(contractVersion, 'contractVersion'),
+    channels: read,
+  };
 }
 
 function readChannel(entry: unknown, index: number): ChannelCounts {
@@ -82,7 +88,7 @@ function readChannel(entry: unknown, index: number): ChannelCounts {
     kinds[kind] = count(value, `${where}.byErrorKind.${kind}`);
   }
   return {
-    channel,
+    channel: withoutNul(channel, `${where}.channel`),
     valid: count(valid, `${where}.valid`),
     invalid: count(invalid, `${where}.invalid`),
     byErrorKind: kinds,

@@ -95,6 +95,9 @@ describe('reading a compliance summary', () => {
       summary(channel({ invalid: 1, byErrorKind: { encoding: 2 } })),
     ],
     ['a count beyond 2^53', summary(channel({ valid: 2 ** 53 + 2 }))],
+    // PostgreSQL's text refuses NUL: stored, it would fail the whole batch on every retry.
+    ['a NUL character in a channel', summary(channel({ channel: 'tele\u0000metry' }))],
+    ['a NUL character in the contract version', summary({ contractVersion: '1.3\u0000' })],
   ])('refuses %s as absurd, though the schema accepts it', (_, payload) => {
     expect(contractAccepts('ValidationSummary', payload)).toBe(true);
     expect(verdictOf(payload)).toBe('absurd-values');
