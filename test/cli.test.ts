@@ -4,6 +4,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPOSITORY_ROOT } from './support/app';
 
+/**
+ * A user's environment without AWS credentials or configuration: a home of its own, and the run's
+ * temporary directory (the synthesized artifacts' staging goes there and is removed with it).
+ */
+function userEnvironment(home: string): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: home,
+    TMPDIR: tmpdir(),
+    AWS_EC2_METADATA_DISABLED: 'true',
+    CI: 'true',
+  };
+}
+
 /** Runs `cdk synth` as a user would, with no AWS credentials or configuration at all. */
 function cdkSynth(...args: string[]) {
   const home = mkdtempSync(join(tmpdir(), 'no-aws-home-'));
@@ -14,7 +28,7 @@ function cdkSynth(...args: string[]) {
     {
       cwd: REPOSITORY_ROOT,
       encoding: 'utf8',
-      env: { PATH: process.env.PATH, HOME: home, AWS_EC2_METADATA_DISABLED: 'true', CI: 'true' },
+      env: userEnvironment(home),
     },
   );
   return { ...result, outdir };
@@ -29,7 +43,7 @@ function rolloutPlan(cwd: string, ...args: string[]) {
     {
       cwd,
       encoding: 'utf8',
-      env: { PATH: process.env.PATH, HOME: home, AWS_EC2_METADATA_DISABLED: 'true', CI: 'true' },
+      env: userEnvironment(home),
     },
   );
 }

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { Line, LineChart, XAxis, YAxis } from 'recharts';
 import type { FacilitiesReport, FacilityComparison } from '../api/types';
+import { RangeSelect } from '../components/RangeSelect';
 import { ShareBar } from '../components/ShareBar';
 import { Empty, Loaded } from '../components/States';
 import { formatCount, formatDuration, formatShare, formatTime, orDash } from '../format';
@@ -10,9 +11,9 @@ import type { PageProps } from './page-props';
 
 /** The time ranges the comparison offers, in hours. */
 const RANGES = [
-  { hours: 24, label: 'Last 24 hours' },
-  { hours: 7 * 24, label: 'Last 7 days' },
-  { hours: 30 * 24, label: 'Last 30 days' },
+  { length: 24, label: 'Last 24 hours' },
+  { length: 7 * 24, label: 'Last 7 days' },
+  { length: 30 * 24, label: 'Last 30 days' },
 ];
 
 /**
@@ -32,21 +33,7 @@ export function FacilitiesPage({ client, refreshMs, site }: PageProps) {
     <section aria-labelledby="facilities-title">
       <div className="page-head">
         <h1 id="facilities-title">Facilities</h1>
-        <label>
-          Time range{' '}
-          <select
-            value={hours}
-            onChange={(event) => {
-              setHours(Number(event.target.value));
-            }}
-          >
-            {RANGES.map((range) => (
-              <option key={range.hours} value={range.hours}>
-                {range.label}
-              </option>
-            ))}
-          </select>
-        </label>
+        <RangeSelect ranges={RANGES} value={hours} onChange={setHours} />
       </div>
       <Loaded polled={report} what="facilities comparison">
         {(data) =>

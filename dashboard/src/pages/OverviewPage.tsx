@@ -12,6 +12,7 @@ import {
   YAxis,
 } from 'recharts';
 import type { ComplianceOverview } from '../api/types';
+import { RangeSelect } from '../components/RangeSelect';
 import { ShareBar } from '../components/ShareBar';
 import { Empty, Loaded } from '../components/States';
 import { formatClock, formatCount, formatDuration, formatShare, orDash } from '../format';
@@ -20,11 +21,11 @@ import type { PageProps } from './page-props';
 
 /** The time ranges the overview offers, in minutes. */
 const RANGES = [
-  { minutes: 15, label: 'Last 15 minutes' },
-  { minutes: 60, label: 'Last hour' },
-  { minutes: 6 * 60, label: 'Last 6 hours' },
-  { minutes: 24 * 60, label: 'Last 24 hours' },
-  { minutes: 7 * 24 * 60, label: 'Last 7 days' },
+  { length: 15, label: 'Last 15 minutes' },
+  { length: 60, label: 'Last hour' },
+  { length: 6 * 60, label: 'Last 6 hours' },
+  { length: 24 * 60, label: 'Last 24 hours' },
+  { length: 7 * 24 * 60, label: 'Last 7 days' },
 ];
 
 /** Compliance over a time range: totals, trend, error kinds, valid share per slice, offenders. */
@@ -43,21 +44,7 @@ export function OverviewPage({ client, refreshMs, site }: PageProps) {
     <section aria-labelledby="overview-title">
       <div className="page-head">
         <h1 id="overview-title">Compliance overview</h1>
-        <label>
-          Time range{' '}
-          <select
-            value={minutes}
-            onChange={(event) => {
-              setMinutes(Number(event.target.value));
-            }}
-          >
-            {RANGES.map((range) => (
-              <option key={range.minutes} value={range.minutes}>
-                {range.label}
-              </option>
-            ))}
-          </select>
-        </label>
+        <RangeSelect ranges={RANGES} value={minutes} onChange={setMinutes} />
       </div>
       <Loaded polled={overview} what="compliance overview">
         {(data) =>
