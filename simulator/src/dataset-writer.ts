@@ -14,7 +14,7 @@ import {
   WriterPropertiesBuilder,
   writeParquet,
 } from 'parquet-wasm';
-import { WeldingCellSimulator, type SimulatorOptions } from './simulator';
+import { WeldingCellSimulator, type CellAddress, type SimulatorOptions } from './simulator';
 
 /** Output formats of {@link writeDataset}. */
 export type DatasetFormat = 'parquet' | 'csv';
@@ -139,60 +139,100 @@ function toCsv(p: Partition): string {
   return lines.join('\n') + '\n';
 }
 
+/** One row of the telemetry table: a sample of one channel of one asset, with its label. */
+export interface TelemetryRow {
+  readonly address: CellAddress;
+  readonly channel: string;
+  readonly unit: string;
+  /** Sample time, ms since the epoch. */
+  readonly timeMs: number;
+  readonly value: number;
+  readonly quality: string;
+  /** `normal`, a defect class, or another label such as `uninspected`. */
+  readonly label: string;
+}
+
 /**
- * Runs the simulator for `durationMs` and writes a labelled dataset laid out like the Lakehouse
- * telemetry table: long form (one row per sample per channel) with the columns
- * {@link DATASET_COLUMNS}, partitioned Hive-style as `site=<site>/dt=<yyyy-MM-dd>/part-0000.parquet`
- * (Snappy) and/or `part-0000.csv` (with a header; `sample_time` as ISO 8601 UTC).
+ * Collects rows of the telemetry table and writes them laid out like the Lakehouse: long form (one
+ * row per sample per channel) with the columns {@link DATASET_COLUMNS}, partitioned Hive-style as
+ * `site=<site>/dt=<yyyy-MM-dd>/part-0000.parquet` (Snappy) and/or `part-0000.csv` (with a header;
+ * `sample_time` as ISO 8601 UTC).
+ */
+export class TelemetryTableWriter {
+  private readonly partitions = new Map<string, Partition>();
+  /** Rows per label. */
+  readonly rowsByLabel: Record<string, number> = {};
+  /** Rows added so far. */
+  rows = 0;
+
+  /** Adds one row. */
+  add(row: TelemetryRow): void {
+    const { address } = row;
+    const dt = new Date(row.timeMs).toISOString().slice(0, 10);
+    const key = `${address.site}\u0000${dt}`;
+    let partition = this.partitions.get(key);
+    if (partition === undefined) {
+      partition = newPartition(address.site, dt);
+      this.partitions.set(key, partition);
+    }
+    const s = partition.strings;
+    s.enterprise.push(address.enterprise);
+    s.site.push(address.site);
+    s.area.push(address.area);
+    s.line.push(address.line);
+    s.cell.push(address.cell);
+    s.asset.push(address.asset);
+    s.channel.push(row.channel);
+    s.unit.push(row.unit);
+    s.quality.push(row.quality);
+    s.label.push(row.label);
+    partition.time.push(row.timeMs);
+    partition.value.push(row.value);
+    this.rowsByLabel[row.label] = (this.rowsByLabel[row.label] ?? 0) + 1;
+    this.rows += 1;
+  }
+
+  /** Writes every partition below `outDir` in each of `formats`. */
+  write(outDir: string, formats: readonly DatasetFormat[]): DatasetFile[] {
+    const files: DatasetFile[] = [];
+    for (const p of this.partitions.values()) {
+      const dir = join(outDir, `site=${p.site}`, `dt=${p.dt}`);
+      mkdirSync(dir, { recursive: true });
+      for (const format of formats) {
+        const path = join(dir, `part-0000.${format}`);
+        writeFileSync(path, format === 'parquet' ? toParquet(p) : toCsv(p));
+        files.push({ path, format, site: p.site, dt: p.dt, rows: p.time.length });
+      }
+    }
+    return files;
+  }
+}
+
+/**
+ * Runs the simulator for `durationMs` and writes its labelled telemetry with a
+ * {@link TelemetryTableWriter}; each sample is labelled with the defect active at it.
  */
 export function writeDataset(options: DatasetOptions): DatasetResult {
-  const formats = options.formats ?? ['parquet', 'csv'];
   const simulator = new WeldingCellSimulator(options.simulatorOptions);
   const blockMs = simulator.samplesPerBlock * simulator.dtMs;
   const steps = Math.max(1, Math.ceil(options.durationMs / blockMs));
-  const partitions = new Map<string, Partition>();
-  const rowsByLabel: Record<string, number> = {};
-  let rows = 0;
+  const writer = new TelemetryTableWriter();
   for (let step = 0; step < steps; step++) {
     for (const block of simulator.next()) {
       const { address, payload } = block;
       payload.values.forEach((value, i) => {
-        const time = block.t0Ms + i * payload.dtMs;
-        const dt = new Date(time).toISOString().slice(0, 10);
-        const key = `${address.site}\u0000${dt}`;
-        let partition = partitions.get(key);
-        if (partition === undefined) {
-          partition = newPartition(address.site, dt);
-          partitions.set(key, partition);
-        }
-        const label = block.labels[i] ?? 'normal';
-        const s = partition.strings;
-        s.enterprise.push(address.enterprise);
-        s.site.push(address.site);
-        s.area.push(address.area);
-        s.line.push(address.line);
-        s.cell.push(address.cell);
-        s.asset.push(address.asset);
-        s.channel.push(block.signal);
-        s.unit.push(payload.unit);
-        s.quality.push(payload.quality);
-        s.label.push(label);
-        partition.time.push(time);
-        partition.value.push(value);
-        rowsByLabel[label] = (rowsByLabel[label] ?? 0) + 1;
-        rows += 1;
+        writer.add({
+          address,
+          channel: block.signal,
+          unit: payload.unit,
+          timeMs: block.t0Ms + i * payload.dtMs,
+          value,
+          quality: payload.quality,
+          label: block.labels[i] ?? 'normal',
+        });
       });
     }
   }
-  const files: DatasetFile[] = [];
-  for (const p of partitions.values()) {
-    const dir = join(options.outDir, `site=${p.site}`, `dt=${p.dt}`);
-    mkdirSync(dir, { recursive: true });
-    for (const format of formats) {
-      const path = join(dir, `part-0000.${format}`);
-      writeFileSync(path, format === 'parquet' ? toParquet(p) : toCsv(p));
-      files.push({ path, format, site: p.site, dt: p.dt, rows: p.time.length });
-    }
-  }
-  return { files, rows, rowsByLabel };
+  const files = writer.write(options.outDir, options.formats ?? ['parquet', 'csv']);
+  return { files, rows: writer.rows, rowsByLabel: writer.rowsByLabel };
 }

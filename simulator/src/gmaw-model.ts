@@ -6,6 +6,7 @@ import {
   type DefectEpisode,
   type SampleLabel,
 } from './defects';
+import { checkDrift, combineEffects, driftAt, type SimulatedDrift } from './drift';
 import { Random } from './random';
 import { clampSignal, type SignalName } from './signals';
 
@@ -36,6 +37,8 @@ export interface GmawModelOptions {
   readonly wearPerArcSecond?: number;
   /** Prefix of seam ids (default `seam`). */
   readonly seamPrefix?: string;
+  /** A process drift to play (default none). */
+  readonly drift?: SimulatedDrift;
 }
 
 const PREFLOW_S = 0.2;
@@ -48,7 +51,8 @@ const AMBIENT_C = 25;
  *   circuits (voltage 2-5 V, current rising at ~40 A/ms), wire feed ~6-10 m/min, gas ~12-18 l/min,
  *   travel ~40-60 cm/min, contact tip heating towards ~300-400 °C;
  * - between seams: current, voltage, wire and travel 0; gas off except pre/post flow;
- * - slow drift: contact-tip wear raises the voltage and the instability with arc-on time;
+ * - slow drift: contact-tip wear raises the voltage and the instability with arc-on time; an
+ *   optional {@link SimulatedDrift} (a worn tip, a new wire batch) moves the process further;
  * - defect episodes (see `defects.ts`) planned per seam and labelled per sample.
  * All values are clamped into the contract ranges.
  */
@@ -61,6 +65,7 @@ export class GmawCellModel {
   private readonly idleSeconds: readonly [number, number];
   private readonly wearPerArcSecond: number;
   private readonly seamPrefix: string;
+  private readonly drift: SimulatedDrift | undefined;
   private readonly dt: number;
   // per-cell setpoints
   private readonly currentSet: number;
@@ -97,6 +102,8 @@ export class GmawCellModel {
     this.idleSeconds = options.idleSeconds ?? [0.6, 1.2];
     this.wearPerArcSecond = options.wearPerArcSecond ?? 0.002;
     this.seamPrefix = options.seamPrefix ?? 'seam';
+    if (options.drift !== undefined) checkDrift(options.drift);
+    this.drift = options.drift;
     const r = this.random;
     this.currentSet = r.uniform(150, 175);
     this.voltageSet = r.uniform(19, 21);
@@ -130,8 +137,11 @@ export class GmawCellModel {
       this.episode !== undefined && i >= this.episode.startSample && i < this.episode.endSample
         ? this.episode
         : undefined;
-    const effect = active === undefined ? NO_EFFECT : defectEffect(active.defect, active.severity);
-    const values = this.phase === 'welding' ? this.weld(effect) : this.rest(effect);
+    const defect = active === undefined ? NO_EFFECT : defectEffect(active.defect, active.severity);
+    const drift = driftAt(this.drift, i * this.dt);
+    const effect = combineEffects(defect, drift.effect);
+    const values =
+      this.phase === 'welding' ? this.weld(effect, drift.extraWear) : this.rest(effect);
     const sample: CellSample = {
       index: i,
       phase: this.phase,
@@ -187,11 +197,12 @@ export class GmawCellModel {
     }
   }
 
-  private weld(effect: DefectEffect): Record<SignalName, number> {
+  private weld(effect: DefectEffect, extraWear: number): Record<SignalName, number> {
     const r = this.random;
     const dt = this.dt;
     this.wear += this.wearPerArcSecond * dt;
-    const instability = 1 + 3 * this.wear;
+    const wear = this.wear + extraWear;
+    const instability = 1 + 3 * wear;
     const noise = effect.noiseFactor * instability;
 
     // short-circuit transfer: alternate arcing and shorts
@@ -219,7 +230,7 @@ export class GmawCellModel {
     } else {
       // after re-ignition the current decays back towards the arcing level (tau ~1.5 ms)
       this.current += (arcCurrent - this.current) * (1 - Math.exp(-dt / 0.0015));
-      voltage = this.voltageSet + 2 * this.wear + effect.voltageOffset + r.gaussian(0, 0.5 * noise);
+      voltage = this.voltageSet + 2 * wear + effect.voltageOffset + r.gaussian(0, 0.5 * noise);
     }
     const current = this.current + r.gaussian(0, 4 * noise);
 
@@ -231,7 +242,7 @@ export class GmawCellModel {
     this.gas += (this.gasSet * effect.gasFactor - this.gas) * (1 - Math.exp(-dt / 0.15));
     const gas = this.gas + r.gaussian(0, 0.15);
     const travel = this.travelSet + r.gaussian(0, 0.4);
-    const tipTarget = 330 + 150 * this.wear + (current - 180) * 0.6;
+    const tipTarget = 330 + 150 * wear + (current - 180) * 0.6;
     this.tipTemp += (tipTarget - this.tipTemp) * (1 - Math.exp(-dt / 4));
 
     return {

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { writeDataset } from './dataset-writer';
+import type { DriftKind } from './drift';
 import { publishLive } from './mqtt-publisher';
 import { defaultCells, type SimulatorOptions } from './simulator';
 
@@ -7,6 +8,7 @@ import { defaultCells, type SimulatorOptions } from './simulator';
 export const USAGE = `Usage:
   tsx src/main.ts publish --broker mqtt://host:1883 [--cells 4] [--seconds 10] [--malformed 0.05]
                           [--defect-rate 0.1] [--seed 42] [--fast]
+                          [--drift contact-tip-wear|wire-batch [--drift-start 60] [--drift-ramp 120]]
   tsx src/main.ts dataset --out <dir> [--cells 4] [--seconds 60] [--defect-rate 0.1] [--seed 42]
                           [--format parquet,csv]
 
@@ -20,6 +22,10 @@ Options:
   --seed         random seed (default 42)
   --start        ISO time of the first sample (default 2025-01-01T00:00:00Z)
   --fast         publish as fast as possible instead of in real time
+  --drift        a process drift from --drift-start seconds on, full after --drift-ramp more:
+                 contact-tip-wear (a worn tip) or wire-batch (a new wire batch)
+  --drift-start  seconds before the drift begins (default 60)
+  --drift-ramp   seconds from its beginning to full strength (default 120)
   --format       comma-separated dataset formats (default parquet,csv)
   -h, --help     show this help`;
 
@@ -45,6 +51,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       seed: { type: 'string' },
       start: { type: 'string' },
       fast: { type: 'boolean', default: false },
+      drift: { type: 'string' },
+      'drift-start': { type: 'string' },
+      'drift-ramp': { type: 'string' },
       format: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -59,6 +68,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     cells: defaultCells(numberOption(values.cells, 'cells', 4)),
     defectRate: numberOption(values['defect-rate'], 'defect-rate', 0.1),
     start: values.start ?? '2025-01-01T00:00:00Z',
+    ...(values.drift === undefined
+      ? {}
+      : {
+          drift: {
+            kind: values.drift as DriftKind,
+            startSeconds: numberOption(values['drift-start'], 'drift-start', 60),
+            rampSeconds: numberOption(values['drift-ramp'], 'drift-ramp', 120),
+          },
+        }),
   };
   if (command === 'publish') {
     if (values.broker === undefined) throw new Error('publish needs --broker');

@@ -35,6 +35,8 @@ export interface PublishOptions {
   readonly blocks?: number;
   /** Also publish asset-state changes, retained, on the `state` topics (default true). */
   readonly publishState?: boolean;
+  /** Also publish the seam inspections on the `inspection` topics (default true). */
+  readonly publishInspections?: boolean;
   /** MQTT QoS (default 1). */
   readonly qos?: 0 | 1;
   /** Called after every published message (e.g. for logging). */
@@ -57,6 +59,8 @@ export interface PublishSummary {
   malformed: Record<MalformedKind, number>;
   /** Asset-state messages published (not counted in `published`). */
   states: number;
+  /** Seam inspections published (not counted in `published`). */
+  inspections: number;
   /** Simulator steps run. */
   steps: number;
   /** Samples labelled with a defect class, per class, over all published valid blocks. */
@@ -148,6 +152,7 @@ export async function publishLive(options: PublishOptions): Promise<PublishSumma
       number
     >,
     states: 0,
+    inspections: 0,
     steps: 0,
     defectSamples: {},
   };
@@ -198,6 +203,13 @@ export async function publishLive(options: PublishOptions): Promise<PublishSumma
             retain: true,
           });
           summary.states += 1;
+        }
+      }
+      const inspections = simulator.takeInspectionMessages();
+      if (options.publishInspections ?? true) {
+        for (const inspection of inspections) {
+          await client.publishAsync(inspection.topic, JSON.stringify(inspection.payload), { qos });
+          summary.inspections += 1;
         }
       }
       summary.steps += 1;

@@ -27,6 +27,10 @@ export interface SimulatorOptions extends Omit<GmawModelOptions, 'sampleRateHz' 
   readonly defectRate?: number;
   /** Time of the first sample (default 2025-01-01T00:00:00Z). */
   readonly start?: Date | string | number;
+  /** The inspecting station named in the seam inspections (default `qa-vision-1`). */
+  readonly inspectionStation?: string;
+  /** Time from the end of a seam to its inspection verdict, ms (default 2000). */
+  readonly inspectionDelayMs?: number;
 }
 
 /** A telemetry payload as defined by the contract's `TelemetryBlock`. */
@@ -62,6 +66,29 @@ export interface SimulatedState {
   readonly topic: string;
   readonly address: CellAddress;
   readonly payload: { ts: string; state: 'idle' | 'welding'; seamId?: string; program?: string };
+}
+
+/** A seam inspection (contract channel `inspection`): the verdict on one seam, once per seam. */
+export interface SimulatedInspection {
+  /** UNS topic `{enterprise}/{site}/{area}/{line}/{cell}/{asset}/inspection`. */
+  readonly topic: string;
+  readonly address: CellAddress;
+  readonly payload: {
+    seamId: string;
+    seamStart: string;
+    seamEnd: string;
+    verdict: 'pass' | 'fail';
+    defectClass?: string;
+    station: string;
+    inspectedAt: string;
+  };
+}
+
+/** A seam being welded or waiting for its verdict. */
+interface SeamInProgress {
+  readonly seamId: string;
+  readonly startMs: number;
+  endMs?: number;
 }
 
 /** Builds the telemetry topic of a signal of an asset. */
@@ -101,6 +128,10 @@ export class WeldingCellSimulator {
   private blockIndex = 0;
   private readonly lastState: (string | undefined)[];
   private pendingStates: SimulatedState[] = [];
+  private readonly inspectionStation: string;
+  private readonly inspectionDelayMs: number;
+  /** Per cell, the seams ended (or being welded) whose verdicts are not out yet, oldest first. */
+  private readonly seamsToInspect: SeamInProgress[][];
 
   /** Creates the simulator; throws on invalid options. */
   constructor(options: SimulatorOptions) {
@@ -116,6 +147,10 @@ export class WeldingCellSimulator {
     this.startMs = new Date(options.start ?? '2025-01-01T00:00:00Z').getTime();
     if (Number.isNaN(this.startMs)) throw new Error('invalid start time');
     this.lastState = options.cells.map(() => undefined);
+    this.inspectionStation = options.inspectionStation ?? 'qa-vision-1';
+    this.inspectionDelayMs = options.inspectionDelayMs ?? 2000;
+    if (!(this.inspectionDelayMs >= 0)) throw new Error('inspectionDelayMs must be >= 0');
+    this.seamsToInspect = options.cells.map(() => []);
     this.models = options.cells.map(
       (address, i) =>
         new GmawCellModel(hashSeed(options.seed, i + 1), {
@@ -144,6 +179,52 @@ export class WeldingCellSimulator {
     const states = this.pendingStates;
     this.pendingStates = [];
     return states;
+  }
+
+  /**
+   * The verdicts on the seams whose inspection is due by the end of the blocks produced so far,
+   * oldest first: `fail` with the defect class when a defect episode hit the seam, else `pass`.
+   */
+  takeInspectionMessages(): SimulatedInspection[] {
+    const now = this.nextBlockTimeMs;
+    const inspections: SimulatedInspection[] = [];
+    this.seamsToInspect.forEach((seams, c) => {
+      const address = this.cells[c];
+      const model = this.models[c];
+      if (address === undefined || model === undefined) return;
+      while (seams[0]?.endMs !== undefined && seams[0].endMs + this.inspectionDelayMs <= now) {
+        const seam = seams.shift() as Required<SeamInProgress>;
+        const defect = model.plannedEpisodes.find((e) => e.seamId === seam.seamId)?.defect;
+        const { enterprise, site, area, line, cell, asset } = address;
+        inspections.push({
+          topic: `${enterprise}/${site}/${area}/${line}/${cell}/${asset}/inspection`,
+          address,
+          payload: {
+            seamId: seam.seamId,
+            seamStart: new Date(seam.startMs).toISOString(),
+            seamEnd: new Date(seam.endMs).toISOString(),
+            ...(defect === undefined
+              ? { verdict: 'pass' }
+              : { verdict: 'fail', defectClass: defect }),
+            station: this.inspectionStation,
+            inspectedAt: new Date(seam.endMs + this.inspectionDelayMs).toISOString(),
+          },
+        });
+      }
+    });
+    return inspections;
+  }
+
+  private trackSeam(c: number, timeMs: number, phase: CellPhase, seamId: string | undefined): void {
+    const seams = this.seamsToInspect[c];
+    if (seams === undefined) return;
+    const current = seams.at(-1);
+    const welding = current !== undefined && current.endMs === undefined;
+    if (phase === 'welding' && !welding && seamId !== undefined) {
+      seams.push({ seamId, startMs: timeMs });
+    } else if (phase !== 'welding' && welding) {
+      current.endMs = timeMs;
+    }
   }
 
   private trackState(
@@ -190,6 +271,7 @@ export class WeldingCellSimulator {
       for (let k = 0; k < this.samplesPerBlock; k++) {
         const sample = model.step();
         this.trackState(c, address, t0Ms + k * this.dtMs, sample.phase, sample.seamId);
+        this.trackSeam(c, t0Ms + k * this.dtMs, sample.phase, sample.seamId);
         labels.push(sample.label);
         phases.push(sample.phase);
         for (const s of SIGNALS) columns[s].push(sample.values[s]);

@@ -21,16 +21,19 @@ describe('publishLive against a real Mosquitto', () => {
     const contracts = await loadContracts([CONTRACTS]);
     const received: { topic: string; payload: Buffer }[] = [];
     const states: { topic: string; payload: Buffer }[] = [];
+    const inspections: { topic: string; payload: Buffer }[] = [];
     const subscriber = await mqtt.connectAsync(broker.url, { reconnectPeriod: 0 });
     await subscriber.subscribeAsync('acme/#', { qos: 1 });
     subscriber.on('message', (topic, payload) => {
-      (topic.endsWith('/state') ? states : received).push({ topic, payload });
+      if (topic.endsWith('/state')) states.push({ topic, payload });
+      else if (topic.endsWith('/inspection')) inspections.push({ topic, payload });
+      else received.push({ topic, payload });
     });
 
     const sent: { topic: string; malformed: MalformedKind | undefined }[] = [];
     const summary = await publishLive({
       brokerUrl: broker.url,
-      simulatorOptions: { seed: 42, cells: defaultCells(2), defectRate: 0.2 },
+      simulatorOptions: { seed: 42, cells: defaultCells(2), defectRate: 0.2, inspectionDelayMs: 0 },
       realTime: false,
       malformedShare: 0.2,
       blocks: 50,
@@ -48,6 +51,7 @@ describe('publishLive against a real Mosquitto', () => {
     expect(sent).toHaveLength(total);
 
     await waitUntil(() => received.length >= total, 30_000, `${total} blocks received`);
+    await waitUntil(() => inspections.length >= summary.inspections, 30_000, 'inspections');
     await subscriber.endAsync();
     expect(received).toHaveLength(total);
 
@@ -70,6 +74,13 @@ describe('publishLive against a real Mosquitto', () => {
       expect(verdict.errors).toEqual([]);
     }
     expect(states.map((m) => JSON.parse(m.payload.toString()).state)).toContain('welding');
+
+    // and so are the verdicts on the seams finished in time
+    expect(summary.inspections).toBeGreaterThanOrEqual(1);
+    for (const m of inspections) {
+      const verdict = validateMessage(contracts, m.topic, new Uint8Array(m.payload));
+      expect(verdict.errors).toEqual([]);
+    }
   });
 
   it('paces blocks at simulated time when realTime is set', async () => {

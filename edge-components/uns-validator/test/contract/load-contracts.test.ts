@@ -40,7 +40,7 @@ describe('loadContracts', () => {
     expect(welding.contracts).toHaveLength(1);
     expect(welding.contracts[0]).toMatchObject({
       title: 'UNS welding plant',
-      version: '1.3.0',
+      version: '1.4.0',
       asyncapiVersion: '3.0.0',
       source: WELDING_CONTRACT,
       loadOrder: 0,

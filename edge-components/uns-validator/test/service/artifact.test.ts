@@ -36,7 +36,7 @@ describe('the Greengrass artifact', () => {
     expect(run.status).toBe(1);
     expect(JSON.parse(run.stdout.split('\n')[0]!)).toMatchObject({
       valid: true,
-      contractVersion: '1.3.0',
+      contractVersion: '1.4.0',
     });
   });
 

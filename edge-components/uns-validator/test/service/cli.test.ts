@@ -45,7 +45,7 @@ describe('the uns-validator command', () => {
       line: 1,
       valid: true,
       channel: 'state',
-      contractVersion: '1.3.0',
+      contractVersion: '1.4.0',
     });
     expect(lines[1]).toMatchObject({
       line: 2,

@@ -36,7 +36,7 @@ describe('the contracts in force', () => {
     expect(report.inForce).toEqual([
       expect.objectContaining({
         title: 'UNS welding plant',
-        version: '1.3.0',
+        version: '1.4.0',
         asyncapiVersion: '3.0.0',
         source: WELDING_CONTRACT,
         warnings: [],

@@ -62,7 +62,7 @@ describe('enforcement modes', () => {
       expect(envelope).toMatchObject({
         topic: TELEMETRY_TOPIC,
         channel: 'telemetry',
-        contractVersion: '1.3.0',
+        contractVersion: '1.4.0',
       });
       expect(envelope.errors[0].kind).toBe('schema-violation');
       expect(Buffer.from(envelope.payloadBase64, 'base64').toString()).toBe('{"values": "none"}');
@@ -90,14 +90,14 @@ describe('contract reload', () => {
     try {
       writeFileSync(
         contractFile,
-        original.replace(/^ {2}version: ['"]?1\.3\.0['"]?$/m, "  version: '1.4.0'"),
+        original.replace(/^ {2}version: ['"]?1\.4\.0['"]?$/m, "  version: '1.5.0'"),
       );
-      await waitUntil(() => validator.service.loadedContracts.contracts[0]?.version === '1.4.0');
+      await waitUntil(() => validator.service.loadedContracts.contracts[0]?.version === '1.5.0');
       await waitUntil(async () => {
         validator.verdicts.length = 0;
         await plant.publisher.publishAsync(TELEMETRY_TOPIC, telemetryBlock(1));
         await validator.waitForVerdicts(1);
-        return validator.verdicts[0]!.verdict.contractVersion === '1.4.0';
+        return validator.verdicts[0]!.verdict.contractVersion === '1.5.0';
       });
 
       writeFileSync(contractFile, 'asyncapi: 3.0.0\ninfo: [this is not a contract\n');
@@ -109,7 +109,7 @@ describe('contract reload', () => {
       validator.verdicts.length = 0;
       await plant.publisher.publishAsync(TELEMETRY_TOPIC, telemetryBlock(2));
       const [judged] = await validator.waitForVerdicts(1);
-      expect(judged!.verdict).toMatchObject({ valid: true, contractVersion: '1.4.0' });
+      expect(judged!.verdict).toMatchObject({ valid: true, contractVersion: '1.5.0' });
     } finally {
       await validator.service.stop();
     }

@@ -105,7 +105,7 @@ describe('the validator’s publications on a real Mosquitto broker', () => {
       expect(bodies.find((body) => body.site === 'dresden')).toMatchObject({
         topic: TELEMETRY_TOPIC.replace('zwickau', 'dresden'),
         channel: 'telemetry',
-        contractVersion: '1.3.0',
+        contractVersion: '1.4.0',
         errorKind: 'schema-violation',
         payloadEncoding: 'utf8',
         payloadExcerpt: '{"values": "none"}',
@@ -139,17 +139,17 @@ describe('the validator’s publications on a real Mosquitto broker', () => {
         (await validator.get('/api/v1/compliance/contracts')).body,
       );
       expect(published).toEqual({ publishedAt: expect.any(String), enforcement, inForce });
-      expect(published.inForce[0]).toMatchObject({ version: '1.3.0', source: contractFile });
+      expect(published.inForce[0]).toMatchObject({ version: '1.4.0', source: contractFile });
 
       const live = await collect('acme/chemnitz/_validation/contracts');
       writeFileSync(
         contractFile,
-        readFileSync(contractFile, 'utf8').replace(/^ {2}version: 1\.3\.0$/m, '  version: 1.4.0'),
+        readFileSync(contractFile, 'utf8').replace(/^ {2}version: 1\.4\.0$/m, '  version: 1.5.0'),
       );
       await waitUntil(
         () =>
           live.messages.some(
-            ({ payload }) => JSON.parse(payload.toString()).inForce[0].version === '1.4.0',
+            ({ payload }) => JSON.parse(payload.toString()).inForce[0].version === '1.5.0',
           ),
         15_000,
         'the reloaded contracts',

@@ -56,7 +56,7 @@ describe('the validator service on a real Mosquitto broker', () => {
     const valid = verdicts.find(({ verdict }) => verdict.valid)!.verdict;
     expect(valid).toMatchObject({
       channel: 'telemetry',
-      contractVersion: '1.3.0',
+      contractVersion: '1.4.0',
       parameters: { enterprise: 'acme', site: 'zwickau', signal: 'arc_current' },
     });
   });
@@ -133,7 +133,7 @@ describe('the validator service on a real Mosquitto broker', () => {
       topic: TELEMETRY_TOPIC,
       errorKind: 'schema-violation',
       payloadExcerpt: '{"broken": true}',
-      contractVersion: '1.3.0',
+      contractVersion: '1.4.0',
     });
   });
 
@@ -165,12 +165,12 @@ describe('the validator service on a real Mosquitto broker', () => {
     expect(metrics).toContain('uns_validator_messages_total{verdict="valid",error_kind=""}');
     expect(metrics).toContain('uns_validator_verdict_latency_seconds_bucket');
     expect(metrics).toContain(
-      'uns_validator_contract_info{title="UNS welding plant",version="1.3.0"} 1',
+      'uns_validator_contract_info{title="UNS welding plant",version="1.4.0"} 1',
     );
     expect(
       JSON.parse((await validator.get('/api/v1/compliance/contracts')).body).inForce[0],
     ).toMatchObject({
-      version: '1.3.0',
+      version: '1.4.0',
       asyncapiVersion: '3.0.0',
     });
     expect((await validator.get('/api/v1/compliance/overview?since=yesterday')).status).toBe(400);

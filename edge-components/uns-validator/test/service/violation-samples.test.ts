@@ -58,7 +58,7 @@ describe('violation samples', () => {
       receivedAt: '2025-11-25T08:15:30.120Z',
       topic: telemetry('zwickau'),
       channel: 'telemetry',
-      contractVersion: '1.3.0',
+      contractVersion: '1.4.0',
       errorKind: 'schema-violation',
       errorCount: 1,
       schemaPath: '#/allOf/0/properties/values/items/maximum',

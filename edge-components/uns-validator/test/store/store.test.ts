@@ -136,7 +136,7 @@ describe.each(BACKENDS)('the validation store on $name', (backend) => {
           invalidVerdict('bad-parameter', { parameters: { site: 'zwickau' } }),
           invalidVerdict('bad-parameter', {
             parameters: { site: 'zwickau' },
-            contractVersion: '1.3.0',
+            contractVersion: '1.4.0',
           }),
         ],
         T0 + MINUTE,
@@ -151,7 +151,7 @@ describe.each(BACKENDS)('the validation store on $name', (backend) => {
         [
           ['dresden', '1.2.0', 1, 0],
           ['zwickau', '1.2.0', 3, 2],
-          ['zwickau', '1.3.0', 0, 1],
+          ['zwickau', '1.4.0', 0, 1],
         ],
       );
       expect(summary[1]?.invalidByKind).toEqual({ 'schema-violation': 1, 'bad-parameter': 1 });
@@ -172,7 +172,7 @@ describe.each(BACKENDS)('the validation store on $name', (backend) => {
 
       expect(summary.map((row) => [row.contractVersion, row.valid, row.invalid])).toEqual([
         ['1.2.0', 1, 2],
-        ['1.3.0', 0, 1],
+        ['1.4.0', 0, 1],
       ]);
     });
 

@@ -83,7 +83,7 @@ describe('payload size', () => {
     expect(judgeWithheldPayload(welding, ARC_CURRENT, 16_777_216)).toMatchObject({
       valid: false,
       channel: 'telemetry',
-      contractVersion: '1.3.0',
+      contractVersion: '1.4.0',
       errors: [{ kind: 'payload-too-large', message: expect.stringContaining('16777216 bytes') }],
     });
     expect(judgeWithheldPayload(welding, 'nowhere/at/all', 16_777_216).errors).toMatchObject([

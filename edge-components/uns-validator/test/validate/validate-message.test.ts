@@ -49,7 +49,7 @@ describe('telemetry blocks', () => {
       valid: true,
       channel: 'telemetry',
       messageId: 'arcCurrent',
-      contractVersion: '1.3.0',
+      contractVersion: '1.4.0',
       parameters: {
         enterprise: 'acme',
         site: 'zwickau',
@@ -149,7 +149,7 @@ describe('telemetry blocks', () => {
 
   it('rejects a signal the contract does not list', () => {
     const verdict = validateMessage(contracts, `${ASSET}/telemetry/arc_power`, json(block()));
-    expect(verdict).toMatchObject({ valid: false, channel: 'telemetry', contractVersion: '1.3.0' });
+    expect(verdict).toMatchObject({ valid: false, channel: 'telemetry', contractVersion: '1.4.0' });
     expect(verdict.errors).toHaveLength(1);
     expect(verdict.errors[0]).toMatchObject({ kind: 'bad-parameter', path: '' });
     expect(verdict.errors[0]?.message).toMatch(
@@ -235,7 +235,7 @@ describe('state, alarms, anomaly scores and validation summaries', () => {
     const summary = {
       intervalStart: '2025-11-25T08:00:00Z',
       intervalEnd: '2025-11-25T08:01:00Z',
-      contractVersion: '1.3.0',
+      contractVersion: '1.4.0',
       channels: [
         { channel: 'telemetry', valid: 59_000, invalid: 2, byErrorKind: { 'schema-violation': 2 } },
       ],
@@ -265,7 +265,7 @@ describe('the Sparkplug B namespace', () => {
       valid: true,
       channel: 'sparkplugNode',
       messageId: 'sparkplugPayload',
-      contractVersion: '1.3.0',
+      contractVersion: '1.4.0',
       parameters: { group: 'plant-a', verb: 'NDATA', edgeNode: 'edge-1' },
       errors: [],
     });

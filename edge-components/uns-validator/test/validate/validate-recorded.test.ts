@@ -43,7 +43,7 @@ describe('validateRecorded', () => {
       valid: true,
       channel: 'state',
       messageId: 'assetState',
-      contractVersion: '1.3.0',
+      contractVersion: '1.4.0',
       errors: [],
     });
     expect(verdicts[1]).toMatchObject({
