@@ -91,7 +91,7 @@ export class ValidationSummariesDelivery extends Construct {
     this.deliveryStream = delivery.stream;
     this.deliveryRole = delivery.role;
     const { flattener, role } = lakehouseFlattener(this, {
-      delivery,
+      deliveries: [delivery],
       cluster: props.cluster,
       topic: VALIDATION_TOPIC,
       consumerGroup: VALIDATION_SUMMARIES_CONSUMER_GROUP,

@@ -2,7 +2,12 @@ import * as glue from 'aws-cdk-lib/aws-glue';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { toGlueIdentifier } from '../uns-id';
-import { LAKEHOUSE_TABLES, type LakehouseTableDefinition } from './tables';
+import {
+  inZone,
+  LAKEHOUSE_TABLES,
+  type LakehouseTableDefinition,
+  type LakehouseZone,
+} from './tables';
 
 /** Resolved settings of {@link LakehouseCatalog}. */
 export interface LakehouseCatalogProps {
@@ -27,7 +32,7 @@ export interface LakehouseDatabase {
  * The Glue Data Catalog of the Lakehouse: every table is Parquet with partition projection, so
  * Athena finds new `site`/`dt` partitions without a crawler or `MSCK REPAIR`.
  * - `<prefix>_raw`: the tables over the raw zone, partitioned by `site` and `dt`;
- * - `<prefix>_curated`: the same tables over the curated zone;
+ * - `<prefix>_curated`: the tables over the curated zone, partitioned the same way;
  * - `<prefix>_site_<site>`: per site, the curated tables narrowed to that site's partitions
  *   (partitioned by `dt` only), the unit of a plant engineer's grant.
  */
@@ -55,12 +60,14 @@ export class LakehouseCatalog extends Construct {
       name: `${props.namePrefix}_raw`,
       description: 'UNS data as delivered from the plants (restricted: invalid payloads included)',
       bucket: props.rawBucket,
+      zone: 'raw',
       sitePartition: { projection: siteProjection },
     });
     this.curated = this.createDatabase('Curated', {
       name: `${props.namePrefix}_curated`,
       description: 'Deduplicated, contract-valid UNS data of all sites',
       bucket: props.curatedBucket,
+      zone: 'curated',
       sitePartition: { projection: siteProjection },
     });
     this.sites = new Map(
@@ -70,6 +77,7 @@ export class LakehouseCatalog extends Construct {
           name: `${props.namePrefix}_site_${toGlueIdentifier(siteId)}`,
           description: `Curated UNS data of site ${siteId} only`,
           bucket: props.curatedBucket,
+          zone: 'curated',
           sitePartition: { fixedSiteId: siteId },
         }),
       ]),
@@ -82,6 +90,8 @@ export class LakehouseCatalog extends Construct {
       name: string;
       description: string;
       bucket: s3.IBucket;
+      /** The zone whose tables the database holds. */
+      zone: LakehouseZone;
       /** Either a projected `site` partition, or a table fixed to one site's partitions. */
       sitePartition:
         { projection: glue.PartitionProjectionConfiguration } | { fixedSiteId: string };
@@ -94,7 +104,7 @@ export class LakehouseCatalog extends Construct {
       locationUri: `s3://${options.bucket.bucketName}/`,
     });
     const tables: Record<string, glue.S3Table> = {};
-    for (const definition of LAKEHOUSE_TABLES) {
+    for (const definition of LAKEHOUSE_TABLES.filter((table) => inZone(table, options.zone))) {
       tables[definition.name] = this.createTable(namespace, database, definition, options);
     }
     return { database, tables };

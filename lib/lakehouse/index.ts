@@ -4,4 +4,10 @@ export type { LakehouseCatalog, LakehouseDatabase, LakehouseTables } from './cat
 export type { LakehouseAnalytics } from './analytics';
 export type { LakehouseGovernance, PersonaRoles } from './governance';
 export type { LakehouseStorage } from './storage';
-export { LAKEHOUSE_TABLES, type LakehouseTableDefinition, type Sensitivity } from './tables';
+export {
+  inZone,
+  LAKEHOUSE_TABLES,
+  type LakehouseTableDefinition,
+  type LakehouseZone,
+  type Sensitivity,
+} from './tables';

@@ -54,9 +54,12 @@ export class LakehouseStorage extends Construct {
       id: 'abort-incomplete-multipart-uploads',
       abortIncompleteMultipartUploadAfter: Duration.days(7),
     };
+    // Rewrites (a curation re-run deletes a partition first) leave noncurrent versions and, once
+    // those expire, delete markers with nothing behind them: both go.
     const expireNoncurrentVersions: s3.LifecycleRule = {
       id: 'expire-noncurrent-versions',
       noncurrentVersionExpiration: Duration.days(props.noncurrentVersionsExpireAfterDays),
+      expiredObjectDeleteMarker: true,
     };
 
     this.rawBucket = this.createDataBucket('Raw', props, {

@@ -9,5 +9,11 @@ export {
   TELEMETRY_CONSUMER_GROUP,
 } from './telemetry-delivery';
 export * from './topics';
+export {
+  UnsClassDeliveries,
+  type UnsClassDeliveriesProps,
+  type UnsClassFlattener,
+  UNS_CLASS_FLATTENERS,
+} from './uns-class-deliveries';
 export { ServerlessTopics, SERVERLESS_TOPICS_RESOURCE_TYPE } from './serverless-topics';
 export { streamingSettingsProblems } from './validate-props';

@@ -50,8 +50,12 @@ export interface LakehouseDeliveryStreamProps {
 
 /** What {@link lakehouseDeliveryStream} creates. */
 export interface LakehouseDeliveryStream {
+  /** The raw-zone table the stream converts its rows into. */
+  readonly table: string;
   readonly stream: firehose.CfnDeliveryStream;
   readonly role: iam.Role;
+  /** Lake Formation `DESCRIBE` on the table for the stream's role (the stream waits for it). */
+  readonly describeTableGrant: lakeformation.CfnPrincipalPermissions;
   /** The raw bucket the table's objects and the rejects go to. */
   readonly rawBucket: s3.IBucket;
   /** The Lakehouse key, which encrypts the stream and the objects. */
@@ -220,8 +224,10 @@ export function lakehouseDeliveryStream(
   });
   stream.node.addDependency(deliveryPolicy, describeTable);
   return {
+    table,
     stream,
     role,
+    describeTableGrant: describeTable,
     rawBucket,
     encryptionKey: props.encryptionKey,
     rawObjects,
@@ -231,8 +237,17 @@ export function lakehouseDeliveryStream(
 
 /** Properties of {@link lakehouseFlattener}. */
 export interface LakehouseFlattenerProps {
-  /** The stream the rows go into (from {@link lakehouseDeliveryStream}). */
-  readonly delivery: LakehouseDeliveryStream;
+  /**
+   * The streams the rows go into, one per table the function fills (from
+   * {@link lakehouseDeliveryStream}, all into the same raw bucket).
+   */
+  readonly deliveries: readonly LakehouseDeliveryStream[];
+  /**
+   * Where the function keeps the records it rejects, in the raw bucket, ending in `/`.
+   * @default - the rejects prefix of the table, for a function that fills one table; required
+   *   for a function of several tables.
+   */
+  readonly rejectsPrefix?: string;
   readonly cluster: UnsKafkaCluster;
   /** The Kafka topic the function reads, and its own consumer group. */
   readonly topic: string;
@@ -252,18 +267,19 @@ export interface LakehouseFlattenerProps {
   readonly policyDescription: string;
   /** At most this many invocations run at once (the topic's partitions). */
   readonly reservedConcurrency: number;
-  /** Settings of the function besides the stream, the rejects and the record headers. */
+  /** Settings of the function besides the streams, the rejects and the record headers. */
   readonly environment?: Record<string, string>;
   /** How long the mapping gathers records before it invokes the function. */
   readonly maxBatchingWindow: Duration;
 }
 
 /**
- * A function of the `uns-telemetry-flattener` workspace between one Kafka topic and a Lakehouse
- * delivery stream, in `scope`: an MSK event source mapping with its own consumer group from the
- * oldest record, in the private subnets with HTTPS out only (Firehose endpoint, S3 gateway), a
- * role that reads that topic and commits that group, puts rows into that stream and keeps rejected
- * records under the table's rejects prefix.
+ * A function of the `uns-telemetry-flattener` workspace between one Kafka topic and the Lakehouse
+ * delivery streams of the tables it fills, in `scope`: an MSK event source mapping with its own
+ * consumer group from the oldest record, in the private subnets with HTTPS out only (Firehose
+ * endpoint, S3 gateway), a role that reads that topic and commits that group, puts rows into
+ * those streams only and keeps rejected records under its rejects prefix. The function finds the
+ * stream of each table in `DELIVERY_STREAMS` (a JSON object of table → stream name).
  *
  * Children of `scope`: `FlattenerLogs`, `FlattenerRole`, `FlattenerPolicy`,
  * `FlattenerSecurityGroup`, `Flattener` (and the mapping under it).
@@ -272,8 +288,14 @@ export function lakehouseFlattener(
   scope: Construct,
   props: LakehouseFlattenerProps,
 ): { flattener: nodejs.NodejsFunction; role: iam.Role } {
-  const { delivery } = props;
-  const { rawObjects, prefixes } = delivery;
+  const [delivery, ...others] = props.deliveries;
+  if (delivery === undefined) throw new Error(`${props.serviceName}: no delivery stream given`);
+  const rejectsPrefix =
+    props.rejectsPrefix ?? (others.length === 0 ? delivery.prefixes.rejects : undefined);
+  if (rejectsPrefix === undefined) {
+    throw new Error(`${props.serviceName}: a function of several tables needs a rejectsPrefix`);
+  }
+  const { rawObjects } = delivery;
   const { role, logGroup, policy } = vpcFunctionAccess(scope, 'Flattener', {
     logKey: props.logKey,
     removalPolicy: props.removalPolicy,
@@ -284,12 +306,12 @@ export function lakehouseFlattener(
       new iam.PolicyStatement({
         sid: 'PutRowsIntoDeliveryStream',
         actions: ['firehose:PutRecordBatch'],
-        resources: [delivery.stream.attrArn],
+        resources: props.deliveries.map(({ stream }) => stream.attrArn),
       }),
       new iam.PolicyStatement({
         sid: 'KeepRejectedRecords',
         actions: ['s3:PutObject'],
-        resources: [rawObjects.arn(`${prefixes.rejects}*`)],
+        resources: [rawObjects.arn(`${rejectsPrefix}*`)],
       }),
       ...s3KeyStatements(delivery.encryptionKey, delivery.rawBucket, ['kms:GenerateDataKey']),
     ],
@@ -317,9 +339,11 @@ export function lakehouseFlattener(
     securityGroups: [securityGroup],
     reservedConcurrentExecutions: props.reservedConcurrency,
     environment: {
-      DELIVERY_STREAM_NAME: delivery.stream.ref,
+      DELIVERY_STREAMS: Stack.of(scope).toJsonString(
+        Object.fromEntries(props.deliveries.map(({ table, stream }) => [table, stream.ref])),
+      ),
       REJECTS_BUCKET: delivery.rawBucket.bucketName,
-      REJECTS_PREFIX: prefixes.rejects,
+      REJECTS_PREFIX: rejectsPrefix,
       HEADER_MQTT_TOPIC: UNS_RECORD_HEADERS.mqttTopic,
       HEADER_RECEIVED_AT: UNS_RECORD_HEADERS.receivedAt,
       HEADER_CONTRACT_VERSION: UNS_RECORD_HEADERS.contractVersion,
@@ -336,7 +360,7 @@ export function lakehouseFlattener(
         'Lambda and the MSK event source mapping create and describe their VPC network interfaces before they exist; EC2 offers no narrower resource for these actions.',
     },
     {
-      id: rawObjects.wildcardFinding(`${prefixes.rejects}*`),
+      id: rawObjects.wildcardFinding(`${rejectsPrefix}*`),
       reason:
         'Each rejected batch gets its own object named after topic, partition and offset, so the rejects prefix is the narrowest resource that covers them.',
     },

@@ -35,6 +35,13 @@ export interface WorkspaceFunctionProps extends Omit<
    * @default - the bundle holds only what esbuild produces.
    */
   readonly copyIntoBundle?: readonly BundleCopy[];
+  /**
+   * Which `package.json` fields esbuild resolves packages by, in order; `['module', 'main']` for
+   * packages whose `main` is a UMD bundle that esbuild cannot follow (the AsyncAPI parser's
+   * dependencies).
+   * @default - esbuild's order for Node.js (`main`, then `module`).
+   */
+  readonly mainFields?: readonly string[];
 }
 
 /** One file or folder copied into a function's bundle by {@link workspaceFunction}. */
@@ -60,6 +67,7 @@ export function workspaceFunction(
     entryFile = 'main.ts',
     bundleAwsSdk,
     copyIntoBundle = [],
+    mainFields,
     ...functionProps
   } = props;
   return new nodejs.NodejsFunction(scope, id, {
@@ -75,6 +83,7 @@ export function workspaceFunction(
       target: 'node24',
       forceDockerBundling: false,
       ...(bundleAwsSdk === true && { bundleAwsSDK: true }),
+      ...(mainFields !== undefined && { mainFields: [...mainFields] }),
       ...(copyIntoBundle.length > 0 && {
         commandHooks: {
           beforeBundling: () => [],

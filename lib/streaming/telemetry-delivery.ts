@@ -68,7 +68,7 @@ export class TelemetryDelivery extends Construct {
     this.deliveryStream = delivery.stream;
     this.deliveryRole = delivery.role;
     const { flattener, role } = lakehouseFlattener(this, {
-      delivery,
+      deliveries: [delivery],
       cluster: props.cluster,
       topic: TELEMETRY_TOPIC,
       consumerGroup: TELEMETRY_CONSUMER_GROUP,

@@ -7,6 +7,7 @@ export const UNS_KAFKA_TOPICS = [
   'uns.telemetry',
   'uns.state',
   'uns.alarm',
+  'uns.inspection',
   'uns.ml',
   'uns.validation',
   'uns.sparkplug',

@@ -8,16 +8,20 @@ import { ServerlessTopics } from './serverless-topics';
 import { STREAMING_DEFAULTS, type UnsStreamingProps } from './streaming-props';
 import { TelemetryDelivery } from './telemetry-delivery';
 import { TELEMETRY_TOPIC, UNS_KAFKA_TOPICS, type UnsKafkaTopic } from './topics';
+import { UnsClassDeliveries } from './uns-class-deliveries';
 import { streamingSettingsProblems } from './validate-props';
 
 /**
  * The plant-to-cloud streaming path: an MSK cluster (serverless or provisioned) in private
- * subnets with IAM authentication and TLS, the UNS topics, the delivery of telemetry into the
- * Lakehouse raw zone as Parquet, and the managed policy a plant's bridge attaches to produce.
+ * subnets with IAM authentication and TLS, the UNS topics, the delivery of telemetry and of the
+ * other UNS data classes (inference results, states, alarms, seam inspections) into the Lakehouse
+ * raw zone as Parquet, and the managed policy a plant's bridge attaches to produce.
  */
 export class UnsStreaming extends Construct {
   readonly cluster: UnsKafkaCluster;
   readonly telemetryDelivery: TelemetryDelivery;
+  /** The deliveries of `uns.ml`, `uns.state`, `uns.alarm` and `uns.inspection` into their tables. */
+  readonly classDeliveries: UnsClassDeliveries;
   /**
    * Produce rights on the UNS topics only (connect, idempotent writes, describe and write
    * `uns.*`): attach it to the Greengrass token-exchange role of the plants' core devices.
@@ -110,10 +114,24 @@ export class UnsStreaming extends Construct {
       topicPartitions: this.partitions[TELEMETRY_TOPIC],
       removalPolicy,
     });
-    // The event source mapping starts once its topic exists.
-    const telemetryTopic = topics.get(TELEMETRY_TOPIC) ?? this.serverlessTopics?.resource;
-    if (telemetryTopic !== undefined) {
-      this.telemetryDelivery.flattener.node.addDependency(telemetryTopic);
+    this.classDeliveries = new UnsClassDeliveries(this, 'ClassDeliveries', {
+      cluster: this.cluster,
+      partitions: this.partitions,
+      lakehouse: props.lakehouse,
+      vpc: props.vpc,
+      subnets,
+      logKey: props.logKey,
+      encryptionKey,
+      removalPolicy,
+    });
+    // Each event source mapping starts once its topic exists.
+    const flatteners = new Map([
+      [TELEMETRY_TOPIC, this.telemetryDelivery.flattener],
+      ...this.classDeliveries.flatteners,
+    ]);
+    for (const [topic, flattener] of flatteners) {
+      const topicResource = topics.get(topic) ?? this.serverlessTopics?.resource;
+      if (topicResource !== undefined) flattener.node.addDependency(topicResource);
     }
 
     this.bridgeProducerPolicy = new iam.ManagedPolicy(this, 'BridgeProducerPolicy', {

@@ -118,6 +118,7 @@ describe('UNS topics', () => {
       ['uns.telemetry', 24, 3],
       ['uns.state', 6, 3],
       ['uns.alarm', 6, 3],
+      ['uns.inspection', 6, 3],
       ['uns.ml', 6, 3],
       ['uns.validation', 6, 3],
       ['uns.sparkplug', 6, 3],
@@ -251,7 +252,16 @@ describe('UNS topics on the provisioned cluster (prod)', () => {
 });
 
 describe('telemetry delivery', () => {
-  const stream = () => onlyResource(devStreaming, 'AWS::KinesisFirehose::DeliveryStream');
+  const stream = () =>
+    onlyResource(devStreaming, 'AWS::KinesisFirehose::DeliveryStream', {
+      Properties: {
+        ExtendedS3DestinationConfiguration: {
+          DataFormatConversionConfiguration: {
+            SchemaConfiguration: { TableName: 'uns_telemetry' },
+          },
+        },
+      },
+    });
 
   it('writes Parquet converted from the raw uns_telemetry Glue table', () => {
     const conversion =
@@ -332,7 +342,10 @@ describe('telemetry delivery', () => {
   });
 
   it('grants the Firehose role Lake Formation DESCRIBE on the raw telemetry table only', () => {
-    const grant = onlyResource(devStreaming, 'AWS::LakeFormation::PrincipalPermissions');
+    const role = stream().ExtendedS3DestinationConfiguration.RoleARN;
+    const grant = onlyResource(devStreaming, 'AWS::LakeFormation::PrincipalPermissions', {
+      Properties: { Principal: { DataLakePrincipalIdentifier: role } },
+    });
     expect(grant.Permissions).toEqual(['DESCRIBE']);
     expect(grant.PermissionsWithGrantOption).toEqual([]);
     expect(grant.Resource.Table.Name).toBe('uns_telemetry');

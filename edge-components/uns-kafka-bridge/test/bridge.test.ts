@@ -21,6 +21,7 @@ const DATA_TOPICS = [
   'uns.telemetry',
   'uns.state',
   'uns.alarm',
+  'uns.inspection',
   'uns.ml',
   'uns.validation',
   'uns.sparkplug',
@@ -53,6 +54,7 @@ describe('the bridge against Kafka and Mosquitto', () => {
       [`${ASSET}/telemetry/arc_current`, '{"case":"telemetry"}', 'uns.telemetry', ASSET],
       [`${ASSET}/state`, '{"case":"state"}', 'uns.state', ASSET],
       [`${ASSET}/alarm`, '{"case":"alarm"}', 'uns.alarm', ASSET],
+      [`${ASSET}/inspection`, '{"case":"inspection"}', 'uns.inspection', ASSET],
       [`${ASSET}/_ml/weld-anomaly`, '{"case":"ml"}', 'uns.ml', ASSET],
       ['acme/zwickau/_validation', '{"case":"validation"}', 'uns.validation', 'acme/zwickau'],
       [

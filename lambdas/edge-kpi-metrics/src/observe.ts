@@ -26,7 +26,7 @@ const HEARTBEAT_TOPIC: (typeof MEASURED_TOPICS)[number] = 'uns.heartbeat';
  * - `serving-window`: a window scored by the serving model.
  * - `refusal`: a model status `refused` (a model bundle failed validation and was not loaded).
  * - `inference-message`: any other message of the inference runtime (shadow score, anomaly
- *   event, other model status): the runtime reports, with nothing more to count.
+ *   event, drift statistics, other model status): the runtime reports, with nothing more to count.
  * - `heartbeat`: a bridge heartbeat.
  * - `not-measured`: a message no KPI counts (the validator's quarantine envelopes, violation samples
  *   and contracts in force).
@@ -87,6 +87,7 @@ export function observe(record: MSKRecord, mqttTopicHeader: string): Observation
         : { kind: 'inference-message', site };
     }
     case 'anomaly-event':
+    case 'model-drift':
       return { kind: 'inference-message', site };
     case 'model-status':
       return readModelStatusEvent(payload) === 'refused'

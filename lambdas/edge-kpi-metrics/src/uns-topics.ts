@@ -8,6 +8,7 @@
  * - `anomaly-score`: `{enterprise}/{site}/{area}/{line}/{cell}/{asset}/_ml/{model}`
  * - `shadow-score`: `…/{asset}/_ml/{model}/shadow`
  * - `anomaly-event`: `…/{asset}/_ml/{model}/events`
+ * - `model-drift`: `…/{asset}/_ml/{model}/drift`
  * - `model-status`: `{enterprise}/{site}/_ml/{model}/status`
  */
 export type SiteMessageKind =
@@ -17,6 +18,7 @@ export type SiteMessageKind =
   | 'anomaly-score'
   | 'shadow-score'
   | 'anomaly-event'
+  | 'model-drift'
   | 'model-status';
 
 /**
@@ -37,6 +39,13 @@ const VALIDATION_LEVEL = '_validation';
 const BELOW_VALIDATION: Readonly<Record<string, SiteMessageKind | undefined>> = {
   violations: 'violation-sample',
   contracts: 'contracts-in-force',
+};
+
+/** The inference runtime's topics one level below `…/{asset}/_ml/{model}`. */
+const BELOW_MODEL: Readonly<Record<string, SiteMessageKind | undefined>> = {
+  shadow: 'shadow-score',
+  events: 'anomaly-event',
+  drift: 'model-drift',
 };
 
 /**
@@ -67,8 +76,7 @@ function kindOf(levels: readonly string[]): SiteMessageKind | undefined {
       return assetChild === ML_LEVEL ? 'anomaly-score' : undefined;
     case 9:
       if (assetChild !== ML_LEVEL) return undefined;
-      if (assetLeaf === 'shadow') return 'shadow-score';
-      return assetLeaf === 'events' ? 'anomaly-event' : undefined;
+      return assetLeaf === undefined ? undefined : BELOW_MODEL[assetLeaf];
     default:
       return undefined;
   }

@@ -26,6 +26,7 @@ export function siteTopics(site: string) {
     score: channelTopic('anomaly', asset),
     shadow: channelTopic('anomalyShadow', asset),
     event: channelTopic('anomalyEvent', asset),
+    drift: channelTopic('anomalyDrift', asset),
     status: channelTopic('modelStatus', { enterprise: ENTERPRISE, site, model: MODEL }),
   };
 }
@@ -146,6 +147,9 @@ export function loadedStatus(): Record<string, unknown> {
 
 /** The contract's example of an anomaly event. */
 export const anomalyEvent = () => contractExample('anomalyEvent', 'gasLoss');
+
+/** Drift statistics as the contract's example shows them. */
+export const modelDrift = () => contractExample('modelDrift', 'contactTipWear');
 
 /** A bridge heartbeat of a healthy bridge forwarding directly, with the given changes. */
 export function heartbeat(changes: Partial<HeartbeatPayload>): HeartbeatPayload {

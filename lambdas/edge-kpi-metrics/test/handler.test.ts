@@ -5,6 +5,7 @@ import { configFromEnvironment, DEFAULT_CONFIG, type KpiConfig, SERVICE_NAME } f
 import { createHandler, createKpiMetrics, type KpiResult } from '../src/handler';
 import {
   anomalyEvent,
+  modelDrift,
   anomalyScore,
   bridgedRecord,
   heartbeat,
@@ -159,7 +160,7 @@ describe('edge KPI metrics handler', () => {
     ]);
   });
 
-  it("reports the serving model's anomaly rate, leaving shadow scores and anomaly events out", async () => {
+  it("reports the serving model's anomaly rate, leaving shadow scores, anomaly events and drift out", async () => {
     const { emf } = await invoke(
       mskEvent([
         bridgedRecord('uns.ml', zwickau.score, anomalyScore(false)),
@@ -169,6 +170,7 @@ describe('edge KPI metrics handler', () => {
         bridgedRecord('uns.ml', zwickau.shadow, anomalyScore(true, 'shadow')),
         bridgedRecord('uns.ml', zwickau.shadow, anomalyScore(true, 'shadow')),
         bridgedRecord('uns.ml', zwickau.event, anomalyEvent()),
+        bridgedRecord('uns.ml', zwickau.drift, modelDrift()),
         // A site whose runtime only has a shadow model's results to report has no serving rate.
         bridgedRecord('uns.ml', mlada.shadow, anomalyScore(true, 'shadow')),
       ]),

@@ -15,6 +15,7 @@ describe('parseUnsTopic', () => {
       score: { kind: 'anomaly-score', site: 'mlada-boleslav' },
       shadow: { kind: 'shadow-score', site: 'mlada-boleslav' },
       event: { kind: 'anomaly-event', site: 'mlada-boleslav' },
+      drift: { kind: 'model-drift', site: 'mlada-boleslav' },
       status: { kind: 'model-status', site: 'mlada-boleslav' },
     });
   });

@@ -9,9 +9,15 @@ export const CLUSTER_ARN =
 /** The topics and partitions of the dev environment, as CloudFormation passes them: strings. */
 export const DEV_TOPICS = [
   { Name: 'uns.telemetry', Partitions: '6' },
-  ...['uns.state', 'uns.alarm', 'uns.ml', 'uns.validation', 'uns.sparkplug', 'uns.heartbeat'].map(
-    (name) => ({ Name: name, Partitions: '3' }),
-  ),
+  ...[
+    'uns.state',
+    'uns.alarm',
+    'uns.inspection',
+    'uns.ml',
+    'uns.validation',
+    'uns.sparkplug',
+    'uns.heartbeat',
+  ].map((name) => ({ Name: name, Partitions: '3' })),
 ];
 
 const COMMON = {

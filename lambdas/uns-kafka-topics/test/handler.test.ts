@@ -21,7 +21,7 @@ describe('resource properties', () => {
     expect(clusterArn).toBe(CLUSTER_ARN);
     expect(topics[0]).toEqual({ name: 'uns.telemetry', partitions: 6 });
     expect(topics.slice(1).every((topic) => topic.partitions === 3)).toBe(true);
-    expect(topics).toHaveLength(7);
+    expect(topics).toHaveLength(DEV_TOPICS.length);
   });
 
   it('names every problem at once', () => {

@@ -69,6 +69,7 @@ const EXPECTED = {
   'uns.telemetry': 6,
   'uns.state': 3,
   'uns.alarm': 3,
+  'uns.inspection': 3,
   'uns.ml': 3,
   'uns.validation': 3,
   'uns.sparkplug': 3,

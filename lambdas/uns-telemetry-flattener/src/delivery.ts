@@ -7,6 +7,11 @@ export interface PartitionedRow {
   readonly dt: string;
 }
 
+/** The `dt` partition value of a time: its UTC day, yyyy-MM-dd. */
+export function utcDay(epochMillis: number): string {
+  return new Date(epochMillis).toISOString().slice(0, 10);
+}
+
 /** Firehose de-aggregates at most 500 JSON objects from one record. */
 export const ROWS_PER_RECORD = 500;
 /** PutRecordBatch limits: 500 records and 4 MiB per call. */

@@ -1,12 +1,14 @@
 import { decodeHeaders } from '@uns-mlops/msk-records';
 import type { MSKRecord } from 'aws-lambda';
+import { utcDay } from './delivery';
+import { type Flattener, singleTable } from './flattener';
+import { oneOf, readPayload, text, timestamp } from './payload';
+import { decodeBase64, type HeaderNames, parseReceivedAt, RejectedRecord } from './record';
 
-/** Names of the record headers the bridge sets (configured by the CDK construct). */
-export interface HeaderNames {
-  readonly mqttTopic: string;
-  readonly receivedAt: string;
-  readonly contractVersion: string;
-}
+/** The Lakehouse table of telemetry samples (lib/lakehouse/tables.ts). */
+export const TELEMETRY_TABLE = 'uns_telemetry';
+
+const QUALITIES = ['good', 'uncertain', 'bad'] as const;
 
 /** One row of the Lakehouse table `uns_telemetry`, plus its partition values `site` and `dt`. */
 export interface TelemetryRow {
@@ -21,7 +23,7 @@ export interface TelemetryRow {
   /** Epoch milliseconds (the delivery stream parses timestamps as `millis`). */
   readonly sample_time: number;
   readonly value: number;
-  readonly quality: 'good' | 'uncertain' | 'bad';
+  readonly quality: (typeof QUALITIES)[number];
   readonly mqtt_topic: string;
   readonly contract_version: string | null;
   /** Epoch milliseconds. */
@@ -30,18 +32,8 @@ export interface TelemetryRow {
   readonly dt: string;
 }
 
-/** A Kafka record that cannot become rows; the reason says which contract rule it broke. */
-export class RejectedRecord extends Error {
-  constructor(readonly reason: string) {
-    super(reason);
-    this.name = 'RejectedRecord';
-  }
-}
-
-const QUALITIES = new Set(['good', 'uncertain', 'bad']);
 const MAX_SAMPLES = 5000;
 const MAX_DT_MS = 3_600_000;
-const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
 /**
  * Flattens one `uns.telemetry` Kafka record (key = asset path, value = the telemetry block
@@ -80,7 +72,7 @@ export function flattenTelemetryRecord(record: MSKRecord, headers: HeaderNames):
     );
   }
   const receivedAt = parseReceivedAt(headerValues.get(headers.receivedAt), record.timestamp);
-  const block = parseBlock(decodeBase64(record.value, 'value'));
+  const block = parseBlock(record);
   const common = {
     enterprise,
     site,
@@ -101,7 +93,7 @@ export function flattenTelemetryRecord(record: MSKRecord, headers: HeaderNames):
       ...common,
       sample_time: sampleTime,
       value,
-      dt: new Date(sampleTime).toISOString().slice(0, 10),
+      dt: utcDay(sampleTime),
     };
   });
 }
@@ -114,23 +106,19 @@ interface TelemetryBlock {
   quality: TelemetryRow['quality'];
 }
 
-function parseBlock(json: string): TelemetryBlock {
-  let payload: unknown;
-  try {
-    payload = JSON.parse(json);
-  } catch {
-    throw new RejectedRecord('value is not JSON');
-  }
-  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
-    throw new RejectedRecord('value is not a telemetry block object');
-  }
-  const { t0, dtMs, unit, values, quality = 'good', seq } = payload as Record<string, unknown>;
-  const t0Ms = typeof t0 === 'string' && ISO_DATE_TIME.test(t0) ? Date.parse(t0) : Number.NaN;
-  if (Number.isNaN(t0Ms)) throw new RejectedRecord('t0 must be an RFC 3339 date-time');
+function parseBlock(record: MSKRecord): TelemetryBlock {
+  const {
+    t0,
+    dtMs,
+    unit,
+    values,
+    quality = 'good',
+    seq,
+  } = readPayload(record, 'a telemetry block');
+  const t0Ms = timestamp(t0, 't0');
   if (typeof dtMs !== 'number' || !(dtMs > 0 && dtMs <= MAX_DT_MS)) {
     throw new RejectedRecord(`dtMs must be a number in (0, ${MAX_DT_MS}]`);
   }
-  if (typeof unit !== 'string') throw new RejectedRecord('unit must be a string');
   if (
     !Array.isArray(values) ||
     values.length === 0 ||
@@ -139,40 +127,17 @@ function parseBlock(json: string): TelemetryBlock {
   ) {
     throw new RejectedRecord(`values must be 1-${MAX_SAMPLES} finite numbers`);
   }
-  if (typeof quality !== 'string' || !QUALITIES.has(quality)) {
-    throw new RejectedRecord('quality must be good, uncertain or bad');
-  }
   if (typeof seq !== 'number' || !Number.isInteger(seq) || seq < 0) {
     throw new RejectedRecord('seq must be a whole number >= 0');
   }
   return {
     t0: t0Ms,
     dtMs,
-    unit,
+    unit: text(unit, 'unit'),
     values: values as number[],
-    quality: quality as TelemetryRow['quality'],
+    quality: oneOf(quality, 'quality', QUALITIES),
   };
 }
 
-/**
- * The bridge's receive time from its header (ISO-8601 or epoch milliseconds), else the Kafka
- * record's timestamp.
- *
- * @throws RejectedRecord when the header is there but no time.
- */
-export function parseReceivedAt(header: string | undefined, kafkaTimestamp: number): number {
-  if (header === undefined) return kafkaTimestamp;
-  const millis = /^\d+$/.test(header) ? Number(header) : Date.parse(header);
-  if (Number.isNaN(millis)) {
-    throw new RejectedRecord(`received-at header ${JSON.stringify(header)} is not a time`);
-  }
-  return millis;
-}
-
-/** A base64 key or value of the record as UTF-8; a missing one is rejected, naming `what`. */
-export function decodeBase64(value: string | undefined | null, what: string): string {
-  if (value === undefined || value === null || value === '') {
-    throw new RejectedRecord(`${what} is missing`);
-  }
-  return Buffer.from(value, 'base64').toString('utf8');
-}
+/** `uns.telemetry` into `uns_telemetry`. */
+export const telemetryFlattener: Flattener = singleTable(TELEMETRY_TABLE, flattenTelemetryRecord);

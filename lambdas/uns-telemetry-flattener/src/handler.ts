@@ -5,11 +5,13 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { MSKEvent, MSKRecord } from 'aws-lambda';
 import { putAll, packRows, type PartitionedRow, type RetryPolicy, DEFAULT_RETRY } from './delivery';
 import { decodeHeaders } from '@uns-mlops/msk-records';
-import { flattenTelemetryRecord, type HeaderNames, RejectedRecord } from './flatten';
+import type { Flattener } from './flattener';
+import { type HeaderNames, RejectedRecord } from './record';
 
 /** Where the handler delivers rows and rejected records (from the function's environment). */
 export interface FlattenerConfig {
-  readonly deliveryStreamName: string;
+  /** The Firehose stream of each Lakehouse table the function fills, by table name. */
+  readonly deliveryStreams: Readonly<Record<string, string>>;
   readonly rejectsBucket: string;
   /** Key prefix of rejected records, ending with `/`. */
   readonly rejectsPrefix: string;
@@ -19,7 +21,7 @@ export interface FlattenerConfig {
 /** Reads the configuration the CDK construct sets; names every missing variable at once. */
 export function configFromEnvironment(env: NodeJS.ProcessEnv): FlattenerConfig {
   const names = {
-    deliveryStreamName: 'DELIVERY_STREAM_NAME',
+    deliveryStreams: 'DELIVERY_STREAMS',
     rejectsBucket: 'REJECTS_BUCKET',
     rejectsPrefix: 'REJECTS_PREFIX',
     mqttTopic: 'HEADER_MQTT_TOPIC',
@@ -34,7 +36,7 @@ export function configFromEnvironment(env: NodeJS.ProcessEnv): FlattenerConfig {
   }
   const value = (name: keyof typeof names) => env[names[name]] ?? '';
   return {
-    deliveryStreamName: value('deliveryStreamName'),
+    deliveryStreams: parseDeliveryStreams(value('deliveryStreams')),
     rejectsBucket: value('rejectsBucket'),
     rejectsPrefix: value('rejectsPrefix'),
     headers: {
@@ -43,6 +45,27 @@ export function configFromEnvironment(env: NodeJS.ProcessEnv): FlattenerConfig {
       contractVersion: value('contractVersion'),
     },
   };
+}
+
+/** `DELIVERY_STREAMS`: a JSON object of table name → delivery stream name. */
+function parseDeliveryStreams(json: string): Record<string, string> {
+  let streams: unknown;
+  try {
+    streams = JSON.parse(json);
+  } catch {
+    streams = undefined;
+  }
+  if (
+    typeof streams !== 'object' ||
+    streams === null ||
+    Array.isArray(streams) ||
+    !Object.values(streams).every((name) => typeof name === 'string' && name !== '')
+  ) {
+    throw new Error(
+      `uns-telemetry-flattener: DELIVERY_STREAMS is not a JSON object of table → delivery stream name: ${json}`,
+    );
+  }
+  return streams as Record<string, string>;
 }
 
 /** A rejected Kafka record as kept in S3: enough to replay it once the cause is fixed. */
@@ -65,7 +88,7 @@ export interface FlattenResult {
   readonly rejected: number;
 }
 
-/** Dependencies of {@link createHandler}, so that tests pass their own clients and retry policy. */
+/** Dependencies of a handler, so that tests pass their own clients and retry policy. */
 export interface HandlerDependencies {
   readonly config: FlattenerConfig;
   readonly firehose: FirehoseClient;
@@ -76,58 +99,77 @@ export interface HandlerDependencies {
 }
 
 /**
- * Turns one Kafka record into Lakehouse rows (none for a record the table does not hold).
+ * The Lambda handler for batches of an MSK event source mapping: `flattener` turns each record
+ * into rows of one of its tables, which go through that table's Firehose stream; a record that
+ * breaks the contract is counted, logged and kept in S3 under the rejects prefix, and the batch
+ * goes on. A delivery that still fails after retries fails the invocation, so the whole batch is
+ * retried (at-least-once, for every table of the batch).
  *
- * @throws RejectedRecord when the record breaks its contract.
- */
-export type FlattenRecord = (record: MSKRecord, headers: HeaderNames) => readonly PartitionedRow[];
-
-/**
- * The Lambda handler for batches of the MSK event source mapping on `uns.telemetry`: each record
- * becomes one row per sample, delivered through Firehose; a record that breaks the contract is
- * counted, logged and kept in S3 under the rejects prefix, and the batch goes on. A delivery that
- * still fails after retries fails the invocation, so the whole batch is retried (at-least-once).
- */
-export function createHandler(
-  deps: HandlerDependencies,
-): (event: MSKEvent) => Promise<FlattenResult> {
-  return createFlattenerHandler(deps, flattenTelemetryRecord);
-}
-
-/**
- * A handler like {@link createHandler} for any topic: `flatten` turns each record into the rows
- * of one Lakehouse table.
+ * @throws Error at once when the configuration names no stream for a table of `flattener`.
  */
 export function createFlattenerHandler(
   deps: HandlerDependencies,
-  flatten: FlattenRecord,
+  flattener: Flattener,
 ): (event: MSKEvent) => Promise<FlattenResult> {
+  const streams = new Map(Object.entries(deps.config.deliveryStreams));
+  const unserved = flattener.tables.filter((table) => !streams.has(table));
+  if (unserved.length > 0) {
+    throw new Error(
+      `uns-telemetry-flattener: DELIVERY_STREAMS names no stream for table(s) ${unserved.join(', ')}`,
+    );
+  }
   return async (event) => {
-    const rows: PartitionedRow[] = [];
+    const rowsByTable = new Map<string, PartitionedRow[]>();
     const rejects: RejectEntry[] = [];
     const records = Object.values(event.records).flat();
     for (const record of records) {
       try {
-        rows.push(...flatten(record, deps.config.headers));
+        const { table, rows } = flattener.flatten(record, deps.config.headers);
+        const tableRows = rowsByTable.get(table) ?? [];
+        tableRows.push(...rows);
+        rowsByTable.set(table, tableRows);
       } catch (error) {
         if (!(error instanceof RejectedRecord)) throw error;
         rejects.push(rejectEntry(record, error.reason));
       }
     }
-    await putAll(
-      deps.firehose,
-      deps.config.deliveryStreamName,
-      packRows(rows),
-      deps.retry ?? DEFAULT_RETRY,
+    await Promise.all(
+      [...rowsByTable].map(([table, rows]) => {
+        const stream = streams.get(table);
+        if (stream === undefined) throw new Error(`no delivery stream for table ${table}`);
+        return putAll(deps.firehose, stream, packRows(rows), deps.retry ?? DEFAULT_RETRY);
+      }),
     );
     if (rejects.length > 0) await storeRejects(deps, rejects);
 
+    const rows = [...rowsByTable.values()].reduce((sum, tableRows) => sum + tableRows.length, 0);
     deps.metrics.addMetric('RecordsReceived', MetricUnit.Count, records.length);
-    deps.metrics.addMetric('RowsDelivered', MetricUnit.Count, rows.length);
+    deps.metrics.addMetric('RowsDelivered', MetricUnit.Count, rows);
     deps.metrics.addMetric('RecordsRejected', MetricUnit.Count, rejects.length);
     deps.metrics.publishStoredMetrics();
-    return { records: records.length, rows: rows.length, rejected: rejects.length };
+    return { records: records.length, rows, rejected: rejects.length };
   };
+}
+
+/**
+ * The handler of a function of this workspace as Lambda runs it: the configuration from the
+ * environment, the SDK's default clients, and logs and metrics (namespace `uns-mlops`) of
+ * `serviceName`.
+ */
+export function lambdaHandler(
+  serviceName: string,
+  flattener: Flattener,
+): (event: MSKEvent) => Promise<FlattenResult> {
+  return createFlattenerHandler(
+    {
+      config: configFromEnvironment(process.env),
+      firehose: new FirehoseClient({}),
+      s3: new S3Client({}),
+      logger: new Logger({ serviceName }),
+      metrics: new Metrics({ namespace: 'uns-mlops', serviceName }),
+    },
+    flattener,
+  );
 }
 
 function rejectEntry(record: MSKRecord, reason: string): RejectEntry {

@@ -1,6 +1,13 @@
 import { decodeHeaders } from '@uns-mlops/msk-records';
 import type { MSKRecord } from 'aws-lambda';
-import { decodeBase64, type HeaderNames, parseReceivedAt, RejectedRecord } from './flatten';
+import { utcDay } from './delivery';
+import { type Flattener, singleTable } from './flattener';
+import { count, isObject, readPayload, timestamp } from './payload';
+import { type HeaderNames, parseReceivedAt, RejectedRecord } from './record';
+import { SITE_ID } from './uns-message';
+
+/** The Lakehouse table of compliance summaries (lib/lakehouse/tables.ts). */
+export const VALIDATION_SUMMARIES_TABLE = 'validation_summaries';
 
 /**
  * One row of the Lakehouse table `validation_summaries` (lib/lakehouse/tables.ts), plus its
@@ -35,13 +42,10 @@ export const VALID_KIND = '';
 /** `error_kind` of the invalid messages a summary counts in `invalid` but under no kind. */
 export const UNCLASSIFIED_KIND = 'unclassified';
 
-/** Site ids as the contract's `{site}` parameter allows them. */
-const SITE_ID = /^[a-z][a-z0-9-]{0,31}$/;
 /** A summary's MQTT topic, `{enterprise}/{site}/_validation`. */
 const SUMMARY_TOPIC = /^([^/]+)\/([^/]+)\/_validation$/;
 /** The longest interval a summary may cover. */
 const MAX_INTERVAL_MS = 24 * 60 * 60 * 1000;
-const RFC_3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
 /**
  * The rows of one `uns.validation` record, when it is a compliance summary (MQTT topic
@@ -72,7 +76,7 @@ export function flattenValidationRecord(
     throw new RejectedRecord(`site ${JSON.stringify(site)} of ${mqttTopic} is not a site id`);
   }
   const receivedAt = parseReceivedAt(headerValues.get(headers.receivedAt), record.timestamp);
-  const summary = parseSummary(decodeBase64(record.value, 'value'));
+  const summary = parseSummary(record);
 
   const bucket = {
     area: '',
@@ -83,7 +87,7 @@ export function flattenValidationRecord(
     contract_version: summary.contractVersion,
     received_at: receivedAt,
     site,
-    dt: new Date(summary.intervalStart).toISOString().slice(0, 10),
+    dt: utcDay(summary.intervalStart),
   };
   return summary.channels.flatMap(({ channel, valid, invalid, byErrorKind }) => {
     const row = (errorKind: string, validCount: number, invalidCount: number) => ({
@@ -117,15 +121,11 @@ interface ChannelCounts {
   readonly byErrorKind: Readonly<Record<string, number>>;
 }
 
-function parseSummary(json: string): Summary {
-  let payload: unknown;
-  try {
-    payload = JSON.parse(json);
-  } catch {
-    throw new RejectedRecord('value is not JSON');
-  }
-  if (!isObject(payload)) throw new RejectedRecord('value is not a summary object');
-  const { intervalStart, intervalEnd, contractVersion, channels } = payload;
+function parseSummary(record: MSKRecord): Summary {
+  const { intervalStart, intervalEnd, contractVersion, channels } = readPayload(
+    record,
+    'a summary',
+  );
   const start = timestamp(intervalStart, 'intervalStart');
   const end = timestamp(intervalEnd, 'intervalEnd');
   if (typeof contractVersion !== 'string') {
@@ -167,20 +167,8 @@ function channelCounts(entry: unknown, index: number): ChannelCounts {
   return counts;
 }
 
-/** A count of messages: a whole number from 0 to 2^53. */
-function count(value: unknown, where: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw new RejectedRecord(`${where} is not a count`);
-  }
-  return value;
-}
-
-function timestamp(value: unknown, where: string): number {
-  const at = typeof value === 'string' && RFC_3339.test(value) ? Date.parse(value) : Number.NaN;
-  if (Number.isNaN(at)) throw new RejectedRecord(`${where} must be an RFC 3339 date-time`);
-  return at;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+/** `uns.validation` into `validation_summaries`. */
+export const validationSummariesFlattener: Flattener = singleTable(
+  VALIDATION_SUMMARIES_TABLE,
+  flattenValidationRecord,
+);

@@ -1,6 +1,6 @@
 import { mskEvent, mskRecord } from '@uns-mlops/msk-records';
 import type { MSKRecord } from 'aws-lambda';
-import type { HeaderNames } from '../src/flatten';
+import { type HeaderNames, RejectedRecord } from '../src/record';
 
 export const HEADERS: HeaderNames = {
   mqttTopic: 'uns-topic',
@@ -55,3 +55,69 @@ export function kafkaRecord(
 }
 
 export { mskEvent };
+
+/** The levels of the test asset and its model, to fill in the contract's channel addresses. */
+export const ADDRESS = {
+  enterprise: 'acme',
+  site: 'zwickau',
+  area: 'body-shop',
+  line: 'body-weld-1',
+  cell: 'cell-010',
+  asset: 'welder-1',
+  model: 'weld-seam-anomaly',
+} as const;
+
+/** The bridge's receive time of {@link bridgedRecord}s. */
+export const RECEIVED_AT = '2025-11-25T08:15:41.250Z';
+/** `info.version` of the contract in force at the bridge. */
+export const CONTRACT_VERSION = '1.4.0';
+
+/**
+ * A UNS message as the bridge forwards it (edge-components/uns-kafka-bridge, "Kafka record
+ * contract") and Lambda delivers it: key = the asset path, or `enterprise/site` for a site-level
+ * topic; value = the MQTT payload unchanged; headers `uns-topic`, `uns-received-at`,
+ * `uns-contract-version` and `uns-message-id`; the Kafka timestamp is the receive time.
+ */
+export function bridgedRecord(
+  kafkaTopic: string,
+  mqttTopic: string,
+  payload: unknown,
+  options: {
+    rawValue?: string;
+    headers?: Record<string, string | undefined>;
+    offset?: number;
+    partition?: number;
+  } = {},
+): MSKRecord {
+  const levels = mqttTopic.split('/');
+  const offset = options.offset ?? 2001;
+  const headers = Object.fromEntries(
+    Object.entries({
+      [HEADERS.mqttTopic]: mqttTopic,
+      [HEADERS.receivedAt]: RECEIVED_AT,
+      [HEADERS.contractVersion]: CONTRACT_VERSION,
+      'uns-message-id': `7c41e0a2b9d5-${offset}`,
+      ...options.headers,
+    }).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
+  return mskRecord({
+    topic: kafkaTopic,
+    key: levels.slice(0, levels.length > 6 ? 6 : 2).join('/'),
+    value: options.rawValue ?? JSON.stringify(payload),
+    headers,
+    partition: options.partition ?? 2,
+    offset,
+    timestamp: Date.parse(RECEIVED_AT),
+  });
+}
+
+/** The reason `flatten` rejects the record with. */
+export function rejection(flatten: () => unknown): string {
+  try {
+    flatten();
+  } catch (error) {
+    if (error instanceof RejectedRecord) return error.reason;
+    throw error;
+  }
+  throw new Error('the record was not rejected');
+}

@@ -1,4 +1,5 @@
-import { flattenTelemetryRecord, RejectedRecord } from '../src/flatten';
+import { flattenTelemetryRecord } from '../src/flatten';
+import { RejectedRecord } from '../src/record';
 import { ASSET_PATH, HEADERS, kafkaRecord } from './events';
 
 describe('flattenTelemetryRecord', () => {

@@ -4,11 +4,16 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ROWS_PER_RECORD } from '../src/delivery';
-import { configFromEnvironment, createHandler, type FlattenerConfig } from '../src/handler';
+import { telemetryFlattener } from '../src/flatten';
+import {
+  configFromEnvironment,
+  createFlattenerHandler,
+  type FlattenerConfig,
+} from '../src/handler';
 import { ASSET_PATH, HEADERS, kafkaRecord, mskEvent } from './events';
 
 const CONFIG: FlattenerConfig = {
-  deliveryStreamName: 'uns-telemetry-to-lakehouse',
+  deliveryStreams: { uns_telemetry: 'uns-telemetry-to-lakehouse' },
   rejectsBucket: 'raw-bucket',
   rejectsPrefix: 'errors/uns_telemetry/rejected/',
   headers: HEADERS,
@@ -29,14 +34,17 @@ function countedMetrics(): Record<string, number> {
 function handler() {
   const metrics = new Metrics({ namespace: 'uns-mlops-test', serviceName: 'flattener-test' });
   addMetric = jest.spyOn(metrics, 'addMetric');
-  return createHandler({
-    config: CONFIG,
-    firehose: new FirehoseClient({ region: 'eu-central-1' }),
-    s3: new S3Client({ region: 'eu-central-1' }),
-    logger: new Logger({ serviceName: 'flattener-test', logLevel: 'SILENT' }),
-    metrics,
-    retry: { maxAttempts: 3, backoffMs: () => 0 },
-  });
+  return createFlattenerHandler(
+    {
+      config: CONFIG,
+      firehose: new FirehoseClient({ region: 'eu-central-1' }),
+      s3: new S3Client({ region: 'eu-central-1' }),
+      logger: new Logger({ serviceName: 'flattener-test', logLevel: 'SILENT' }),
+      metrics,
+      retry: { maxAttempts: 3, backoffMs: () => 0 },
+    },
+    telemetryFlattener,
+  );
 }
 
 /** The rows Firehose received, parsed back from its newline-delimited JSON records. */
@@ -74,7 +82,7 @@ describe('telemetry flattener handler', () => {
     expect(result).toEqual({ records: 2, rows: 6, rejected: 0 });
     const calls = firehose.commandCalls(PutRecordBatchCommand);
     expect(calls.map((call) => call.args[0].input.DeliveryStreamName)).toEqual([
-      CONFIG.deliveryStreamName,
+      'uns-telemetry-to-lakehouse',
     ]);
     const rows = deliveredRows().flat();
     expect(rows).toHaveLength(6);
@@ -167,22 +175,47 @@ describe('telemetry flattener handler', () => {
 });
 
 describe('configFromEnvironment', () => {
+  const ENVIRONMENT = {
+    DELIVERY_STREAMS: JSON.stringify(CONFIG.deliveryStreams),
+    REJECTS_BUCKET: CONFIG.rejectsBucket,
+    REJECTS_PREFIX: CONFIG.rejectsPrefix,
+    HEADER_MQTT_TOPIC: HEADERS.mqttTopic,
+    HEADER_RECEIVED_AT: HEADERS.receivedAt,
+    HEADER_CONTRACT_VERSION: HEADERS.contractVersion,
+  };
+
   it('names every missing variable at once', () => {
-    expect(() => configFromEnvironment({ DELIVERY_STREAM_NAME: 's' })).toThrow(
+    expect(() => configFromEnvironment({ DELIVERY_STREAMS: '{}' })).toThrow(
       'environment variables missing: REJECTS_BUCKET, REJECTS_PREFIX, HEADER_MQTT_TOPIC, HEADER_RECEIVED_AT, HEADER_CONTRACT_VERSION',
     );
   });
 
-  it('reads the stream, the rejects location and the header names', () => {
-    expect(
-      configFromEnvironment({
-        DELIVERY_STREAM_NAME: CONFIG.deliveryStreamName,
-        REJECTS_BUCKET: CONFIG.rejectsBucket,
-        REJECTS_PREFIX: CONFIG.rejectsPrefix,
-        HEADER_MQTT_TOPIC: HEADERS.mqttTopic,
-        HEADER_RECEIVED_AT: HEADERS.receivedAt,
-        HEADER_CONTRACT_VERSION: HEADERS.contractVersion,
-      }),
-    ).toEqual(CONFIG);
+  it('reads the stream of each table, the rejects location and the header names', () => {
+    expect(configFromEnvironment(ENVIRONMENT)).toEqual(CONFIG);
+  });
+
+  it.each(['uns-telemetry-to-lakehouse', '["a"]', '{"uns_telemetry":""}', '{"uns_telemetry":1}'])(
+    'refuses DELIVERY_STREAMS %s, which is no JSON object of table → stream name',
+    (streams) => {
+      expect(() => configFromEnvironment({ ...ENVIRONMENT, DELIVERY_STREAMS: streams })).toThrow(
+        `DELIVERY_STREAMS is not a JSON object of table → delivery stream name: ${streams}`,
+      );
+    },
+  );
+
+  it('refuses to serve a flattener with a table the configuration names no stream for', () => {
+    const config = { ...CONFIG, deliveryStreams: { inference_results: 'scores' } };
+    expect(() =>
+      createFlattenerHandler(
+        {
+          config,
+          firehose: new FirehoseClient({ region: 'eu-central-1' }),
+          s3: new S3Client({ region: 'eu-central-1' }),
+          logger: new Logger({ serviceName: 'flattener-test', logLevel: 'SILENT' }),
+          metrics: new Metrics({ namespace: 'uns-mlops-test', serviceName: 'flattener-test' }),
+        },
+        telemetryFlattener,
+      ),
+    ).toThrow('DELIVERY_STREAMS names no stream for table(s) uns_telemetry');
   });
 });

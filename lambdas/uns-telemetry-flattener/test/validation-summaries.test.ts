@@ -5,9 +5,9 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { mskEvent, mskRecord } from '@uns-mlops/msk-records';
 import type { MSKRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { RejectedRecord } from '../src/flatten';
 import { createFlattenerHandler } from '../src/handler';
-import { flattenValidationRecord } from '../src/validation-summaries';
+import { RejectedRecord } from '../src/record';
+import { flattenValidationRecord, validationSummariesFlattener } from '../src/validation-summaries';
 import { HEADERS } from './events';
 
 const TOPIC = 'acme/zwickau/_validation';
@@ -155,7 +155,7 @@ describe('the validation summaries flattener', () => {
     createFlattenerHandler(
       {
         config: {
-          deliveryStreamName: 'validation-summaries-to-lakehouse',
+          deliveryStreams: { validation_summaries: 'validation-summaries-to-lakehouse' },
           rejectsBucket: 'raw-bucket',
           rejectsPrefix: 'errors/validation_summaries/rejected/',
           headers: HEADERS,
@@ -166,7 +166,7 @@ describe('the validation summaries flattener', () => {
         metrics: new Metrics({ namespace: 'test', serviceName: 'test' }),
         retry: { maxAttempts: 2, backoffMs: () => 0 },
       },
-      flattenValidationRecord,
+      validationSummariesFlattener,
     );
 
   it('delivers the summaries’ rows, skips the topic’s other records and keeps the broken ones', async () => {

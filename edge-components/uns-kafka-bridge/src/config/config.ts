@@ -280,6 +280,7 @@ export const DEFAULT_ROUTES: Route[] = [
   { filter: `${ISA95_ASSET}/telemetry/#`, topic: 'uns.telemetry', key: ASSET_PATH },
   { filter: `${ISA95_ASSET}/state`, topic: 'uns.state', key: ASSET_PATH },
   { filter: `${ISA95_ASSET}/alarm`, topic: 'uns.alarm', key: ASSET_PATH },
+  { filter: `${ISA95_ASSET}/inspection`, topic: 'uns.inspection', key: ASSET_PATH },
   { filter: `${ISA95_ASSET}/_ml/#`, topic: 'uns.ml', key: ASSET_PATH },
 ];
 

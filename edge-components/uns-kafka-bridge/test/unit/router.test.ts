@@ -20,8 +20,11 @@ describe('the default mapping of UNS topics to Kafka', () => {
     [`${ASSET}/telemetry/arc_current`, 'uns.telemetry', ASSET],
     [`${ASSET}/state`, 'uns.state', ASSET],
     [`${ASSET}/alarm`, 'uns.alarm', ASSET],
+    [`${ASSET}/inspection`, 'uns.inspection', ASSET],
     [`${ASSET}/_ml/weld-anomaly`, 'uns.ml', ASSET],
+    [`${ASSET}/_ml/weld-anomaly/shadow`, 'uns.ml', ASSET],
     [`${ASSET}/_ml/weld-anomaly/events`, 'uns.ml', ASSET],
+    [`${ASSET}/_ml/weld-anomaly/drift`, 'uns.ml', ASSET],
     ['acme/zwickau/_ml/weld-anomaly/status', 'uns.ml', 'acme/zwickau'],
     ['acme/zwickau/_validation', 'uns.validation', 'acme/zwickau'],
     ['acme/zwickau/_validation/violations', 'uns.validation', 'acme/zwickau'],
@@ -34,7 +37,12 @@ describe('the default mapping of UNS topics to Kafka', () => {
     expect(router.route(topic)).toEqual({ topic: kafkaTopic, key });
   });
 
-  it.each([`${ASSET}/state/extra`, 'plant/notes/free-form', 'acme/zwickau/_ml/model/other'])(
+  it.each([
+    `${ASSET}/state/extra`,
+    `${ASSET}/inspection/extra`,
+    'plant/notes/free-form',
+    'acme/zwickau/_ml/model/other',
+  ])(
     'sends %s, which no route maps, to the dead letter keyed by its topic, marked unmapped',
     (topic) => {
       expect(router.route(topic)).toEqual({
