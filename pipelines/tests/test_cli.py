@@ -34,6 +34,19 @@ def test_train_writes_a_manifest_that_follows_the_schema(trained_bundle: Path) -
     assert manifest["metrics"] == evaluation["metrics"]
 
 
+def test_train_puts_the_drift_baseline_into_the_manifest(trained_bundle: Path) -> None:
+    baseline = read_json(trained_bundle / "manifest.json")["baseline"]
+    assert [c["name"] for c in baseline["channels"]] == list(WELDING)  # type: ignore[index]
+    assert {c["source"] for c in baseline["channels"]} == {"training"}  # type: ignore[index]
+    evaluation = read_json(trained_bundle / "evaluation.json")
+    score = baseline["score"]  # type: ignore[index]
+    assert (score["source"], score["samples"]) == ("validation", evaluation["reconstruction_error"]["count"])  # type: ignore[index]
+    assert evaluation["drift"]["score"]["test_normal"] is not None  # type: ignore[index]
+    cells = [a["series"]["cell"] for a in baseline["assets"]]  # type: ignore[index]
+    assert len(cells) == 2 and len(set(cells)) == 2, "each simulated cell has a baseline of its own"
+    assert {c["source"] for a in baseline["assets"] for c in a["channels"]} == {"training"}  # type: ignore[index]
+
+
 def test_train_reports_progress_per_step_and_epoch(welding_data: Path, tmp_path: Path) -> None:
     result = run_cli("train", "--input", str(welding_data), "--out", str(tmp_path),
                      "--architecture", "dense", "--epochs", "2", "--patience", "2", "--threads", "1")

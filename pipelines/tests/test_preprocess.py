@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-import pytest
-from conftest import WELDING, read_json
+import argparse
 
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import CELLS, LINE, UNINSPECTED_SECONDS, WELDING, make_cells_frame, read_json
+
+from uns_anomaly.baseline import MIN_ASSET_SAMPLES, Histogram, histogram, psi_of
 from uns_anomaly.dataset_io import ReadOptions, read_samples
-from uns_anomaly.preprocess import PreprocessOptions, preprocess
+from uns_anomaly.preprocess import PreprocessOptions, add_read_arguments, preprocess, read_options_from
 from uns_anomaly.errors import InputError
 from uns_anomaly.regularize import build_grid
 from uns_anomaly.windows import WindowSet
@@ -54,13 +58,18 @@ def test_train_and_validation_hold_only_fully_normal_windows_and_test_keeps_defe
     assert (test.anomaly_fraction[test.labels != "normal"] >= 0.5).all()
 
 
-def test_normalization_is_fitted_on_the_normal_training_samples_only(prepared: Path, welding_data: Path) -> None:
-    metadata = read_json(prepared / "train" / "metadata.json")
-    grid = build_grid(read_samples(welding_data, READ))
+def normal_training_values(data: Path, metadata: dict[str, object]) -> np.ndarray:
+    """The raw grid values of the normal samples of the training period, computed here anew."""
+    grid = build_grid(read_samples(data, READ))
     end = np.datetime64(metadata["trainingData"]["end"].rstrip("Z"), "ns").astype(np.int64)  # type: ignore[index]
-    values = np.concatenate(
+    return np.concatenate(
         [s.values[(grid.times(s) < end) & (s.labels == "normal")] for s in grid.segments]  # type: ignore[operator]
     )
+
+
+def test_normalization_is_fitted_on_the_normal_training_samples_only(prepared: Path, welding_data: Path) -> None:
+    metadata = read_json(prepared / "train" / "metadata.json")
+    values = normal_training_values(welding_data, metadata)
     for channel, mean, std in zip(metadata["channels"], values.mean(axis=0), values.std(axis=0)):  # type: ignore[arg-type]
         assert channel["normalization"]["mean"] == pytest.approx(mean)
         assert channel["normalization"]["std"] == pytest.approx(std)
@@ -84,3 +93,129 @@ def test_rejects_a_window_longer_than_the_data(welding_data: Path, tmp_path: Pat
 def test_rejects_fractions_that_leave_nothing_to_validate(welding_data: Path, tmp_path: Path) -> None:
     with pytest.raises(InputError, match="must be <= 1"):
         preprocess(welding_data, tmp_path, READ, PreprocessOptions(train_fraction=0.9, validation_fraction=0.2))
+
+
+def test_the_drift_baseline_holds_histograms_of_the_raw_normal_training_values(prepared: Path, welding_data: Path) -> None:
+    metadata = read_json(prepared / "train" / "metadata.json")
+    values = normal_training_values(welding_data, metadata)
+    baseline = metadata["baseline"]
+    assert baseline["method"] == "histogram"  # type: ignore[index]
+    assert [c["name"] for c in baseline["channels"]] == list(WELDING)  # type: ignore[index]
+    for i, channel in enumerate(baseline["channels"]):  # type: ignore[index]
+        expected = histogram(values[:, i])
+        assert channel["edges"] == expected.edges.tolist() and channel["proportions"] == expected.proportions.tolist()
+        assert (channel["samples"], channel["source"]) == (len(values), "training")
+    wire = baseline["channels"][WELDING.index("wire_feed_speed")]  # type: ignore[index]
+    assert wire["edges"][0] == 0 and wire["proportions"][0] > 0.2, "the wire stands still between seams"
+    for period in ("validation", "test"):
+        assert set(metadata["drift"]["channels"][period]) == set(WELDING)  # type: ignore[index]
+        assert all(v >= 0 for v in metadata["drift"]["channels"][period].values())  # type: ignore[index]
+
+
+def histogram_of(entry: dict[str, object]) -> Histogram:
+    """A baseline histogram back from its manifest form."""
+    return Histogram(np.array(entry["edges"]), np.array(entry["proportions"]), int(entry["samples"]))  # type: ignore[call-overload]
+
+
+def cell_values(metadata: dict[str, object], period: str) -> dict[str, np.ndarray]:
+    """Raw [samples, channels] of each cell of ``make_cells_frame`` in a split's time range."""
+    frame = make_cells_frame()
+    split = metadata["splits"][period]  # type: ignore[index]
+    times = frame["sample_time"]
+    inside = (times >= pd.Timestamp(split["start"])) & (times < pd.Timestamp(split["end"]))
+    return {
+        cell: group[["arc_current", "arc_voltage"]].to_numpy()
+        for cell, group in frame[inside].groupby("cell")
+    }
+
+
+def test_each_asset_gets_histograms_of_the_raw_training_values_of_its_own_series(cells_prepared: Path) -> None:
+    metadata = read_json(cells_prepared / "train" / "metadata.json")
+    assets = metadata["baseline"]["assets"]  # type: ignore[index]
+    assert [a["series"] for a in assets] == [{**LINE, "cell": c} for c in ("cell-010", "cell-020", "cell-030")]
+    training = cell_values(metadata, "train")
+    for asset in assets:
+        values = training[asset["series"]["cell"]]
+        assert [c["name"] for c in asset["channels"]] == ["arc_current", "arc_voltage"]
+        for i, channel in enumerate(asset["channels"]):
+            expected = histogram(values[:, i])
+            assert channel["edges"] == expected.edges.tolist() and channel["proportions"] == expected.proportions.tolist()
+            assert (channel["samples"], channel["source"]) == (len(values), "training")
+    for asset in assets:
+        set_point = CELLS[asset["series"]["cell"]][0]
+        own = asset["channels"][0]["edges"]
+        assert set_point - 8 < own[0] and own[-1] < set_point + 8, "a cell's deciles lie around its set point"
+    pooled = metadata["baseline"]["channels"][0]["edges"]  # type: ignore[index]
+    assert pooled[0] < CELLS["cell-010"][0] < CELLS["cell-030"][0] < pooled[-1], "the pooled ones span every cell"
+
+
+def test_a_series_with_fewer_than_1000_training_samples_gets_no_entry(cells_prepared: Path) -> None:
+    metadata = read_json(cells_prepared / "train" / "metadata.json")
+    assert len(cell_values(metadata, "train")["cell-040"]) < MIN_ASSET_SAMPLES
+    assert "cell-040" not in [a["series"]["cell"] for a in metadata["baseline"]["assets"]]  # type: ignore[index]
+
+
+def test_each_cell_is_stable_against_its_own_baseline_but_drifted_against_the_pooled_one(cells_prepared: Path) -> None:
+    """Nothing drifts in the data; only the pooled baseline, a mix of set points, says otherwise."""
+    metadata = read_json(cells_prepared / "train" / "metadata.json")
+    drift = {d["series"]["cell"]: d["channels"] for d in metadata["drift"]["assets"]}  # type: ignore[index]
+    assert [d["series"] for d in metadata["drift"]["assets"]] == [a["series"] for a in metadata["baseline"]["assets"]]  # type: ignore[index]
+    assert all(v < 0.1 for cell in drift.values() for period in cell.values() for v in period.values() if v is not None)
+    assert drift["cell-010"]["test"]["arc_current"] is not None
+    assert set(drift["cell-030"]["test"].values()) == {None}, "cell-030 stopped before the test period"
+    pooled = histogram_of(metadata["baseline"]["channels"][0])  # type: ignore[index]
+    against_pooled = {d["series"]["cell"]: d["channels_against_pooled"] for d in metadata["drift"]["assets"]}  # type: ignore[index]
+    for cell in ("cell-010", "cell-020"):
+        expected = psi_of(pooled, cell_values(metadata, "test")[cell][:, 0])
+        assert against_pooled[cell]["test"]["arc_current"] == pytest.approx(expected) and expected > 0.25
+    assert metadata["drift"]["channels"]["test"]["arc_current"] > 0.25  # type: ignore[index]
+
+
+def test_reads_labelled_telemetry_ignoring_seam_id_and_taking_site_from_the_folder(
+    inspected_data: Path, welding_data: Path
+) -> None:
+    inspected, original = read_samples(inspected_data, READ), read_samples(welding_data, READ)
+    assert inspected.series_keys == original.series_keys and inspected.series_columns == original.series_columns
+    assert "site" in inspected.series_columns
+    for name in ("series", "channel", "time_ns", "value"):
+        np.testing.assert_array_equal(getattr(inspected, name), getattr(original, name))
+    assert set(inspected.labels["label"]) - set(original.labels["label"]) == {"uninspected"}  # type: ignore[index]
+
+
+def overlaps(windows: WindowSet, start_ns: int, low: float, high: float) -> np.ndarray:
+    """Windows (of 128 samples at 1 kHz) sharing a sample with [low, high) seconds after start_ns."""
+    first, last = windows.start_ns - start_ns, windows.start_ns - start_ns + 127_000_000
+    return (last >= low * 1e9) & (first < high * 1e9)
+
+
+def test_windows_with_uninspected_samples_are_neither_trained_nor_validated_on(inspected_prepared: Path) -> None:
+    metadata = read_json(inspected_prepared / "train" / "metadata.json")
+    assert metadata["labels"]["unknown"] == "uninspected"  # type: ignore[index]
+    assert "uninspected" not in metadata["labels"]["classes"]  # type: ignore[index]
+    start = np.datetime64(metadata["trainingData"]["start"].rstrip("Z"), "ns").astype(np.int64)  # type: ignore[index]
+    (in_training, in_test) = UNINSPECTED_SECONDS
+    for split in ("train", "validation"):
+        windows = WindowSet.load(inspected_prepared / split)
+        assert set(windows.labels) == {"normal"}
+        assert not overlaps(windows, start, *in_training).any()
+    test = WindowSet.load(inspected_prepared / "test")
+    unknown = overlaps(test, start, *in_test)
+    assert unknown.any() and (test.labels[unknown] == "uninspected").all()
+    assert "uninspected" not in set(test.labels[~unknown])
+
+
+def test_an_empty_unknown_label_makes_it_a_label_like_any_other(inspected_data: Path, tmp_path: Path) -> None:
+    parser = argparse.ArgumentParser()
+    add_read_arguments(parser)
+    assert read_options_from(parser.parse_args(["--channels", "a"])).unknown_label == "uninspected"
+    read = read_options_from(parser.parse_args(["--channels", ",".join(WELDING), "--label-column", "label",
+                                                "--unknown-label", ""]))
+    assert read.unknown_label is None
+    metadata = preprocess(inspected_data, tmp_path, read, PreprocessOptions())
+    assert "uninspected" in metadata["labels"]["classes"]  # type: ignore[index]
+
+
+def test_rejects_an_unknown_label_equal_to_the_normal_one(welding_data: Path, tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="unknown label must differ"):
+        preprocess(welding_data, tmp_path, ReadOptions(WELDING, label_column="label", unknown_label="normal"),
+                   PreprocessOptions())

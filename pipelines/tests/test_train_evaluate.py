@@ -13,6 +13,7 @@ import pytest
 import torch
 from conftest import SCHEMA, WELDING, read_json
 
+from uns_anomaly.baseline import MIN_ASSET_SCORE_WINDOWS, histogram
 from uns_anomaly.bundle import validate_manifest
 from uns_anomaly.dataset_io import ReadOptions
 from uns_anomaly.errors import InputError
@@ -158,3 +159,72 @@ def test_metrics_are_null_without_labels(welding_data: Path, tmp_path: Path) -> 
 def test_evaluate_rejects_a_folder_without_a_model(prepared: Path, tmp_path: Path) -> None:
     with pytest.raises(InputError, match="neither model.onnx nor model.tar.gz"):
         _evaluate(tmp_path, prepared, tmp_path)
+
+
+def test_the_manifest_carries_the_training_baseline_and_the_validation_score_histogram(
+    model_dir: Path, prepared: Path, tmp_path: Path
+) -> None:
+    evaluation = _evaluate(model_dir, prepared, tmp_path, model_version="1")
+    manifest = read_json(tmp_path / "bundle" / "manifest.json")
+    validate_manifest(manifest, SCHEMA)
+    baseline = manifest["baseline"]
+    assert baseline["channels"] == read_json(prepared / "train" / "metadata.json")["baseline"]["channels"]  # type: ignore[index]
+    session = ort.InferenceSession(str(model_dir / "model.onnx"))
+    scores = session.run(["score"], {"window": WindowSet.load(prepared / "validation").windows})[0]
+    expected = histogram(scores).to_json("validation")
+    assert baseline["score"]["edges"] == pytest.approx(expected["edges"], rel=1e-6)  # type: ignore[index]
+    assert baseline["score"]["proportions"] == pytest.approx(expected["proportions"])  # type: ignore[index]
+    assert baseline["score"]["samples"] == len(scores)  # type: ignore[index]
+    drift = evaluation["drift"]
+    assert drift["channels"] == read_json(prepared / "train" / "metadata.json")["drift"]["channels"]  # type: ignore[index]
+    assert set(drift["channels"]) == {"validation", "test"}  # type: ignore[index]
+    assert drift["score"]["test_normal"] >= 0  # type: ignore[index]
+
+
+def test_each_asset_entry_gets_the_histogram_of_its_validation_scores_from_50_windows_on(
+    cells_prepared: Path, tmp_path: Path
+) -> None:
+    train(cells_prepared / "train", cells_prepared / "validation", tmp_path / "model",
+          replace(FAST, epochs=1, architecture=ArchitectureConfig(architecture="dense")))
+    evaluation = _evaluate(tmp_path / "model", cells_prepared, tmp_path, model_version="1")
+    manifest = read_json(tmp_path / "bundle" / "manifest.json")
+    validate_manifest(manifest, SCHEMA)
+    metadata = read_json(cells_prepared / "train" / "metadata.json")
+    assets = manifest["baseline"]["assets"]  # type: ignore[index]
+    assert [(a["series"], a["channels"]) for a in assets] == [
+        (a["series"], a["channels"]) for a in metadata["baseline"]["assets"]  # type: ignore[index]
+    ]
+    validation = WindowSet.load(cells_prepared / "validation")
+    scores = ort.InferenceSession(str(tmp_path / "model" / "model.onnx")).run(["score"], {"window": validation.windows})[0]
+    cells = [s["cell"] for s in metadata["series"]]  # type: ignore[union-attr]
+    drift = evaluation["drift"]["assets"]  # type: ignore[index]
+    assert [d["series"] for d in drift] == [a["series"] for a in assets]
+    for asset, evidence in zip(assets, drift):
+        mine = validation.series == cells.index(asset["series"]["cell"])
+        if mine.sum() < MIN_ASSET_SCORE_WINDOWS:
+            assert asset["series"]["cell"] == "cell-030", "only cell-030 stops early in the validation period"
+            assert "score" not in asset and evidence["score"]["test_normal"] is None
+            continue
+        expected = histogram(scores[mine]).to_json("validation")
+        assert asset["score"]["edges"] == pytest.approx(expected["edges"], rel=1e-6)
+        assert asset["score"]["proportions"] == pytest.approx(expected["proportions"])
+        assert asset["score"]["samples"] == int(mine.sum())
+        assert evidence["score"]["test_normal"] >= 0
+    assert "score" in assets[0] and "score" not in assets[2]
+    assert [{k: v for k, v in d.items() if k != "score"} for d in drift] == metadata["drift"]["assets"]  # type: ignore[index]
+
+
+def test_windows_with_unknown_labels_are_left_out_of_the_metrics_and_counted(
+    model_dir: Path, inspected_prepared: Path, tmp_path: Path
+) -> None:
+    """The model was trained on other windows of the same data; only the counting matters here."""
+    evaluation = _evaluate(model_dir, inspected_prepared, tmp_path, model_version="1")
+    test = WindowSet.load(inspected_prepared / "test")
+    unknown = int((test.labels == "uninspected").sum())
+    settling = int((test.settling & (test.labels == "normal")).sum())
+    assert unknown > 0
+    assert evaluation["test"]["unknown_label_windows_left_out"] == unknown  # type: ignore[index]
+    assert evaluation["test"]["settling_windows_left_out"] == settling  # type: ignore[index]
+    assert sum(evaluation["test"]["confusion"].values()) == len(test) - unknown - settling  # type: ignore[index]
+    assert "uninspected" not in evaluation["per_class"]  # type: ignore[operator]
+    validate_manifest(read_json(tmp_path / "bundle" / "manifest.json"), SCHEMA)

@@ -1,6 +1,7 @@
 """The model bundle: ``model.onnx`` + ``manifest.json``, also packed as ``model.tar.gz``.
 
-The manifest format is ``pipelines/model-bundle/manifest.schema.json`` (see the README there).
+The manifest format is ``pipelines/model-bundle/manifest.schema.json`` (see the README there); its
+optional ``baseline`` is the drift baseline of :mod:`uns_anomaly.baseline`, pooled and per asset.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import tarfile
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .baseline import baseline_problems
 from .export import INPUT_NAME, OPSET, OUTPUT_NAMES
 
 MANIFEST_FILE = "manifest.json"
@@ -36,11 +38,13 @@ def build_manifest(
     model_version: str,
     threshold: dict[str, object],
     metrics: dict[str, object],
+    baseline: dict[str, object] | None = None,
 ) -> dict[str, object]:
-    """The manifest of a bundle, from the preprocess metadata, training summary and evaluation."""
+    """The manifest of a bundle, from the preprocess metadata, training summary and evaluation;
+    with ``baseline`` (the drift baseline, see :mod:`uns_anomaly.baseline`) when given."""
     hyperparameters = training["hyperparameters"]
     assert isinstance(hyperparameters, dict)
-    return {
+    manifest: dict[str, object] = {
         "schemaVersion": "1.0",
         "modelName": model_name,
         "modelVersion": model_version,
@@ -63,6 +67,9 @@ def build_manifest(
         "trainingData": metadata["trainingData"],
         "metrics": metrics,
     }
+    if baseline is not None:
+        manifest["baseline"] = baseline
+    return manifest
 
 
 def write_bundle(folder: Path, onnx_bytes: bytes, manifest: dict[str, object]) -> Path:
@@ -82,10 +89,19 @@ def write_bundle(folder: Path, onnx_bytes: bytes, manifest: dict[str, object]) -
 
 
 def validate_manifest(manifest: dict[str, object], schema_path: Path) -> None:
-    """Raises ``jsonschema.ValidationError`` when ``manifest`` does not follow the schema."""
+    """Raises ``jsonschema.ValidationError`` when ``manifest`` does not follow the schema, or its
+    ``baseline`` breaks a rule of the format that JSON Schema cannot express (increasing edges,
+    proportions summing to 1, the model's channels, one entry per asset)."""
     import jsonschema
 
     schema = json.loads(schema_path.read_text())
     jsonschema.Draft202012Validator(
         schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
     ).validate(manifest)
+    baseline = manifest.get("baseline")
+    if isinstance(baseline, dict):
+        channels = manifest["channels"]
+        assert isinstance(channels, list)
+        problems = baseline_problems(baseline, [c["name"] for c in channels])
+        if problems:
+            raise jsonschema.ValidationError("baseline: " + "; ".join(problems))

@@ -4,6 +4,8 @@ Long layout (the Lakehouse telemetry table, the simulator's datasets): one row p
 channel, with a channel-name column and a value column. Wide layout: one row per sample, one column
 per channel. Either way the result is a :class:`SampleTable`: flat arrays of (series, channel, time,
 value) plus optional per-sample labels, which :mod:`uns_anomaly.regularize` turns into regular grids.
+Only the columns asked for are read: others (``quality``, ``seam_id`` of the Lakehouse's
+``labelled_telemetry``, Hive keys such as ``dt``) are left in the files.
 """
 
 from __future__ import annotations
@@ -39,6 +41,9 @@ class ReadOptions:
     time_column: str = "sample_time"
     label_column: str | None = None
     normal_label: str = "normal"
+    #: Label of samples whose class is not known yet (``labelled_telemetry``: a seam not inspected
+    #: yet); windows holding any are neither trained on nor counted in the metrics. None: no such label.
+    unknown_label: str | None = "uninspected"
     series_columns: tuple[str, ...] | None = None
     channel_column: str | None = None
     value_column: str | None = None

@@ -8,10 +8,17 @@ under drift). A window is anomalous when its score is greater than the threshold
 
 Metrics (test period, when it has labelled normal and anomalous windows): precision, recall and F1
 of the window flags at the threshold, ROC-AUC and PR-AUC (average precision) of the scores; per
-defect class the same for that class's windows against the normal windows. Normal-labelled test
-windows that are still settling after a labelled episode (see :mod:`uns_anomaly.windows`) are left
-out of the metrics and counted in ``test.settling_windows_left_out``. Without labels every metric
-value is null.
+defect class the same for that class's windows against the normal windows. Test windows holding a
+sample of the unknown label (``uninspected``: no inspection result yet) are left out of the metrics
+and counted in ``test.unknown_label_windows_left_out``; so are normal-labelled test windows that are
+still settling after a labelled episode (see :mod:`uns_anomaly.windows`), counted in
+``test.settling_windows_left_out``. Without labels every metric value is null.
+
+Drift baseline: the bundle's manifest carries the preprocess step's per-channel histograms and the
+histogram of the validation scores (:mod:`uns_anomaly.baseline`), pooled and per asset (an asset's
+score histogram from the validation windows of its series, when it has enough of them);
+``evaluation.json``'s ``drift`` gives as evidence the PSI of the validation and test periods against
+them, each asset's against its own.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .baseline import MIN_ASSET_SCORE_WINDOWS, asset_key, assets_of, histogram, psi_of
 from .bundle import build_manifest, write_bundle
 from .console import guarded, say
 from .errors import InputError
@@ -39,6 +47,11 @@ PLOT_FILE = "error-distribution.png"
 DEFAULT_QUANTILE = 0.995
 DEFAULT_MARGIN = 1.0
 SCORE_BATCH = 1024
+DRIFT_STATISTIC = (
+    "PSI against the bundle's baseline: each channel's normal samples per period, the scores of the "
+    "normal test windows; in assets, those of each asset's series against its own entry (and, to "
+    "compare, against the pooled one) (< 0.1 stable, 0.1-0.25 moderate, > 0.25 significant shift)"
+)
 
 
 def resolve_model_dir(model_dir: Path, scratch: Path) -> Path:
@@ -183,6 +196,41 @@ def default_version(onnx_path: Path) -> str:
     return f"{datetime.now(timezone.utc):%Y%m%d.%H%M%S}-{digest}"
 
 
+def asset_scores(
+    metadata: dict[str, object],
+    validation: WindowSet,
+    validation_scores: np.ndarray,
+    test_series: np.ndarray,
+    test_scores: np.ndarray,
+) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """The baseline's asset entries, and the drift evidence for each. An entry of preprocess
+    (``series``, ``channels``) gains the histogram of the scores of its series' validation windows
+    when there are at least :data:`MIN_ASSET_SCORE_WINDOWS` of them; its evidence is preprocess's
+    channel PSIs (against the entry and against the pooled baseline) plus the PSI of its series'
+    normal test windows' scores (``test_series``, ``test_scores``) against that histogram (None
+    without either)."""
+    baseline = metadata.get("baseline", {})
+    drift = metadata.get("drift", {})
+    assert isinstance(baseline, dict) and isinstance(drift, dict)
+    series = metadata["series"]
+    assert isinstance(series, list)
+    members = assets_of(series)
+    channel_psi = {asset_key(d["series"]): d for d in drift.get("assets", [])}
+    entries: list[dict[str, object]] = []
+    evidence: list[dict[str, object]] = []
+    for entry in baseline.get("assets", []):
+        key = asset_key(entry["series"])
+        mine = np.isin(validation.series, members[key])
+        score = histogram(validation_scores[mine]) if mine.sum() >= MIN_ASSET_SCORE_WINDOWS else None
+        tested = test_scores[np.isin(test_series, members[key])]
+        entries.append({**entry, **({"score": score.to_json("validation")} if score else {})})
+        evidence.append({
+            **channel_psi[key],
+            "score": {"test_normal": psi_of(score, tested) if score and tested.size else None},
+        })
+    return entries, evidence
+
+
 def evaluate(
     model_dir: Path,
     validation_dir: Path,
@@ -211,8 +259,14 @@ def evaluate(
         test_scores = score_windows(onnx_path, test.windows)
         version = model_version or default_version(onnx_path)
     threshold = choose_threshold(validation_scores, quantile, margin)
+    score_baseline = histogram(validation_scores)
     labels_meta = metadata.get("labels")
     normal_label = labels_meta["normal"] if labels_meta else "normal"
+    unknown_label = labels_meta.get("unknown") if labels_meta else None
+    unknown = test.labels == unknown_label if unknown_label else np.zeros(len(test), dtype=bool)
+    if unknown.any():
+        say(f"leaving {int(unknown.sum())} test windows with samples labelled '{unknown_label}' out of the metrics")
+        test_scores, test = test_scores[~unknown], test.select(~unknown)
     settling = test.settling & (test.labels == normal_label)
     if settling.any():
         say(f"leaving {int(settling.sum())} normal test windows that are still settling out of the metrics")
@@ -225,7 +279,9 @@ def evaluate(
         overall, per_class, confusion = classification_metrics(
             np.full(0, normal_label), np.zeros(0), 0.0, normal_label
         )
-    test_normal = test_scores[test.labels == normal_label] if labels_meta else test_scores
+    normal = test.labels == normal_label if labels_meta else np.ones(len(test), dtype=bool)
+    test_normal = test_scores[normal]
+    assets, asset_drift = asset_scores(metadata, validation, validation_scores, test.series[normal], test_normal)
     evaluation = {
         "metrics": overall,
         "threshold": threshold,
@@ -235,13 +291,21 @@ def evaluate(
             "of": "held-out normal validation windows",
             "test_normal": distribution(test_normal),
         },
+        "drift": {
+            "statistic": DRIFT_STATISTIC,
+            "channels": metadata.get("drift", {}).get("channels", {}),
+            "score": {"test_normal": psi_of(score_baseline, test_normal) if test_normal.size else None},
+            "assets": asset_drift,
+        },
         "test": {
             "windows": len(test),
+            "unknown_label_windows_left_out": int(unknown.sum()),
             "settling_windows_left_out": int(settling.sum()),
             "labelled": bool(labels_meta),
             "window_label_rule": (
                 f"a window takes the most frequent defect label in it when at least "
-                f"{ANOMALY_LABEL_SHARE:.0%} of its samples are non-normal, else '{normal_label}'"
+                f"{ANOMALY_LABEL_SHARE:.0%} of its samples carry one, else '{normal_label}'"
+                + (f"; a window holding any sample labelled '{unknown_label}' takes that label" if unknown_label else "")
             ),
             "confusion": confusion,
         },
@@ -261,6 +325,16 @@ def evaluate(
         model_version=version,
         threshold=threshold,
         metrics=overall,
+        baseline=(
+            {
+                "method": metadata["baseline"]["method"],
+                "channels": metadata["baseline"]["channels"],
+                "score": score_baseline.to_json("validation"),
+                **({"assets": assets} if assets else {}),
+            }
+            if "baseline" in metadata
+            else None
+        ),
     )
     write_bundle(bundle_dir, onnx_bytes, manifest)
     _report(evaluation)

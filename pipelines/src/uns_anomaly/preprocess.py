@@ -4,14 +4,17 @@
 2. put each series on a regular grid (:mod:`uns_anomaly.regularize`, short gaps forward-filled);
 3. split by time: the earliest ``train_fraction`` of the grid samples (by timestamp, across all
    series) is training data, the next ``validation_fraction`` validation, the rest test;
-4. fit per-channel z-score normalization on the training period's normal samples only;
+4. fit per-channel z-score normalization on the training period's normal samples only, and take
+   the drift baseline of each channel from the same raw values, pooled and per asset
+   (:mod:`uns_anomaly.baseline`);
 5. cut windows inside each (series, gap-free stretch, split); training and validation keep only
-   windows without any non-normal sample, test keeps every window with its label
-   (:mod:`uns_anomaly.windows`).
+   windows without any sample not labelled normal, test keeps every window with its label
+   (:mod:`uns_anomaly.windows`; windows with an unknown label are kept there for evaluate to count
+   and leave out).
 
 Writes ``<out>/train``, ``<out>/validation``, ``<out>/test`` (``windows.npz`` each) and
-``<out>/train/metadata.json`` with the channels, normalization, window, sample rate and the reading
-options the later steps and the scorer need.
+``<out>/train/metadata.json`` with the channels, normalization, drift baseline, window, sample rate
+and the reading options the later steps and the scorer need.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .baseline import METHOD as BASELINE_METHOD
+from .baseline import AssetBaseline, Histogram, asset_baselines, channel_histograms, histogram, psi_of
 from .console import guarded, say
 from .dataset_io import ReadOptions, SampleTable, read_samples
 from .errors import InputError
@@ -71,28 +76,77 @@ def iso(ns: int) -> str:
     return np.datetime_as_string(np.datetime64(int(ns), "ns"), unit="ms") + "Z"
 
 
-def normalization(
-    grid: Grid, normal_label: str, before_ns: int, channels: int
-) -> tuple[np.ndarray, np.ndarray, int]:
-    """Mean and std per channel over the normal grid samples earlier than ``before_ns``."""
-    total = np.zeros(channels)
-    squares = np.zeros(channels)
-    count = 0
+def normal_values(grid: Grid, normal_label: str, start_ns: int, end_ns: int) -> dict[int, np.ndarray]:
+    """Raw values [samples, channels] of the grid samples labelled normal in [start_ns, end_ns)
+    (every sample when the data has no labels), by series index, in series order."""
+    parts: dict[int, list[np.ndarray]] = {}
     for segment in grid.segments:
-        keep = grid.times(segment) < before_ns
+        times = grid.times(segment)
+        keep = (times >= start_ns) & (times < end_ns)
         if segment.labels is not None:
             keep &= segment.labels == normal_label
-        values = segment.values[keep]
-        total += values.sum(axis=0)
-        squares += np.square(values).sum(axis=0)
-        count += len(values)
-    if count == 0:
+        parts.setdefault(segment.series, []).append(segment.values[keep])
+    return {series: np.concatenate(p) for series, p in parts.items()}
+
+
+def pooled(values: dict[int, np.ndarray]) -> np.ndarray:
+    """The values of every series together, in series order."""
+    return np.concatenate(list(values.values()))
+
+
+def fit_training_period(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[Histogram]]:
+    """Mean and std per channel (a channel constant there gets std 1) and the pooled drift baseline
+    of each channel, from the raw values [samples, channels] of the training period's normal grid
+    samples."""
+    if not len(values):
         raise InputError("the training period has no normal samples to fit the normalization on")
-    mean = total / count
-    std = np.sqrt(np.maximum(squares / count - np.square(mean), 0.0))
+    mean = values.mean(axis=0)
+    std = values.std(axis=0)
     # A channel constant in training gets std 1: it is then only centred, never divided by ~0.
     std = np.where(std > 1e-9 * np.maximum(1.0, np.abs(mean)), std, 1.0)
-    return mean, std, count
+    return mean, std, [histogram(values[:, i]) for i in range(values.shape[1])]
+
+
+def channel_drift(
+    grid: Grid,
+    read: ReadOptions,
+    baselines: list[Histogram],
+    assets: list[AssetBaseline],
+    periods: dict[str, tuple[int, int]],
+) -> dict[str, object]:
+    """Evidence for the baseline: per period, the PSI of each channel's normal samples in it against
+    the channel's pooled baseline (``channels``), and of each asset's against its own entry and,
+    to show what the entry is for, against the pooled baseline (``assets``); None for a period
+    without normal samples."""
+    channels: dict[str, dict[str, float | None]] = {}
+    own: list[dict[str, dict[str, float | None]]] = [{} for _ in assets]
+    against_pooled: list[dict[str, dict[str, float | None]]] = [{} for _ in assets]
+    for period, (start, end) in periods.items():
+        values = normal_values(grid, read.normal_label, start, end)
+        channels[period] = _psi_per_channel(read.channels, baselines, pooled(values))
+        for i, asset in enumerate(assets):
+            mine = [values[s] for s in asset.members if s in values]
+            sample = np.concatenate(mine) if mine else np.zeros((0, len(read.channels)))
+            own[i][period] = _psi_per_channel(read.channels, asset.channels, sample)
+            against_pooled[i][period] = _psi_per_channel(read.channels, baselines, sample)
+    return {
+        "channels": channels,
+        "assets": [
+            {"series": dict(a.key), "channels": o, "channels_against_pooled": p}
+            for a, o, p in zip(assets, own, against_pooled)
+        ],
+    }
+
+
+def _psi_per_channel(
+    names: Sequence[str], baselines: Sequence[Histogram], values: np.ndarray
+) -> dict[str, float | None]:
+    return {name: psi_of(h, values[:, i]) if len(values) else None for i, (name, h) in enumerate(zip(names, baselines))}
+
+
+def series_of(table: SampleTable) -> list[dict[str, str]]:
+    """Each series' values of the series columns, in series index order."""
+    return [dict(zip(table.series_columns, key)) for key in table.series_keys]
 
 
 def split_times(grid: Grid, options: PreprocessOptions) -> tuple[int, int]:
@@ -108,11 +162,11 @@ def cut_windows(
     grid: Grid,
     mean: np.ndarray,
     std: np.ndarray,
-    normal_label: str,
+    read: ReadOptions,
     options: PreprocessOptions,
     bounds: tuple[int, int],
 ) -> dict[str, WindowSet]:
-    """Windows of every split; train and validation without any non-normal sample."""
+    """Windows of every split; train and validation without any sample not labelled normal."""
     parts: dict[str, list[WindowSet]] = {split: [] for split in SPLITS}
     settle = int(round(options.settle_seconds * grid.sample_rate_hz))
     for segment in grid.segments:
@@ -127,12 +181,13 @@ def cut_windows(
                 make_windows(
                     normalized,
                     segment.labels,
-                    normal_label,
+                    read.normal_label,
                     starts,
                     options.window,
                     segment.series,
                     times[starts],
                     settle,
+                    read.unknown_label,
                 )
             )
     channels = len(mean)
@@ -147,6 +202,8 @@ def preprocess(
 ) -> dict[str, object]:
     """Runs the step; returns the metadata it wrote to ``train/metadata.json``."""
     options.check()
+    if read.label_column and read.unknown_label == read.normal_label:
+        raise InputError(f"the unknown label must differ from the normal label '{read.normal_label}'")
     say(f"reading {input_path}")
     table = read_samples(input_path, read)
     say(f"read {table.rows} rows ({table.layout} layout), {len(table.series_keys)} series")
@@ -163,8 +220,12 @@ def preprocess(
         f"in {len(grid.segments)} gap-free stretches"
     )
     bounds = split_times(grid, options)
-    mean, std, fitted_on = normalization(grid, read.normal_label, bounds[0], len(read.channels))
-    sets = cut_windows(grid, mean, std, read.normal_label, options, bounds)
+    training = normal_values(grid, read.normal_label, min(s.start_ns for s in grid.segments), bounds[0])
+    fitted_on = sum(len(v) for v in training.values())
+    mean, std, baselines = fit_training_period(pooled(training))
+    assets = asset_baselines(series_of(table), training)
+    say(f"drift baseline: pooled over {fitted_on} normal training samples, {len(assets)} asset(s) of their own")
+    sets = cut_windows(grid, mean, std, read, options, bounds)
     for split in ("train", "validation"):
         if not len(sets[split]):
             raise InputError(
@@ -175,7 +236,16 @@ def preprocess(
         sets[split].save(output_dir / split)
         classes = dict(zip(*np.unique(sets[split].labels, return_counts=True)))
         say(f"{split}: {len(sets[split])} windows {json.dumps({str(k): int(v) for k, v in classes.items()})}")
-    metadata = _metadata(table, grid, read, options, input_path, mean, std, fitted_on, bounds, sets)
+    periods = {"validation": bounds, "test": (bounds[1], np.iinfo(np.int64).max)}
+    baseline = {
+        "method": BASELINE_METHOD,
+        "channels": channel_histograms(read.channels, baselines),
+        "assets": [a.to_json(read.channels) for a in assets],
+    }
+    drift = channel_drift(grid, read, baselines, assets, periods)
+    metadata = _metadata(
+        table, grid, read, options, input_path, mean, std, fitted_on, baseline, drift, bounds, sets
+    )
     (output_dir / "train" / METADATA_FILE).write_text(json.dumps(metadata, indent=2) + "\n")
     return metadata
 
@@ -189,6 +259,8 @@ def _metadata(
     mean: np.ndarray,
     std: np.ndarray,
     fitted_on: int,
+    baseline: dict[str, object],
+    drift: dict[str, object],
     bounds: tuple[int, int],
     sets: dict[str, WindowSet],
 ) -> dict[str, object]:
@@ -202,7 +274,8 @@ def _metadata(
         labels = {
             "column": read.label_column,
             "normal": read.normal_label,
-            "classes": [str(c) for c in seen if c != read.normal_label],
+            "unknown": read.unknown_label,
+            "classes": [str(c) for c in seen if c not in (read.normal_label, read.unknown_label)],
         }
     return {
         "channels": [
@@ -223,6 +296,8 @@ def _metadata(
             "rows": fitted_on,
             "windows": len(sets["train"]),
         },
+        "baseline": baseline,
+        "drift": drift,
         "splits": {
             split: {
                 "start": iso(start),
@@ -232,7 +307,7 @@ def _metadata(
             for split, (start, stop) in ranges.items()
         },
         "labels": labels,
-        "series": [dict(zip(table.series_columns, key)) for key in table.series_keys],
+        "series": series_of(table),
         "read": asdict(read),
         "layout": table.layout,
         "seriesColumns": list(table.series_columns),
@@ -255,6 +330,10 @@ def add_read_arguments(parser: argparse.ArgumentParser, default_channels: str | 
     parser.add_argument("--label-column", default=None,
                         help="per-sample label column (optional; enables metrics)")
     parser.add_argument("--normal-label", default="normal")
+    parser.add_argument("--unknown-label", default=ReadOptions.unknown_label,
+                        help="label of samples whose class is not known yet: windows holding any are "
+                        f"neither trained on nor counted in the metrics (default {ReadOptions.unknown_label}; "
+                        "'' for none)")
     parser.add_argument("--series-columns", default=None,
                         help="comma-separated columns identifying independent series "
                         "(default: those of enterprise,site,area,line,cell,asset present; '' for none)")
@@ -294,6 +373,7 @@ def read_options_from(args: argparse.Namespace) -> ReadOptions:
         time_column=args.time_column,
         label_column=args.label_column or None,
         normal_label=args.normal_label,
+        unknown_label=args.unknown_label or None,
         series_columns=split_list(args.series_columns),
         channel_column=args.channel_column,
         value_column=args.value_column,

@@ -2,13 +2,19 @@
 
 A window is ``length`` consecutive grid points of one segment; consecutive windows start ``stride``
 points apart. Window label rule: a window is labelled with the defect class most frequent in it when
-at least half of its samples carry a non-normal label, otherwise ``normal``; ``anomaly_fraction``
-keeps the share of non-normal samples, so training can drop every window that has any.
+at least half of its samples carry a defect label, otherwise ``normal``; ``anomaly_fraction``
+keeps the share of samples not labelled normal, so training can drop every window that has any.
+
+Unknown label: samples may carry a label that says "not known" (``uninspected`` in the Lakehouse's
+``labelled_telemetry``: a seam without an inspection result yet). Such a sample is neither normal
+nor a defect; a window holding any takes the unknown label itself, whatever else it holds, and is
+used neither for training and validation nor for the test metrics.
 
 Settling: a process does not return to normal the instant a labelled episode ends (a gas flow
 recovers with a lag, a temperature cools down). Normal-labelled samples up to ``settle`` samples
-after a non-normal one are *settling*; a window containing any is ``settling`` and is used neither
-for training and validation nor, when it is labelled normal, for the test metrics.
+after a sample not labelled normal (a defect, or an unknown label that may hide one) are
+*settling*; a window containing any is ``settling`` and is used neither for training and
+validation nor, when it is labelled normal, for the test metrics.
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ class WindowSet:
     windows: np.ndarray  # float32 [n, channels, length]
     series: np.ndarray  # int32 [n]
     start_ns: np.ndarray  # int64 [n]
-    labels: np.ndarray  # str [n]
+    labels: np.ndarray  # str [n]: normal, a defect class, or the unknown label
     anomaly_fraction: np.ndarray  # float32 [n]
     settling: np.ndarray  # bool [n]
 
@@ -115,6 +121,7 @@ def make_windows(
     series: int,
     start_ns: np.ndarray,
     settle: int = 0,
+    unknown_label: str | None = None,
 ) -> WindowSet:
     """Cuts windows at ``starts`` from ``normalized`` [samples, channels] and labels them."""
     view = np.lib.stride_tricks.sliding_window_view(normalized, length, axis=0)  # [n, C, length]
@@ -124,17 +131,19 @@ def make_windows(
     fraction = np.zeros(count, dtype=np.float32)
     settling = np.zeros(count, dtype=bool)
     if labels is not None and count:
-        classes, codes = np.unique(labels.astype(str), return_inverse=True)
-        abnormal = np.flatnonzero(classes != normal_label)
-        if abnormal.size:
-            counts = np.empty((count, abnormal.size), dtype=np.int64)
-            for j, k in enumerate(abnormal):
-                cumulative = np.concatenate([[0], np.cumsum(codes == k)])
-                counts[:, j] = cumulative[starts + length] - cumulative[starts]
-            fraction = (counts.sum(axis=1) / length).astype(np.float32)
-            majority = classes[abnormal][counts.argmax(axis=1)]
-            window_labels = np.where(fraction >= ANOMALY_LABEL_SHARE, majority, normal_label)
-            settling = _settling_windows(codes, abnormal, settle, starts, length)
+        text = labels.astype(str)
+        not_normal = text != normal_label
+        unknown = text == unknown_label if unknown_label else np.zeros(len(text), dtype=bool)
+        defects = np.unique(text[not_normal & ~unknown])
+        if defects.size:
+            counts = np.stack([_per_window(text == d, starts, length) for d in defects], axis=1)
+            majority = defects[counts.argmax(axis=1)]
+            share = counts.sum(axis=1) / length
+            window_labels = np.where(share >= ANOMALY_LABEL_SHARE, majority, normal_label)
+        if unknown.any():
+            window_labels = np.where(_per_window(unknown, starts, length) > 0, unknown_label, window_labels)
+        fraction = (_per_window(not_normal, starts, length) / length).astype(np.float32)
+        settling = _settling_windows(not_normal, settle, starts, length)
     return WindowSet(
         windows=windows,
         series=np.full(count, series, dtype=np.int32),
@@ -145,16 +154,17 @@ def make_windows(
     )
 
 
-def _settling_windows(
-    codes: np.ndarray, abnormal_codes: np.ndarray, settle: int, starts: np.ndarray, length: int
-) -> np.ndarray:
-    """Windows holding a normal sample at most ``settle`` samples after a non-normal one."""
+def _per_window(points: np.ndarray, starts: np.ndarray, length: int) -> np.ndarray:
+    """How many of the ``points`` (a boolean per sample) each window holds."""
+    cumulative = np.concatenate([[0], np.cumsum(points)])
+    return cumulative[starts + length] - cumulative[starts]
+
+
+def _settling_windows(not_normal: np.ndarray, settle: int, starts: np.ndarray, length: int) -> np.ndarray:
+    """Windows holding a normal sample at most ``settle`` samples after one not labelled normal."""
     if settle <= 0:
         return np.zeros(len(starts), dtype=bool)
-    abnormal = np.isin(codes, abnormal_codes)
-    index = np.arange(len(codes))
-    last = np.maximum.accumulate(np.where(abnormal, index, -1))
-    points = ~abnormal & (last >= 0) & (index - last <= settle)
-    cumulative = np.concatenate([[0], np.cumsum(points)])
-    return (cumulative[starts + length] - cumulative[starts]) > 0
-
+    index = np.arange(len(not_normal))
+    last = np.maximum.accumulate(np.where(not_normal, index, -1))
+    points = ~not_normal & (last >= 0) & (index - last <= settle)
+    return _per_window(points, starts, length) > 0
