@@ -11,8 +11,8 @@ const HELP = `anomaly-inference: scores UNS telemetry windows with an ONNX model
 Usage:
   anomaly-inference [serve] [--config <file>]
       Subscribes to the telemetry of the model's channels, scores windows, publishes scores,
-      anomaly events and the model status, swaps in new bundles without downtime, and serves
-      /health, /ready, /metrics and /api/v1/anomalies/* over HTTP.
+      anomaly events, drift statistics and the model status, swaps in new bundles without
+      downtime, and serves /health, /ready, /metrics and /api/v1/anomalies/* over HTTP.
       Configuration: defaults < --config file (YAML or JSON) < environment variables:
 ${Object.entries(ENVIRONMENT_VARIABLES)
   .map(([name, meaning]) => `        ${name.padEnd(36)} ${meaning}`)

@@ -5,6 +5,7 @@
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import manifestSchema from '../../../../pipelines/model-bundle/manifest.schema.json';
+import type { DriftBaseline } from '../drift/baseline';
 
 /** How gaps were filled in training; the runtime fills them the same way. */
 export type MissingValuePolicy = 'forward-fill' | 'linear' | 'reject';
@@ -25,6 +26,8 @@ export interface Manifest {
   readonly sampleRateHz: number;
   readonly missingValues?: { readonly policy: MissingValuePolicy; readonly maxGapSamples?: number };
   readonly threshold: { readonly value: number };
+  /** Histograms of the training inputs and validation scores; absent: no drift is computed. */
+  readonly baseline?: DriftBaseline;
 }
 
 const ajv = new Ajv2020({ allErrors: true, strict: false });

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { baselineProblems, type DriftBaseline } from '../drift/baseline';
 import { openWorkerSession, type WorkerSession } from '../inference/ort-thread';
 import { type Manifest, type MissingValuePolicy, parseManifest } from './manifest';
 
@@ -62,10 +63,15 @@ export class ScoringModel {
   get threshold(): number {
     return this.manifest.threshold.value;
   }
+  /** The drift baseline of the bundle; undefined when it carries none. */
+  get baseline(): DriftBaseline | undefined {
+    return this.manifest.baseline;
+  }
 
   /**
-   * Loads and validates the bundle in `dir`: manifest schema, channels, geometry, the ONNX
-   * model's input and output names and shapes, and a smoke inference giving finite scores >= 0.
+   * Loads and validates the bundle in `dir`: manifest schema, channels, geometry, the rules of
+   * the drift baseline (when it has one), the ONNX model's input and output names and shapes, and
+   * a smoke inference giving finite scores >= 0.
    *
    * @throws BundleRefusedError naming the first problem found.
    */
@@ -89,6 +95,11 @@ export class ScoringModel {
     const geometry = geometryOf(manifest);
     const geometryProblem = checkGeometry(geometry, options);
     if (geometryProblem !== undefined) throw refuse(geometryProblem);
+    const baselineProblem =
+      manifest.baseline === undefined ? [] : baselineProblems(manifest.baseline, geometry.channels);
+    if (baselineProblem.length > 0) {
+      throw refuse(`manifest.json baseline invalid: ${baselineProblem.join('; ')}`);
+    }
 
     let session: WorkerSession;
     try {

@@ -1,8 +1,8 @@
 /**
  * The dashboard's JSON API (`/api/v1/anomalies/*`): model status, recent scores (of one asset or
- * all) and recent anomaly events. Query parameters are read with edge-common's readers (UTF-8
- * text without control characters, date-times of the years 1 to 9999, bounded integers); a bad
- * one is a 400 saying why.
+ * all), recent anomaly events and the latest drift statistics per asset. Query parameters are read
+ * with edge-common's readers (UTF-8 text without control characters, date-times of the years 1 to
+ * 9999, bounded integers); a bad one is a 400 saying why.
  */
 import {
   BadRequestError,
@@ -13,6 +13,7 @@ import {
   textParameter,
 } from '@uns-mlops/edge-common';
 import type { ModelHost } from '../inference/model-host';
+import type { DriftReporter } from './drift-reporter';
 import type { RecentResults } from './recent-results';
 
 const ASSET_PATH = /^[^/#+]+(\/[^/#+]+){5}$/;
@@ -25,8 +26,16 @@ const MAX_ASSET_PATH_LENGTH = 1_000;
 export function anomalyApi(
   host: ModelHost,
   results: RecentResults,
+  drift: Pick<DriftReporter, 'availability' | 'latestDrift'>,
   maxEvents: number,
 ): Record<string, Route> {
+  const assetParameter = (query: URLSearchParams) => {
+    const asset = textParameter(query, 'asset', MAX_ASSET_PATH_LENGTH);
+    if (asset !== undefined && !ASSET_PATH.test(asset)) {
+      throw new BadRequestError('asset must be an asset path enterprise/site/area/line/cell/asset');
+    }
+    return asset;
+  };
   return {
     '/api/v1/anomalies/status': () => {
       const { serving, shadow } = host;
@@ -40,6 +49,7 @@ export function anomalyApi(
                 modelVersion: serving.modelVersion,
                 threshold: serving.threshold,
                 loadedAt: serving.loadedAt.toISOString(),
+                drift: drift.availability,
               },
         shadow:
           shadow === undefined
@@ -60,12 +70,7 @@ export function anomalyApi(
       });
     },
     '/api/v1/anomalies/scores': (query) => {
-      const asset = textParameter(query, 'asset', MAX_ASSET_PATH_LENGTH);
-      if (asset !== undefined && !ASSET_PATH.test(asset)) {
-        throw new BadRequestError(
-          'asset must be an asset path enterprise/site/area/line/cell/asset',
-        );
-      }
+      const asset = assetParameter(query);
       const sinceMs = dateParameter(query, 'since')?.getTime() ?? 0;
       return jsonReply({
         items: asset === undefined ? results.allScores(sinceMs) : results.scoresOf(asset, sinceMs),
@@ -75,6 +80,10 @@ export function anomalyApi(
       const limit =
         integerParameter(query, 'limit', 1, maxEvents) ?? Math.min(DEFAULT_EVENTS, maxEvents);
       return jsonReply({ items: results.newestEvents(limit) });
+    },
+    '/api/v1/anomalies/drift': (query) => {
+      const asset = assetParameter(query);
+      return jsonReply({ ...drift.availability, items: drift.latestDrift(asset) });
     },
   };
 }

@@ -57,6 +57,19 @@ export interface InferenceConfig {
     /** Recent anomaly events kept for `/api/v1/anomalies/events`. */
     events: number;
   };
+  /** Drift of the serving model's inputs and scores from its bundle's baseline (README: Drift). */
+  drift: {
+    /** Computes and publishes drift when the serving bundle carries a baseline. */
+    enabled: boolean;
+    /** Length of the rolling window judged, s: a whole multiple of `intervalSeconds`. */
+    windowSeconds: number;
+    /** Time between evaluations (one message per judged asset each), s. */
+    intervalSeconds: number;
+    /** PSI above which a channel or the score counts as drifted. */
+    threshold: number;
+    /** Observations a channel (and the score) needs in the window to be judged. */
+    minSamples: number;
+  };
   http: {
     host: string;
     /** Port of health, readiness, metrics and the API; 0 picks a free port. */
@@ -78,6 +91,7 @@ const schema: JSONSchemaType<InferenceConfig> = {
     'limits',
     'batching',
     'api',
+    'drift',
     'http',
     'logLevel',
   ],
@@ -142,6 +156,18 @@ const schema: JSONSchemaType<InferenceConfig> = {
         events: { type: 'integer', minimum: 1, maximum: 100_000 },
       },
     },
+    drift: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['enabled', 'windowSeconds', 'intervalSeconds', 'threshold', 'minSamples'],
+      properties: {
+        enabled: { type: 'boolean' },
+        windowSeconds: { type: 'integer', minimum: 1, maximum: 86_400 },
+        intervalSeconds: { type: 'integer', minimum: 1, maximum: 86_400 },
+        threshold: { type: 'number', exclusiveMinimum: 0, maximum: 100 },
+        minSamples: { type: 'integer', minimum: 1 },
+      },
+    },
     http: {
       type: 'object',
       additionalProperties: false,
@@ -167,9 +193,35 @@ export const DEFAULT_CONFIG: InferenceConfig = {
   limits: { maxPayloadBytes: 262_144, maxBlockSamples: 5000 },
   batching: { maxBatchSize: 256, maxBatchDelayMs: 0 },
   api: { scoresPerAsset: 500, events: 200 },
+  drift: {
+    enabled: true,
+    windowSeconds: 300,
+    intervalSeconds: 60,
+    threshold: 0.25,
+    minSamples: 1000,
+  },
   http: { host: '127.0.0.1', port: 9465 },
   logLevel: 'info',
 };
+
+/** Most time slots a drift window may be cut into (`windowSeconds / intervalSeconds`). */
+const MAX_DRIFT_SLOTS = 1440;
+
+/** Rules of the drift section the schema cannot state. */
+function driftProblems({ drift }: InferenceConfig): string[] {
+  const { windowSeconds, intervalSeconds } = drift;
+  if (windowSeconds % intervalSeconds !== 0) {
+    return [
+      `drift.windowSeconds (${windowSeconds}) must be a whole multiple of drift.intervalSeconds (${intervalSeconds})`,
+    ];
+  }
+  if (windowSeconds / intervalSeconds > MAX_DRIFT_SLOTS) {
+    return [
+      `drift.windowSeconds / drift.intervalSeconds must be at most ${MAX_DRIFT_SLOTS} (${windowSeconds / intervalSeconds}): counts are kept per interval`,
+    ];
+  }
+  return [];
+}
 
 /**
  * Environment variables the runtime reads. `ANOMALY_INFERENCE_CONFIG_JSON` carries any part of the
@@ -227,5 +279,6 @@ export function loadConfig(
       setPath(layer, 'logLevel', text(env.ANOMALY_INFERENCE_LOG_LEVEL));
       return [layer];
     },
+    check: driftProblems,
   });
 }

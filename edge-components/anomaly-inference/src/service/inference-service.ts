@@ -1,7 +1,7 @@
 /**
  * The running inference runtime: telemetry from the UNS → per-asset windows → micro-batched ONNX
- * inference on the serving (and shadow) model → scores, anomaly events and model status back to
- * the UNS, plus health, readiness, metrics and the dashboard's JSON API over HTTP.
+ * inference on the serving (and shadow) model → scores, anomaly events, drift statistics and model
+ * status back to the UNS, plus health, readiness, metrics and the dashboard's JSON API over HTTP.
  */
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
@@ -23,6 +23,7 @@ import { watchBundle, type BundleWatch } from '../bundle/bundle-watcher';
 import { type AnomalyEvent, AnomalyEventTracker } from './anomaly-events';
 import { anomalyApi } from './anomaly-api';
 import type { InferenceConfig } from './config';
+import { DriftReporter } from './drift-reporter';
 import {
   httpErrorLogger,
   type MemoryReclaimer,
@@ -82,6 +83,7 @@ export class InferenceService extends EventEmitter<ServiceEvents> {
   private readonly client: MqttClient;
   private readonly batcher: MicroBatcher<QueuedWindow>;
   private readonly results: RecentResults;
+  private readonly drift: DriftReporter;
   private readonly recentRaw: Float32Array[] = [];
   private readonly watches: BundleWatch[] = [];
   private assembler: WindowAssembler | undefined;
@@ -103,6 +105,11 @@ export class InferenceService extends EventEmitter<ServiceEvents> {
   ) {
     super();
     this.results = new RecentResults(config.api.scoresPerAsset, config.api.events);
+    this.drift = new DriftReporter(config.drift, this.metrics, logger, (asset, payload) => {
+      this.client.publish(this.topics.drift(asset, payload.modelName), JSON.stringify(payload), {
+        qos: 1,
+      });
+    });
     this.host = new ModelHost(topics.signals, () => this.recentRaw);
     this.host.on('change', (event, refusal) => {
       this.onModelChange(event, refusal);
@@ -141,7 +148,7 @@ export class InferenceService extends EventEmitter<ServiceEvents> {
               body: await service.metrics.registry.metrics(),
             }),
           }),
-          ...anomalyApi(service.host, service.results, config.api.events),
+          ...anomalyApi(service.host, service.results, service.drift, config.api.events),
         },
       );
     } catch (error) {
@@ -225,6 +232,9 @@ export class InferenceService extends EventEmitter<ServiceEvents> {
       );
     }
     if (event === 'loaded' && serving !== undefined) this.begin(serving);
+    if ((event === 'loaded' || event === 'swapped') && serving !== undefined) {
+      this.drift.serve(serving);
+    }
     this.publishStatus(event, refusal);
     this.emit('model', event, refusal);
   }
@@ -242,6 +252,7 @@ export class InferenceService extends EventEmitter<ServiceEvents> {
       {
         window: (window) => {
           this.metrics.windowsAssembled.inc();
+          this.drift.observeWindow(window);
           this.recentRaw.push(window.raw);
           if (this.recentRaw.length > this.config.model.smokeWindows) this.recentRaw.shift();
           this.batcher.push({ window, receivedAt: this.receivedAt });
@@ -434,6 +445,7 @@ export class InferenceService extends EventEmitter<ServiceEvents> {
       if (!shadow) {
         this.metrics.resultLatency.observe((now - receivedAt) / 1000);
         if (anomaly) this.metrics.anomalies.inc();
+        this.drift.observeScore(model, window.asset, score);
         // Not `{ ...window, score, ... }`: in Node 20 (V8 11.3) an object spread followed by new
         // properties made every such object outlive the young generation (1 MB/s promoted at
         // 1,000 windows/s, a full garbage collection every 3-5 s; see README: Figures).
@@ -544,6 +556,7 @@ export class InferenceService extends EventEmitter<ServiceEvents> {
     if (this.stopping) return;
     this.stopping = true;
     this.reclaimer.stop();
+    this.drift.stop();
     for (const watch of this.watches) watch.stop();
     const connected = this.client.connected;
     if (connected && this.host.geometry !== undefined) {

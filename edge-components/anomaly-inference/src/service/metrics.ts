@@ -120,6 +120,36 @@ export class InferenceMetrics {
     help: 'Share of windows where the shadow and serving anomaly flags agree',
     registers: [this.registry],
   });
+  /** 1 while drift is computed against the serving bundle's baseline (0: disabled, no baseline). */
+  readonly driftAvailable = new Gauge({
+    name: `${P}drift_available`,
+    help: '1 while drift is computed against the serving bundle baseline',
+    registers: [this.registry],
+  });
+  /**
+   * The PSI of the last evaluation per asset and channel (`channel="score"`: the anomaly scores);
+   * assets not judged in the last evaluation have no series.
+   */
+  readonly driftStatistic = new Gauge({
+    name: `${P}drift_psi`,
+    help: 'Population Stability Index against the bundle baseline, by asset and channel (or score)',
+    labelNames: ['asset', 'channel'] as const,
+    registers: [this.registry],
+  });
+  /** 1 when a channel or the score of the asset drifted in the last evaluation. */
+  readonly driftDrifted = new Gauge({
+    name: `${P}drift_drifted`,
+    help: '1 when a channel or the score of the asset is above the drift threshold',
+    labelNames: ['asset'] as const,
+    registers: [this.registry],
+  });
+  /** Drift evaluations per asset: `stable`, `drifted`, or `insufficient` (too few samples). */
+  readonly driftEvaluations = new Counter({
+    name: `${P}drift_evaluations_total`,
+    help: 'Drift evaluations of an asset, by outcome',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
   readonly brokerConnected = new Gauge({
     name: `${P}broker_connected`,
     help: '1 while connected to the UNS broker',

@@ -1,6 +1,7 @@
 /**
  * The runtime's topics, read from the AsyncAPI contract (never duplicated): the telemetry channel
- * it subscribes to, and the channels it publishes scores, shadow scores, events and status on.
+ * it subscribes to, and the channels it publishes scores, shadow scores, events, drift statistics
+ * and status on.
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
@@ -11,6 +12,7 @@ const CHANNELS = {
   score: 'anomaly',
   shadow: 'anomalyShadow',
   event: 'anomalyEvent',
+  drift: 'anomalyDrift',
   status: 'modelStatus',
 } as const;
 
@@ -34,6 +36,7 @@ export interface UnsTopics {
   score(asset: string, model: string): string;
   shadow(asset: string, model: string): string;
   event(asset: string, model: string): string;
+  drift(asset: string, model: string): string;
   status(model: string): string;
 }
 
@@ -81,6 +84,7 @@ export function loadUnsTopics(contractFile: string, enterprise: string, site: st
   const score = address(CHANNELS.score);
   const shadow = address(CHANNELS.shadow);
   const event = address(CHANNELS.event);
+  const drift = address(CHANNELS.drift);
   const status = address(CHANNELS.status);
   return {
     contractVersion: String(document.info?.version),
@@ -102,6 +106,7 @@ export function loadUnsTopics(contractFile: string, enterprise: string, site: st
     score: withAsset(score),
     shadow: withAsset(shadow),
     event: withAsset(event),
+    drift: withAsset(drift),
     status: (model) => fill(status, { enterprise, site, model }),
   };
 }

@@ -68,3 +68,30 @@ it('rejects a port that is not a number', () => {
     /ANOMALY_INFERENCE_HTTP_PORT "http" is not an integer/,
   );
 });
+
+it('wants a drift window that is a whole multiple of the interval, and a positive threshold', () => {
+  const drift = (settings: object) =>
+    loadConfig({ env: { ANOMALY_INFERENCE_CONFIG_JSON: JSON.stringify({ drift: settings }) } });
+  expect(() => drift({ windowSeconds: 300, intervalSeconds: 70 })).toThrow(
+    /drift.windowSeconds \(300\) must be a whole multiple of drift.intervalSeconds \(70\)/,
+  );
+  expect(() => drift({ windowSeconds: 86_400, intervalSeconds: 1 })).toThrow(
+    /drift.windowSeconds \/ drift.intervalSeconds must be at most 1440 \(86400\)/,
+  );
+  expect(() => drift({ threshold: 0, minSamples: 0, enabled: 'yes' })).toThrow(ConfigError);
+  try {
+    drift({ threshold: 0, minSamples: 0, enabled: 'yes' });
+  } catch (error) {
+    expect((error as ConfigError).problems).toEqual([
+      'drift.enabled must be boolean',
+      'drift.threshold must be > 0',
+      'drift.minSamples must be >= 1',
+    ]);
+  }
+  expect(drift({ windowSeconds: 600, intervalSeconds: 30, threshold: 0.1 }).drift).toEqual({
+    ...DEFAULT_CONFIG.drift,
+    windowSeconds: 600,
+    intervalSeconds: 30,
+    threshold: 0.1,
+  });
+});

@@ -2,6 +2,7 @@
  * The HTTP endpoints: health, readiness, Prometheus metrics, and the dashboard's JSON API with
  * exactly the documented shapes; bad queries get a 400 with the reason.
  */
+import { DEFAULT_CONFIG } from '../../src/service/config';
 import { fixtureBundleDir } from '../fixtures/model-fixture';
 import { FIXTURE_CHANNELS } from '../fixtures/paths';
 import { bundleCopy, installBundle, testConfig, useRuntime, waitUntil } from '../support/harness';
@@ -14,7 +15,8 @@ const runtime = useRuntime((brokerUrl) => {
     modelVersion: 'api-1',
     threshold: { value: 0, rule: 'test' },
   });
-  return testConfig(brokerUrl, dir);
+  // Drift is switched off here: the status says so (test/service/drift.test.ts covers drift).
+  return testConfig(brokerUrl, dir, { drift: { ...DEFAULT_CONFIG.drift, enabled: false } });
 });
 const path = asset('cell-api');
 const json = async (url: string) => JSON.parse((await runtime.get(url)).body);
@@ -47,6 +49,7 @@ it('serves the model status', async () => {
       modelVersion: 'api-1',
       threshold: 0,
       loadedAt: runtime.service.host.serving?.loadedAt.toISOString(),
+      drift: { available: false, reason: 'drift.enabled is false' },
     },
     shadow: null,
     swaps: 0,
@@ -102,11 +105,21 @@ it('serves the recent anomaly events, newest first, up to a limit', async () => 
   expect((await json('/api/v1/anomalies/events?limit=1')).items).toEqual(items.slice(0, 1));
 });
 
+it('serves no drift while drift is switched off, saying why', async () => {
+  expect(await json('/api/v1/anomalies/drift')).toEqual({
+    available: false,
+    reason: 'drift.enabled is false',
+    items: [],
+  });
+  expect(await runtime.metric('anomaly_inference_drift_available')).toBe(0);
+});
+
 it('answers bad queries with 400, unknown paths with 404 and other methods with 405', async () => {
   for (const query of [
     'scores?asset=a/b',
     `scores?asset=${path}&since=yesterday`,
     'events?limit=0',
+    'drift?asset=a/b',
   ]) {
     const reply = await runtime.get(`/api/v1/anomalies/${query}`);
     expect({ query, status: reply.status }).toEqual({ query, status: 400 });

@@ -32,6 +32,7 @@ it('gives the runtime a default configuration its schema accepts', () => {
   const config = loadConfig({ env: { ANOMALY_INFERENCE_CONFIG_JSON: JSON.stringify(settings) } });
   expect(config.batching).toEqual(settings.batching);
   expect(config.limits).toEqual(settings.limits);
+  expect(config.drift).toEqual(settings.drift);
   expect(
     Object.keys(manifest(runtimeRecipe).Lifecycle.Setenv).every(
       (name) => name in ENVIRONMENT_VARIABLES || MALLOC_VARIABLES.includes(name),

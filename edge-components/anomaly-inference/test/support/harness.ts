@@ -15,7 +15,7 @@ import {
   type MosquittoBroker,
 } from '@uns-mlops/test-services';
 import { connectAsync, type MqttClient } from 'mqtt';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import type { HostEvent, Refusal } from '../../src/inference/model-host';
 import type { AnomalyEvent } from '../../src/service/anomaly-events';
 import { DEFAULT_CONFIG, type InferenceConfig } from '../../src/service/config';
@@ -70,8 +70,12 @@ export interface RunningRuntime {
   metric(sample: string): Promise<number>;
 }
 
-export async function startRuntime(config: InferenceConfig): Promise<RunningRuntime> {
-  const service = await InferenceService.start(config, pino({ level: 'silent' }));
+/** Starts a runtime (logging to `logger`, silent by default) and waits until it is ready. */
+export async function startRuntime(
+  config: InferenceConfig,
+  logger: Logger = pino({ level: 'silent' }),
+): Promise<RunningRuntime> {
+  const service = await InferenceService.start(config, logger);
   const scored: ScoredEvent[] = [];
   const events: AnomalyEvent[] = [];
   service.on('scored', (event) => scored.push(event));
@@ -137,14 +141,18 @@ export interface RuntimeFixture extends RunningRuntime {
 }
 
 /**
- * Starts a broker, a runtime configured by `configure` (given the broker's URL) and a test client
- * before the tests of the enclosing block; stops them after.
+ * Starts a broker, a runtime configured by `configure` (given the broker's URL; logging to
+ * `logger`, silent by default) and a test client before the tests of the enclosing block; stops
+ * them after.
  */
-export function useRuntime(configure: (brokerUrl: string) => InferenceConfig): RuntimeFixture {
+export function useRuntime(
+  configure: (brokerUrl: string) => InferenceConfig,
+  logger?: Logger,
+): RuntimeFixture {
   const fixture = {} as RuntimeFixture;
   beforeAll(async () => {
     const broker = await startMosquitto();
-    const runtime = await startRuntime(configure(broker.url));
+    const runtime = await startRuntime(configure(broker.url), logger);
     Object.assign(fixture, runtime, { broker, client: await testClient(broker.url) });
   });
   afterAll(async () => {
