@@ -46,6 +46,12 @@ export const EVALUATION_REPORT = {
   f1: 'metrics.f1.value',
 } as const;
 
+/**
+ * The label of samples whose seam has not been inspected yet (the curated `labelled_telemetry`
+ * table's `label` column): neither normal nor a defect, so preprocessing leaves them out.
+ */
+export const UNKNOWN_LABEL = 'uninspected';
+
 /** The Lakehouse source of the preprocessing step, resolved. */
 export type AnomalyPipelineInput =
   | { readonly kind: 's3'; readonly defaultUri: string }
@@ -95,6 +101,7 @@ export function anomalyPipelineParameters(options: AnomalyPipelineOptions) {
     channels: Parameter.string('Channels', defaults.channels.join(',')),
     timeColumn: Parameter.string('TimeColumn', 'sample_time'),
     labelColumn: Parameter.string('LabelColumn', 'label'),
+    unknownLabel: Parameter.string('UnknownLabel', UNKNOWN_LABEL),
     seriesColumns: Parameter.string('SeriesColumns', 'site,line,cell,asset'),
     window: Parameter.integer('Window', defaults.window),
     stride: Parameter.integer('Stride', defaults.stride),
@@ -106,7 +113,7 @@ export function anomalyPipelineParameters(options: AnomalyPipelineOptions) {
     seed: Parameter.integer('Seed', 42),
     latentDim: Parameter.integer('LatentDim', 16),
     thresholdQuantile: Parameter.float('ThresholdQuantile', 0.995),
-    modelName: Parameter.string('ModelName', 'uns-anomaly-autoencoder'),
+    modelName: Parameter.string('ModelName', 'weld-seam-anomaly'),
     processingInstanceType: Parameter.string(
       'ProcessingInstanceType',
       defaults.processingInstanceType,
@@ -160,6 +167,8 @@ export function anomalyPipelineDefinition(options: AnomalyPipelineOptions): Pipe
       p.timeColumn.ref,
       '--label-column',
       p.labelColumn.ref,
+      '--unknown-label',
+      p.unknownLabel.ref,
       '--series-columns',
       p.seriesColumns.ref,
       '--channel-column',

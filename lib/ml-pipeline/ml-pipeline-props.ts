@@ -12,16 +12,16 @@ export const MODEL_APPROVAL_STATUSES: readonly ModelApprovalStatus[] = [
 
 /**
  * Where the preprocessing step reads the telemetry from:
- * - `s3`: the curated `uns_telemetry` Parquet files, by S3 URI (parameter `InputDataUri`);
+ * - `s3`: the curated `labelled_telemetry` Parquet files, by S3 URI (parameter `InputDataUri`);
  * - `athena`: the rows an Athena query over the curated catalog returns (parameter `AthenaQuery`),
- *   read through Lake Formation with a grant on the telemetry table.
+ *   read through Lake Formation with a grant on the `labelled_telemetry` table.
  */
 export type MlPipelineInputSource = 's3' | 'athena';
 export const ML_PIPELINE_INPUT_SOURCES: readonly MlPipelineInputSource[] = ['s3', 'athena'];
 
 /** Properties of an {@link MlPipeline}. */
 export interface MlPipelineProps {
-  /** The Lakehouse whose curated telemetry the pipeline trains on. */
+  /** The Lakehouse whose curated, labelled telemetry (`labelled_telemetry`) the pipeline trains on. */
   readonly lakehouse: Lakehouse;
 
   /**
@@ -39,7 +39,8 @@ export interface MlPipelineProps {
 
   /**
    * How the preprocessing step reads the Lakehouse (see {@link MlPipelineInputSource}).
-   * @default 's3' - the curated Parquet files, with IAM read access to the telemetry prefix only.
+   * @default 's3' - the curated Parquet files, with IAM read access to the `labelled_telemetry`
+   *   prefix only.
    */
   readonly inputSource?: MlPipelineInputSource;
 

@@ -22,8 +22,11 @@ import { mlPipelinePropsProblems } from './validate-props';
 
 /** `pipelines/src` of this repository: the step code the pipeline runs by default. */
 export const DEFAULT_STEP_CODE_DIRECTORY = join(__dirname, '..', '..', 'pipelines', 'src');
-/** The Lakehouse table the pipeline trains on. */
-export const TELEMETRY_TABLE = 'uns_telemetry';
+/**
+ * The curated Lakehouse table the pipeline trains on: telemetry labelled from seam inspections
+ * (column `label`), written by the Lakehouse curation (lib/curation).
+ */
+export const TRAINING_TABLE = 'labelled_telemetry';
 /** Prefix of Athena's output for the pipeline in the Lakehouse results bucket (under the workgroup's). */
 const ATHENA_OUTPUT_PREFIX = 'athena/sagemaker-datasets/';
 
@@ -31,7 +34,8 @@ const NO_REPLICATION_REASON =
   'Model artifacts are re-created by re-running the pipeline, and registered models are kept by the model registry; replication is a per-environment disaster-recovery decision.';
 
 /**
- * The SageMaker Pipeline that turns Lakehouse telemetry into a registered anomaly model:
+ * The SageMaker Pipeline that turns the Lakehouse's labelled telemetry (the curated
+ * `labelled_telemetry` table) into a registered anomaly model:
  * Preprocess → Train (PyTorch) → Evaluate → CheckQuality → RegisterModel or QualityGateFailed.
  *
  * Around it: the step code as a deterministic `sourcedir.tar.gz` asset, a model package group, an
@@ -54,8 +58,8 @@ export class MlPipeline extends Construct {
   readonly jobRole: iam.Role;
   readonly schedule: scheduler.CfnSchedule;
   readonly scheduleRole: iam.Role;
-  /** Lake Formation grant of the telemetry table to the job role (Athena input only). */
-  readonly telemetryGrant?: lakeformation.CfnPrincipalPermissions;
+  /** Lake Formation grant of the training table to the job role (Athena input only). */
+  readonly trainingDataGrant?: lakeformation.CfnPrincipalPermissions;
 
   constructor(scope: Construct, id: string, props: MlPipelineProps) {
     super(scope, id);
@@ -109,9 +113,8 @@ export class MlPipeline extends Construct {
         'Anomaly autoencoder bundles (model.onnx + manifest.json) that passed the quality gate',
     });
 
-    const telemetryTable = lakehouse.catalog.curated.tables[TELEMETRY_TABLE];
-    if (telemetryTable === undefined) {
-      throw new Error(`The Lakehouse has no curated ${TELEMETRY_TABLE} table.`);
+    if (lakehouse.catalog.curated.tables[TRAINING_TABLE] === undefined) {
+      throw new Error(`The Lakehouse has no curated ${TRAINING_TABLE} table.`);
     }
     const roles = new MlPipelineRoles(this, 'Roles', {
       pipelineName: this.pipelineName,
@@ -121,36 +124,40 @@ export class MlPipeline extends Construct {
       stepCode: this.stepCode.asset,
       dataAccessPolicy:
         settings.inputSource === 's3'
-          ? lakehouse.curatedTableReadPolicy(TELEMETRY_TABLE)
+          ? lakehouse.curatedTableReadPolicy(TRAINING_TABLE)
           : lakehouse.queryAccessPolicy,
     });
     this.pipelineRole = roles.pipelineRole;
     this.jobRole = roles.jobRole;
 
     if (settings.inputSource === 'athena') {
-      this.telemetryGrant = new lakeformation.CfnPrincipalPermissions(this, 'TelemetryGrant', {
-        principal: { dataLakePrincipalIdentifier: this.jobRole.roleArn },
-        resource: {
-          table: {
-            catalogId: stack.account,
-            databaseName: lakehouse.catalog.curated.database.databaseName,
-            name: TELEMETRY_TABLE,
+      this.trainingDataGrant = new lakeformation.CfnPrincipalPermissions(
+        this,
+        'TrainingDataGrant',
+        {
+          principal: { dataLakePrincipalIdentifier: this.jobRole.roleArn },
+          resource: {
+            table: {
+              catalogId: stack.account,
+              databaseName: lakehouse.catalog.curated.database.databaseName,
+              name: TRAINING_TABLE,
+            },
           },
+          permissions: ['SELECT', 'DESCRIBE'],
+          permissionsWithGrantOption: [],
         },
-        permissions: ['SELECT', 'DESCRIBE'],
-        permissionsWithGrantOption: [],
-      });
+      );
     }
     const input: AnomalyPipelineInput =
       settings.inputSource === 's3'
         ? {
             kind: 's3',
-            defaultUri: lakehouse.storage.curatedBucket.s3UrlForObject(`${TELEMETRY_TABLE}/`),
+            defaultUri: lakehouse.storage.curatedBucket.s3UrlForObject(`${TRAINING_TABLE}/`),
           }
         : {
             kind: 'athena',
             database: lakehouse.catalog.curated.database.databaseName,
-            table: telemetryTable.tableName,
+            table: TRAINING_TABLE,
             workGroup: lakehouse.analytics.workGroup.ref,
             outputS3Uri: lakehouse.storage.athenaResultsBucket.s3UrlForObject(ATHENA_OUTPUT_PREFIX),
             kmsKeyArn: lakehouse.encryptionKey.keyArn,
@@ -184,7 +191,9 @@ export class MlPipeline extends Construct {
     // The role's policy must exist before SageMaker validates the definition with it.
     this.pipeline.node.addDependency(...roles.policies);
     this.pipeline.node.addDependency(this.modelPackageGroup);
-    if (this.telemetryGrant !== undefined) this.pipeline.node.addDependency(this.telemetryGrant);
+    if (this.trainingDataGrant !== undefined) {
+      this.pipeline.node.addDependency(this.trainingDataGrant);
+    }
 
     const pipelineArn = stack.formatArn({
       service: 'sagemaker',

@@ -72,18 +72,18 @@ describe('ML pipeline roles', () => {
     ).toEqual([]);
   });
 
-  it('reads the Lakehouse telemetry through the Lakehouse policy for the curated table only', () => {
+  it('reads the labelled telemetry through the Lakehouse policy for the curated table only', () => {
     const attached = template.toJSON().Resources[jobRole].Properties.ManagedPolicyArns;
     expect(attached).toHaveLength(1);
     const lakehouseTemplate = templateOf(lakehouseStack).toJSON();
     const readPolicy = Object.entries(lakehouseTemplate.Resources).find(([id]) =>
-      id.includes('CuratedTableReaduns'),
+      id.includes('CuratedTableReadlabelledtelemetry'),
     )![1] as any;
     const read = readPolicy.Properties.PolicyDocument.Statement.find(
       (s: any) => s.Sid === 'ReadTableFiles',
     );
     expect(read.Action).toBe('s3:GetObject');
-    expect(JSON.stringify(read.Resource)).toContain('/uns_telemetry/*');
+    expect(JSON.stringify(read.Resource)).toContain('/labelled_telemetry/*');
     expect(JSON.stringify(read.Resource)).toContain('LakehouseStorageCurated');
   });
 
@@ -201,7 +201,7 @@ describe('ML pipeline reading through Athena', () => {
   const athenaTemplate = templateOf(athena.stack);
   const definition = definitionIn(athenaTemplate);
 
-  it('grants the job role SELECT on the curated telemetry table through Lake Formation', () => {
+  it('grants the job role SELECT on the curated labelled telemetry table through Lake Formation', () => {
     athenaTemplate.hasResourceProperties('AWS::LakeFormation::PrincipalPermissions', {
       Principal: {
         DataLakePrincipalIdentifier: {
@@ -211,7 +211,7 @@ describe('ML pipeline reading through Athena', () => {
           ],
         },
       },
-      Resource: { Table: Match.objectLike({ Name: 'uns_telemetry' }) },
+      Resource: { Table: Match.objectLike({ Name: 'labelled_telemetry' }) },
       Permissions: ['SELECT', 'DESCRIBE'],
       PermissionsWithGrantOption: [],
     });
@@ -230,6 +230,14 @@ describe('ML pipeline reading through Athena', () => {
     );
     expect(definition.Parameters.map((p) => p.Name)).toContain('AthenaQuery');
     expect(definition.Parameters.map((p) => p.Name)).not.toContain('InputDataUri');
+  });
+
+  it('queries the labelled telemetry table, label column included, by default', () => {
+    const query = definition.Parameters.find((p) => p.Name === 'AthenaQuery')!.DefaultValue;
+    expect(query).toMatch(
+      /^SELECT site, line, cell, asset, channel, sample_time, value, label FROM /,
+    );
+    expect(query).toContain('"."labelled_telemetry" WHERE ');
   });
 
   it('passes cdk-nag AwsSolutions and NIST 800-53 r5 with no unacknowledged finding', () => {

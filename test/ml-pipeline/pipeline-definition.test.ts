@@ -69,6 +69,19 @@ describe('the synthesized pipeline definition', () => {
     ]);
   });
 
+  it('trains on the curated labelled telemetry by default, leaving uninspected samples out', () => {
+    const defaults = Object.fromEntries(
+      definition.Parameters.map((parameter) => [parameter.Name, parameter.DefaultValue]),
+    );
+    expect(defaults.InputDataUri).toMatch(/^s3:\/\/\{\{.+\}\}\/labelled_telemetry\/$/);
+    expect(defaults.LabelColumn).toBe('label');
+    expect(defaults.UnknownLabel).toBe('uninspected');
+    const args: unknown[] = stepNamed(definition, 'Preprocess').Arguments.AppSpecification
+      .ContainerArguments;
+    const flag = args.indexOf('--unknown-label');
+    expect(args[flag + 1]).toEqual({ Get: 'Parameters.UnknownLabel' });
+  });
+
   it('resolves every parameter reference to a declared parameter, and uses every parameter', () => {
     const declared = definition.Parameters.map((parameter) => parameter.Name);
     const used = referencesIn(definition.Steps)
@@ -212,6 +225,7 @@ describe('the synthesized pipeline definition', () => {
       '--channels',
       '--time-column',
       '--label-column',
+      '--unknown-label',
       '--series-columns',
       '--channel-column',
       '--value-column',

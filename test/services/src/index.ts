@@ -2,6 +2,13 @@ export { startMosquitto, type MosquittoBroker, type MosquittoOptions } from './m
 export { createTestCertificates, type TestCertificates } from './certificates';
 export { startPostgres, type PostgresServer } from './postgres';
 export { kafkaLibs, startKafka, type KafkaBroker, type KafkaOptions } from './kafka';
+export {
+  executeImmediate,
+  startTrino,
+  trinoServer,
+  type TrinoResult,
+  type TrinoServer,
+} from './trino';
 export { freePort } from './ports';
 export { OPENAPI_FILE, schemaProblems } from './openapi';
 export { waitUntil } from './wait';
