@@ -1,0 +1,3 @@
+export * from './model-drift-monitor';
+export * from './model-drift-monitor-props';
+export * from './validate-props';

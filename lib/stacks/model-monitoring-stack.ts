@@ -1,0 +1,48 @@
+import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type { Construct } from 'constructs';
+import type { EnvironmentConfig } from '../config/environment';
+import type { Lakehouse } from '../lakehouse';
+import type { MlPipeline } from '../ml-pipeline';
+import { ModelDriftMonitor } from '../model-monitoring';
+import type { UnsNetwork } from '../network';
+
+/** Properties of a {@link ModelMonitoringStack}. */
+export interface ModelMonitoringStackProps extends StackProps {
+  /** The environment: its plants, `modelMonitoring` settings and what is kept when the stack goes. */
+  readonly config: EnvironmentConfig;
+  /** The Lakehouse whose raw `model_drift` table the drift check queries. */
+  readonly lakehouse: Lakehouse;
+  /** The pipeline that retrains the monitored model. */
+  readonly mlPipeline: MlPipeline;
+  /** The environment's network: its log key encrypts the functions' log groups. */
+  readonly network: UnsNetwork;
+  /**
+   * Topic the drift and error alarms notify.
+   * @default - a topic of the stack, with the configured `notificationEmails` subscribed (issue
+   *   18 will give each environment one).
+   */
+  readonly alarmTopic?: sns.ITopic;
+}
+
+/** The drift check of one environment's model, its alarms and its rate-limited retraining. */
+export class ModelMonitoringStack extends Stack {
+  readonly monitor: ModelDriftMonitor;
+
+  constructor(scope: Construct, id: string, props: ModelMonitoringStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    this.monitor = new ModelDriftMonitor(this, 'DriftMonitor', {
+      ...config.modelMonitoring,
+      environmentName: config.name,
+      lakehouse: props.lakehouse,
+      mlPipeline: props.mlPipeline,
+      siteIds: config.plants.map((plant) => plant.siteId),
+      logKey: props.network.logKey,
+      alarmTopic: props.alarmTopic,
+      removalPolicy: config.allowDestroy ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+    });
+    // The trigger names the pipeline by its name, which is no reference: deploy after it anyway.
+    this.addStackDependency(Stack.of(props.mlPipeline));
+  }
+}
