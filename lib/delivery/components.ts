@@ -41,6 +41,19 @@ export const SERVICES = {
 /** Name of the model component, a component of its own beside the inference runtime. */
 export const MODEL_COMPONENT_NAME = 'io.unsmlops.WeldSeamAnomalyModel';
 
+/**
+ * Name of the model's shadow slot: a candidate model the inference runtime scores beside the
+ * serving one, deployed only for a trial at the canary (lib/model-rollout), never by the pipeline.
+ */
+export const CANDIDATE_MODEL_COMPONENT_NAME = 'io.unsmlops.WeldSeamAnomalyModelCandidate';
+
+/** The candidate's recipe template: the same artifact as the model component of its version. */
+export const CANDIDATE_MODEL_RECIPE = join(
+  componentDir('anomaly-inference'),
+  'model-component',
+  'candidate-recipe.yaml',
+);
+
 /** The model bundle the plants get (see models/README.md). */
 export const SHIPPED_MODEL_BUNDLE = join(REPOSITORY_ROOT, 'models', 'weld-seam-anomaly');
 

@@ -4,16 +4,25 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import type { EdgeKpiThresholds } from '../config/environment';
 import { createAccessLogsBucket, createEncryptedBucket } from '../lakehouse/storage';
-import type { EdgeComponentSource } from './components';
+import { type EdgeComponentSource, MODEL_COMPONENT_NAME } from './components';
 import { CoreDeviceRole } from './core-device-role';
 import { EdgeComponent } from './edge-component';
 import { EdgeKpiAlarms } from './edge-kpis';
 import { acknowledgeProviderFunctions } from '../quality/provider-functions';
 import { RolloutGate } from './rollout-gate';
 import type { VersionLock } from './versions';
+
+/**
+ * The SSM parameter recording which version of the model component serves in an environment:
+ * the repository's version when the fleet is deployed, the model a rollout promoted since
+ * (lib/model-rollout). The deployments take the model's version from it.
+ */
+export const servingModelVersionParameterName = (namePrefix: string) =>
+  `/${namePrefix}/models/${MODEL_COMPONENT_NAME}/serving-version`;
 
 /** Properties of an {@link EdgeFleet}. */
 export interface EdgeFleetProps {
@@ -52,6 +61,11 @@ export class EdgeFleet extends Construct {
   readonly coreDevices: CoreDeviceRole;
   readonly kpis: EdgeKpiAlarms;
   readonly gate: RolloutGate;
+  /**
+   * The model component version that serves ({@link servingModelVersionParameterName}): the
+   * repository's published version as its value; a promoted model overwrites it.
+   */
+  readonly servingModelVersion: ssm.StringParameter;
 
   constructor(scope: Construct, id: string, props: EdgeFleetProps) {
     super(scope, id);
@@ -89,6 +103,17 @@ export class EdgeFleet extends Construct {
           versions: props.versions,
         }),
     );
+    const model = this.components.find(
+      (component) => component.componentName === MODEL_COMPONENT_NAME,
+    );
+    if (model === undefined) {
+      throw new Error(`The edge fleet at ${this.node.path} publishes no ${MODEL_COMPONENT_NAME}.`);
+    }
+    this.servingModelVersion = new ssm.StringParameter(this, 'ServingModelVersion', {
+      parameterName: servingModelVersionParameterName(props.namePrefix),
+      description: `The ${MODEL_COMPONENT_NAME} version the plants serve: the repository's at first, then the last model the model rollout promoted`,
+      stringValue: model.componentVersion,
+    });
     this.coreDevices = new CoreDeviceRole(this, 'CoreDevices', {
       namePrefix: props.namePrefix,
       artifactBucket: this.artifactBucket,

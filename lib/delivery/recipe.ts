@@ -3,11 +3,7 @@ import { join } from 'node:path';
 import Ajv from 'ajv';
 import { parse } from 'yaml';
 
-/** The placeholders a recipe in this repository carries until it is published. */
-export const RECIPE_PLACEHOLDERS = {
-  version: '{COMPONENT_VERSION}',
-  artifactBucket: '{ARTIFACT_BUCKET}',
-} as const;
+export { fillRecipe, RECIPE_PLACEHOLDERS } from './recipe-template';
 
 /** A parsed Greengrass recipe. */
 export type Recipe = Record<string, unknown>;
@@ -26,13 +22,6 @@ const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
 /** Whether `version` is a Greengrass component version: semver `major.minor.patch`. */
 export function isComponentVersion(version: string): boolean {
   return SEMVER.test(version);
-}
-
-/** The recipe template with its placeholders filled: the recipe a device receives. */
-export function fillRecipe(template: string, version: string, artifactBucket: string): string {
-  return template
-    .replaceAll(RECIPE_PLACEHOLDERS.version, version)
-    .replaceAll(RECIPE_PLACEHOLDERS.artifactBucket, artifactBucket);
 }
 
 /** Recipe keys are case-insensitive; the schema names them in lower case (values stay). */

@@ -1,8 +1,15 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import {
+  CfnDynamicReference,
+  CfnDynamicReferenceService,
+  Stack,
+  type StackProps,
+} from 'aws-cdk-lib';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config/environment';
+import { MODEL_COMPONENT_NAME } from '../delivery/components';
 import { EdgeDeployment } from '../delivery/edge-deployment';
+import { servingModelVersionParameterName } from '../delivery/edge-fleet';
 import { bootstrapBrokersParameterName } from '../streaming/bootstrap-brokers';
 import { plantConfigurationMerges } from '../delivery/plant-configuration';
 import type { PublishedVersion } from '../delivery/published-components';
@@ -22,8 +29,9 @@ export interface EdgeDeploymentStackProps extends StackProps {
 /**
  * The Greengrass deployment of one rollout target: a stack of its own, so that a pipeline deploys
  * the canary, then each wave, with a gate in between. The MSK brokers come from the parameter the
- * Streaming stack publishes (resolved when the stack deploys), not from a cross-stack reference, so the
- * stack may live in another pipeline stage than the fleet.
+ * Streaming stack publishes, and the model's version from the one the edge fleet keeps (both
+ * resolved when the stack deploys), not from cross-stack references, so the stack may live in
+ * another pipeline stage than the fleet.
  */
 export class EdgeDeploymentStack extends Stack {
   readonly deployment: EdgeDeployment;
@@ -40,11 +48,18 @@ export class EdgeDeploymentStack extends Stack {
         bootstrapBrokersParameterName(namePrefix),
       ),
     });
+    // The model serves at the version the environment records (a promoted model stays promoted
+    // when the pipeline deploys again), resolved when the stack deploys.
+    const servingModelVersion = new CfnDynamicReference(
+      CfnDynamicReferenceService.SSM,
+      servingModelVersionParameterName(namePrefix),
+    ).toString();
     this.deployment = new EdgeDeployment(this, 'Edge', {
       namePrefix,
       target: props.target,
       components: props.components.map((component) => ({
         ...component,
+        version: component.name === MODEL_COMPONENT_NAME ? servingModelVersion : component.version,
         configurationMerge: merges[component.name],
       })),
     });

@@ -267,8 +267,18 @@ describe('a Greengrass deployment per canary group and plant', () => {
         heartbeat: { site: 'mlada-boleslav' },
       },
     });
+    // The model at the version the environment records, so a promoted model stays promoted.
     expect(components['io.unsmlops.WeldSeamAnomalyModel']).toEqual({
-      ComponentVersion: readVersionLock()['io.unsmlops.WeldSeamAnomalyModel']!.version,
+      ComponentVersion:
+        '{{resolve:ssm:/uns-mlops-prod/models/io.unsmlops.WeldSeamAnomalyModel/serving-version}}',
+    });
+  });
+
+  it("records the repository's model version as the one that serves, until a rollout promotes another", () => {
+    Template.fromStack(built.edgeFleet).hasResourceProperties('AWS::SSM::Parameter', {
+      Name: '/uns-mlops-prod/models/io.unsmlops.WeldSeamAnomalyModel/serving-version',
+      Type: 'String',
+      Value: readVersionLock()['io.unsmlops.WeldSeamAnomalyModel']!.version,
     });
   });
 

@@ -7,3 +7,4 @@ export * from './greengrass-configuration';
 export * from './query-parameters';
 export * from './memory-reclaimer';
 export * from './native-memory';
+export * from './model-contract-gate';

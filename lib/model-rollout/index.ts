@@ -1,0 +1,4 @@
+export * from './model-rollout';
+export * from './model-rollout-props';
+export * from './shadow-comparison-query';
+export * from './validate-props';
