@@ -1,5 +1,10 @@
 import { resolve } from 'node:path';
 import { loadLayeredConfig, parseNumberSetting, setPath } from '@uns-mlops/edge-common';
+import { DRIFT_KINDS, type SimulatedDrift } from '@uns-mlops/welding-simulator';
+import type { ModelLoopSettings } from './model-loop/model-loop';
+
+/** What the simulator plays: a steady process, or one that drifts (see `drift`). */
+export type PlantScenario = 'steady' | 'drift';
 
 /** Everything the local plant can be told; see {@link DEFAULT_PLANT_CONFIG} for the defaults. */
 export interface LocalPlantConfig {
@@ -27,9 +32,20 @@ export interface LocalPlantConfig {
     /** Probability that a seam contains a defect episode. */
     defectRate: number;
     seed: number;
+    /**
+     * Contact-tip wear per arc-on second (the simulator's default, 0.002, wears a tip out in
+     * minutes, which the drift monitor rightly flags; the plant's default lets a tip last hours).
+     */
+    wearPerArcSecond: number;
     /** Simulated seconds to publish, then stop; absent = until the plant stops. */
     seconds?: number;
   };
+  /** `drift` makes the simulator play {@link LocalPlantConfig.drift}. */
+  scenario: PlantScenario;
+  /** The process drift of the `drift` scenario, from the start of the plant. */
+  drift: SimulatedDrift;
+  /** The model loop: drift → retraining → shadow → promotion (off: the model never changes). */
+  modelLoop: ModelLoopSettings & { enabled: boolean };
   /** Milliseconds between the validator's compliance summaries on the UNS. */
   summaryIntervalMs: number;
   model: {
@@ -48,7 +64,22 @@ export const DEFAULT_PLANT_CONFIG: LocalPlantConfig = {
   http: { host: '127.0.0.1', port: 8080 },
   validatorPort: 9464,
   inferencePort: 9465,
-  simulator: { cells: 4, malformedShare: 0.02, defectRate: 0.15, seed: 42 },
+  simulator: { cells: 4, malformedShare: 0.02, defectRate: 0.15, seed: 42, wearPerArcSecond: 5e-5 },
+  scenario: 'steady',
+  drift: { kind: 'contact-tip-wear', startSeconds: 60, rampSeconds: 60 },
+  modelLoop: {
+    enabled: true,
+    consecutiveDrifted: 3,
+    retrainingSeconds: 90,
+    cooldownSeconds: 600,
+    quality: { minRocAuc: 0.97, minF1: 0.9 },
+    shadow: {
+      minWindows: 500,
+      minAgreement: 0.9,
+      maxAnomalyRateIncrease: 0.05,
+      timeoutSeconds: 300,
+    },
+  },
   summaryIntervalMs: 10_000,
   model: { trainingSeconds: 60 },
   logLevel: 'info',
@@ -66,6 +97,9 @@ const schema = {
     'validatorPort',
     'inferencePort',
     'simulator',
+    'scenario',
+    'drift',
+    'modelLoop',
     'summaryIntervalMs',
     'model',
   ],
@@ -93,13 +127,60 @@ const schema = {
     simulator: {
       type: 'object',
       additionalProperties: false,
-      required: ['cells', 'malformedShare', 'defectRate', 'seed'],
+      required: ['cells', 'malformedShare', 'defectRate', 'seed', 'wearPerArcSecond'],
       properties: {
         cells: { type: 'integer', minimum: 1, maximum: 64 },
         malformedShare: share,
         defectRate: share,
         seed: { type: 'integer' },
+        wearPerArcSecond: { type: 'number', minimum: 0, maximum: 1 },
         seconds: { type: 'number', exclusiveMinimum: 0 },
+      },
+    },
+    scenario: { type: 'string', enum: ['steady', 'drift'] },
+    drift: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['kind', 'startSeconds', 'rampSeconds'],
+      properties: {
+        kind: { type: 'string', enum: [...DRIFT_KINDS] },
+        startSeconds: { type: 'number', minimum: 0 },
+        rampSeconds: { type: 'number', minimum: 0 },
+      },
+    },
+    modelLoop: {
+      type: 'object',
+      additionalProperties: false,
+      required: [
+        'enabled',
+        'consecutiveDrifted',
+        'retrainingSeconds',
+        'cooldownSeconds',
+        'quality',
+        'shadow',
+      ],
+      properties: {
+        enabled: { type: 'boolean' },
+        consecutiveDrifted: { type: 'integer', minimum: 1 },
+        retrainingSeconds: { type: 'integer', minimum: 10, maximum: 3600 },
+        cooldownSeconds: { type: 'number', minimum: 0 },
+        quality: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['minRocAuc', 'minF1'],
+          properties: { minRocAuc: share, minF1: share },
+        },
+        shadow: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['minWindows', 'minAgreement', 'maxAnomalyRateIncrease', 'timeoutSeconds'],
+          properties: {
+            minWindows: { type: 'integer', minimum: 1 },
+            minAgreement: share,
+            maxAnomalyRateIncrease: share,
+            timeoutSeconds: { type: 'number', exclusiveMinimum: 0 },
+          },
+        },
       },
     },
     summaryIntervalMs: { type: 'integer', minimum: 1000 },
@@ -203,6 +284,13 @@ export const SETTINGS: readonly Setting[] = [
     flag: 'defect-rate',
     meaning: 'probability of a defect per seam (default 0.15)',
     kind: 'number',
+  },
+  {
+    path: 'scenario',
+    variable: 'UNS_PLANT_SCENARIO',
+    flag: 'scenario',
+    meaning: 'steady, or drift: the process drifts and the model loop retrains (default steady)',
+    kind: 'text',
   },
   {
     path: 'simulator.seconds',

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { InferenceService, loadConfig as loadInferenceConfig } from '@uns-mlops/anomaly-inference';
@@ -8,6 +8,10 @@ import { defaultCells, publishLive, type PublishSummary } from '@uns-mlops/weldi
 import type { LocalPlantConfig } from './config';
 import { startEmbeddedBroker, type EmbeddedBroker } from './embedded-broker';
 import { ensureModelBundle, REPOSITORY_ROOT } from './model-bootstrap';
+import { ModelHistory } from './model-loop/model-history';
+import { ModelLoop } from './model-loop/model-loop';
+import { bundleVersion, ModelStore } from './model-loop/model-store';
+import { UnsRecorder } from './model-loop/uns-recorder';
 import { startWebServer, type WebServer } from './web-server';
 
 /** Where to look once the plant runs. */
@@ -37,6 +41,7 @@ export class LocalPlant {
       broker: EmbeddedBroker | undefined;
       validator: ValidatorService;
       inference: InferenceService;
+      loop: ModelLoop | undefined;
       web: WebServer;
       publishing: Promise<PublishSummary>;
     },
@@ -61,9 +66,11 @@ export class LocalPlant {
         trainingSeconds: config.model.trainingSeconds,
         cells: config.simulator.cells,
         seed: config.simulator.seed,
+        wearPerArcSecond: config.simulator.wearPerArcSecond,
         logger,
       });
       logger.info({ modelBundle }, 'model bundle');
+      const models = startModelLoop(config, modelBundle, logger);
 
       const validator = await ValidatorService.start(
         loadValidatorConfig({
@@ -92,6 +99,16 @@ export class LocalPlant {
         logger.child({ component: 'uns-validator' }),
       );
       started.push(() => validator.stop());
+      const { loop } = models;
+      if (loop !== undefined) {
+        validator.on('verdict', ({ verdict, payload }) => {
+          if (verdict.valid) loop.take(verdict.topic, payload);
+        });
+        started.push(() => {
+          loop.stop();
+          return Promise.resolve();
+        });
+      }
 
       const inference = await InferenceService.start(
         loadInferenceConfig({
@@ -104,7 +121,7 @@ export class LocalPlant {
                 protocolVersion: 4,
               },
               uns: { contract: join(REPOSITORY_ROOT, 'asyncapi', 'uns-welding.asyncapi.yaml') },
-              model: { dir: modelBundle },
+              model: { dir: modelBundle, shadowDir: models.shadowDir },
               http: { host: '127.0.0.1', port: config.inferencePort },
               logLevel: config.logLevel,
             }),
@@ -124,6 +141,10 @@ export class LocalPlant {
         routes: [
           { prefix: '/api/v1/compliance', target: validatorUrl },
           { prefix: '/api/v1/anomalies', target: inferenceUrl },
+          {
+            prefix: '/api/v1/models',
+            json: () => ({ loop: loop?.status() ?? null, history: models.history.entries() }),
+          },
         ],
       });
       started.push(() => web.close());
@@ -137,7 +158,14 @@ export class LocalPlant {
           modelBundle,
         },
         logger,
-        { broker, validator, inference, web, publishing: Promise.resolve(emptySummary()) },
+        {
+          broker,
+          validator,
+          inference,
+          loop,
+          web,
+          publishing: Promise.resolve(emptySummary()),
+        },
       );
       plant.parts.publishing = publishLive({
         brokerUrl,
@@ -145,7 +173,9 @@ export class LocalPlant {
           seed: config.simulator.seed,
           cells: defaultCells(config.simulator.cells),
           defectRate: config.simulator.defectRate,
+          wearPerArcSecond: config.simulator.wearPerArcSecond,
           start: Date.now(),
+          ...(config.scenario === 'drift' ? { drift: config.drift } : {}),
         },
         realTime: true,
         malformedShare: config.simulator.malformedShare,
@@ -175,11 +205,59 @@ export class LocalPlant {
       this.logger.error({ err: error }, 'simulator stopped with an error');
       return emptySummary();
     });
+    this.parts.loop?.stop();
     await Promise.all([this.parts.validator.stop(), this.parts.inference.stop()]);
     await this.parts.web.close();
     await this.parts.broker?.close();
     return summary;
   }
+}
+
+/**
+ * The model history, and the model loop unless the user serves a bundle of their own (which the
+ * plant does not replace): the serving bundle moves under `<dataDir>/models/` behind the link
+ * `<dataDir>/model`, a candidate goes behind `<dataDir>/model-shadow`.
+ */
+function startModelLoop(
+  config: LocalPlantConfig,
+  modelBundle: string,
+  logger: Logger,
+): { history: ModelHistory; loop: ModelLoop | undefined; shadowDir: string | undefined } {
+  const history = new ModelHistory(join(config.dataDir, 'model-history.jsonl'));
+  const serving = bundleVersion(modelBundle);
+  if (!history.entries().some((entry) => entry.modelVersion === serving)) {
+    history.record({
+      event: 'serving',
+      modelVersion: serving,
+      reason:
+        config.model.bundleDir === undefined
+          ? 'trained on simulated data at the first start'
+          : `given by the user (${modelBundle})`,
+    });
+  }
+  if (config.model.bundleDir !== undefined || !config.modelLoop.enabled) {
+    logger.info('model loop off: the serving model is not replaced');
+    return { history, loop: undefined, shadowDir: undefined };
+  }
+  const store = new ModelStore(config.dataDir);
+  store.adoptServing();
+  const manifest = JSON.parse(readFileSync(join(modelBundle, 'manifest.json'), 'utf8')) as {
+    modelName: string;
+    channels: { name: string }[];
+  };
+  const channels = manifest.channels.map((channel) => channel.name);
+  const loop = new ModelLoop({
+    modelName: manifest.modelName,
+    channels,
+    dataDir: config.dataDir,
+    seed: config.simulator.seed,
+    settings: config.modelLoop,
+    store,
+    history,
+    recorder: new UnsRecorder(channels, 2 * config.modelLoop.retrainingSeconds * 1000),
+    logger: logger.child({ component: 'model-loop' }),
+  });
+  return { history, loop, shadowDir: store.layout.shadowLink };
 }
 
 function emptySummary(): PublishSummary {
@@ -195,6 +273,7 @@ function emptySummary(): PublishSummary {
       unparseable: 0,
     },
     states: 0,
+    inspections: 0,
     steps: 0,
     defectSamples: {},
   };

@@ -19,7 +19,10 @@ export interface ModelBootstrapOptions {
   /** Simulated seconds of telemetry per cell to train on. */
   readonly trainingSeconds: number;
   readonly cells: number;
+  /** Seed of the live simulation: the training data come from the same cells. */
   readonly seed: number;
+  /** The simulator's contact-tip wear per arc-on second, as live. */
+  readonly wearPerArcSecond: number;
   readonly logger: Logger;
   /** Where the training's progress output goes (default: this process's stdout). */
   readonly progress?: NodeJS.WritableStream;
@@ -54,22 +57,19 @@ export async function ensureModelBundle(options: ModelBootstrapOptions): Promise
     formats: ['parquet'],
     durationMs: options.trainingSeconds * 1000,
     simulatorOptions: {
-      seed: options.seed + 1,
+      // The same seed as live gives the same cells (set points): a plant's first model learns
+      // its own cells, and the drift baselines in its bundle are theirs.
+      seed: options.seed,
       cells: defaultCells(options.cells),
+      wearPerArcSecond: options.wearPerArcSecond,
       // More defect episodes than live, so the held-out period has labelled windows of each class.
       defectRate: 0.3,
     },
   });
   const trainingOut = join(options.dataDir, 'model.training');
   rmSync(trainingOut, { recursive: true, force: true });
-  await run(
-    'npm',
+  await runModelTraining(
     [
-      'run',
-      '--silent',
-      'ml',
-      '--',
-      'train',
       '--input',
       datasetDir,
       '--channels',
@@ -89,9 +89,18 @@ export async function ensureModelBundle(options: ModelBootstrapOptions): Promise
   return bundleDir;
 }
 
-function run(command: string, args: string[], output: NodeJS.WritableStream): Promise<void> {
+/**
+ * Runs the pipeline's local training (`npm run ml -- train <args>`) from the repository root, its
+ * progress going to `output`.
+ *
+ * @throws when the training fails (with its exit code).
+ */
+export function runModelTraining(
+  args: readonly string[],
+  output: NodeJS.WritableStream,
+): Promise<void> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, args, {
+    const child = spawn('npm', ['run', '--silent', 'ml', '--', 'train', ...args], {
       cwd: REPOSITORY_ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -9,12 +9,23 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 
 /** A path prefix whose requests are passed on to a component's own HTTP server. */
-export interface ApiRoute {
+export interface ProxyRoute {
   /** Path prefix, e.g. `/api/v1/compliance`. */
   readonly prefix: string;
   /** Base URL of the component, e.g. `http://127.0.0.1:9464`. */
   readonly target: string;
 }
+
+/** A path prefix the plant answers itself with JSON (GET only). */
+export interface JsonRoute {
+  /** Path prefix, e.g. `/api/v1/models`. */
+  readonly prefix: string;
+  /** The answer's body. */
+  readonly json: () => unknown;
+}
+
+/** A route of the web server. */
+export type ApiRoute = ProxyRoute | JsonRoute;
 
 /** Options of {@link startWebServer}. */
 export interface WebServerOptions {
@@ -50,8 +61,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://local').pathname;
     const route = options.routes.find((r) => path.startsWith(r.prefix));
-    if (route !== undefined) proxy(req, res, route.target);
-    else serveStatic(path, res, options.staticDir);
+    if (route === undefined) serveStatic(path, res, options.staticDir);
+    else if ('target' in route) proxy(req, res, route.target);
+    else answerJson(req, res, route.json);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
@@ -92,6 +104,22 @@ function proxy(req: IncomingMessage, res: ServerResponse, target: string): void 
     res.end(JSON.stringify({ error: `component unreachable: ${error.message}` }));
   });
   req.pipe(upstream);
+}
+
+function answerJson(req: IncomingMessage, res: ServerResponse, json: () => unknown): void {
+  if (req.method !== 'GET') {
+    res.writeHead(405, { 'content-type': 'application/json', allow: 'GET' });
+    res.end(JSON.stringify({ error: `${String(req.method)} is not allowed here; use GET` }));
+    return;
+  }
+  try {
+    const body = JSON.stringify(json());
+    res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+    res.end(body);
+  } catch (error) {
+    res.writeHead(500, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: error instanceof Error ? error.message : String(error) }));
+  }
 }
 
 function serveStatic(path: string, res: ServerResponse, root: string): void {
