@@ -11,11 +11,14 @@ import { addComplianceChecks } from './quality/compliance';
 import { ComplianceApiStack } from './stacks/compliance-api-stack';
 import { ComplianceIngestStack } from './stacks/compliance-ingest-stack';
 import { ComplianceStoreStack } from './stacks/compliance-store-stack';
+import { CurationStack } from './stacks/curation-stack';
 import { DeliveryPipelineStack } from './stacks/delivery-pipeline-stack';
 import { EdgeDeploymentStack } from './stacks/edge-deployment-stack';
 import { EdgeFleetStack } from './stacks/edge-fleet-stack';
 import { LakehouseStack } from './stacks/lakehouse-stack';
 import { MlPipelineStack } from './stacks/ml-pipeline-stack';
+import { ModelMonitoringStack } from './stacks/model-monitoring-stack';
+import { ModelRolloutStack } from './stacks/model-rollout-stack';
 import { NetworkStack } from './stacks/network-stack';
 import { StreamingStack } from './stacks/streaming-stack';
 
@@ -24,12 +27,15 @@ export interface PlatformStacks {
   readonly config: EnvironmentConfig;
   readonly lakehouse: LakehouseStack;
   readonly network: NetworkStack;
+  readonly curation: CurationStack;
   readonly complianceStore: ComplianceStoreStack;
   readonly complianceApi: ComplianceApiStack;
   readonly streaming: StreamingStack;
   readonly complianceIngest: ComplianceIngestStack;
   readonly mlPipeline: MlPipelineStack;
+  readonly modelMonitoring: ModelMonitoringStack;
   readonly edgeFleet: EdgeFleetStack;
+  readonly modelRollout: ModelRolloutStack;
 }
 
 /** The stacks of one environment, and the delivery pipeline. */
@@ -45,8 +51,9 @@ export function stackName(config: EnvironmentConfig, part: string): string {
 }
 
 /**
- * Adds an environment's platform stacks (Lakehouse, network, compliance store and API, streaming,
- * compliance ingestion, ML pipeline, edge fleet) to `scope`: the app itself, or a pipeline stage.
+ * Adds an environment's platform stacks (Lakehouse, network, Lakehouse curation, compliance store
+ * and API, streaming, compliance ingestion, ML pipeline, model monitoring, edge fleet, model
+ * rollout) to `scope`: the app itself, or a pipeline stage.
  */
 export function addPlatformStacks(
   scope: Construct,
@@ -69,6 +76,12 @@ export function addPlatformStacks(
     ...common('Network'),
     description: `uns-mlops network (${config.name}): private VPC, flow logs, VPC endpoints`,
   });
+  const curation = new CurationStack(scope, stackName(config, 'Curation'), {
+    ...common('Curation'),
+    lakehouse: lakehouse.lakehouse,
+    network: network.network,
+    description: `uns-mlops Lakehouse curation (${config.name}): raw to curated labelled telemetry, daily, with Step Functions and Athena`,
+  });
   const complianceStore = new ComplianceStoreStack(scope, stackName(config, 'ComplianceStore'), {
     ...common('ComplianceStore'),
     network: network.network,
@@ -84,7 +97,7 @@ export function addPlatformStacks(
     ...common('Streaming'),
     network: network.network,
     lakehouse: lakehouse.lakehouse,
-    description: `uns-mlops streaming (${config.name}): MSK, UNS topics, telemetry delivery to the Lakehouse`,
+    description: `uns-mlops streaming (${config.name}): MSK, UNS topics, every UNS data class into the Lakehouse`,
   });
   const complianceIngest = new ComplianceIngestStack(scope, stackName(config, 'ComplianceIngest'), {
     ...common('ComplianceIngest'),
@@ -99,6 +112,13 @@ export function addPlatformStacks(
     lakehouse: lakehouse.lakehouse,
     description: `uns-mlops ML pipeline (${config.name}): SageMaker Pipeline, model registry, schedule`,
   });
+  const modelMonitoring = new ModelMonitoringStack(scope, stackName(config, 'ModelMonitoring'), {
+    ...common('ModelMonitoring'),
+    lakehouse: lakehouse.lakehouse,
+    mlPipeline: mlPipeline.mlPipeline,
+    network: network.network,
+    description: `uns-mlops model monitoring (${config.name}): drift check over the Lakehouse, drift alarms, rate-limited retraining`,
+  });
   const edgeFleet = new EdgeFleetStack(scope, stackName(config, 'EdgeFleet'), {
     ...common('EdgeFleet'),
     network: network.network,
@@ -106,15 +126,26 @@ export function addPlatformStacks(
     pipelineAccount,
     description: `uns-mlops edge fleet (${config.name}): component versions, core device IAM, edge KPIs, rollout gate`,
   });
+  const modelRollout = new ModelRolloutStack(scope, stackName(config, 'ModelRollout'), {
+    ...common('ModelRollout'),
+    mlPipeline: mlPipeline.mlPipeline,
+    edgeFleet: edgeFleet.fleet,
+    lakehouse: lakehouse.lakehouse,
+    network: network.network,
+    description: `uns-mlops model rollout (${config.name}): approved models checked against the UNS contract, in shadow at the canary, promoted wave by wave or rejected`,
+  });
   for (const stack of [
     lakehouse,
     network,
+    curation,
     complianceStore,
     complianceApi,
     streaming,
     complianceIngest,
     mlPipeline,
+    modelMonitoring,
     edgeFleet,
+    modelRollout,
   ]) {
     Tags.of(stack).add('environment', config.name);
   }
@@ -122,12 +153,15 @@ export function addPlatformStacks(
     config,
     lakehouse,
     network,
+    curation,
     complianceStore,
     complianceApi,
     streaming,
     complianceIngest,
     mlPipeline,
+    modelMonitoring,
     edgeFleet,
+    modelRollout,
   };
 }
 

@@ -1,7 +1,10 @@
 import type { ComplianceStoreSettings as ComplianceStoreConstructSettings } from '../compliance/compliance-store-props';
 import type { ComplianceApiSettings as ComplianceApiConstructSettings } from '../compliance-api/compliance-api-props';
+import type { LakehouseCurationProps } from '../curation/lakehouse-curation-props';
 import type { LakehouseProps } from '../lakehouse/lakehouse-props';
 import type { MlPipelineProps } from '../ml-pipeline/ml-pipeline-props';
+import type { ModelRolloutSettings as ModelRolloutConstructSettings } from '../model-rollout/model-rollout-props';
+import type { ModelDriftMonitorSettings } from '../model-monitoring/model-drift-monitor-props';
 import type { StreamingSettings as StreamingConstructSettings } from '../streaming/streaming-props';
 
 /**
@@ -162,6 +165,34 @@ export type MlPipelineSettings = Pick<
   Required<Pick<MlPipelineProps, 'modelApprovalStatus'>>;
 
 /**
+ * The Lakehouse curation of one environment (raw → curated `labelled_telemetry`, per site and day):
+ * the curation construct's own props (see their TSDoc for meaning and defaults): the daily
+ * schedule, whether it runs, how many days back each run curates and how many partitions at once.
+ */
+export type CurationSettings = Pick<
+  LakehouseCurationProps,
+  | 'scheduleExpression'
+  | 'scheduleTimeZone'
+  | 'scheduleEnabled'
+  | 'lookbackDays'
+  | 'maxConcurrentPartitions'
+>;
+
+/**
+ * The cloud drift check of one environment's model: check interval, lookback, drift threshold and
+ * alarm window, retraining cooldown and who is notified (see `ModelDriftMonitorSettings` in
+ * lib/model-monitoring for meaning and defaults).
+ */
+export type ModelMonitoringSettings = ModelDriftMonitorSettings;
+
+/**
+ * How an approved model reaches the plants (lib/model-rollout): bake time and comparisons of the
+ * candidate in shadow at the canary, the agreement and anomaly-rate limits it must meet, and who
+ * is notified (see `ModelRolloutSettings` in lib/model-rollout for meaning and defaults).
+ */
+export type ModelRolloutSettings = ModelRolloutConstructSettings;
+
+/**
  * The cloud validation store of one environment: the compliance store construct's own settings
  * (instance class, Multi-AZ, backups, deletion protection, storage, Performance Insights, secret
  * rotation; see `ComplianceStoreSettings` in lib/compliance for meaning and defaults). The
@@ -197,10 +228,28 @@ export interface EnvironmentConfig {
   readonly lakehouse: LakehouseSettings;
   /** The SageMaker pipeline: model approval, schedule, instance types and quality gate. */
   readonly mlPipeline: MlPipelineSettings;
+  /**
+   * The scheduled curation of the Lakehouse into the training table.
+   * @default - every default of `CurationSettings`: daily at 02:30 UTC, enabled, the two previous
+   *   days, four partitions at once.
+   */
+  readonly curation?: CurationSettings;
+  /**
+   * The drift check over the Lakehouse, its alarms and the rate-limited retraining.
+   * @default - every default of `ModelMonitoringSettings`: hourly checks over 6 hours, alarm at a
+   *   drifted share of 0.5 in 2 of 3 checks, at most one retraining a day, no email subscription.
+   */
+  readonly modelMonitoring?: ModelMonitoringSettings;
   /** MSK, topics and plant connectivity. */
   readonly streaming: StreamingSettings;
   /** Canary, waves and KPI gate of the edge component rollout. */
   readonly edgeRollout: EdgeRolloutSettings;
+  /**
+   * The rollout of an approved model: shadow trial at the canary, comparison limits, notification.
+   * @default - every default of `ModelRolloutSettings`: an hour of shadow, then a comparison every
+   *   15 minutes (at most 8), 95 % agreement, a rise of at most 5 points, 500 windows, no email.
+   */
+  readonly modelRollout?: ModelRolloutSettings;
   /** The RDS validation store: instance size, availability, backups and retention. */
   readonly complianceStore: ComplianceStoreSettings;
   /**

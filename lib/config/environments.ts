@@ -36,6 +36,21 @@ export const environments: readonly EnvironmentConfig[] = [
       trainingInstanceType: 'ml.m5.large',
       epochs: 20,
     },
+    curation: {
+      // Dev curates daily too, so every weekly training run finds labels; two days back.
+      scheduleExpression: 'cron(30 2 * * ? *)',
+      scheduleTimeZone: 'UTC',
+      scheduleEnabled: true,
+      lookbackDays: 2,
+      maxConcurrentPartitions: 2,
+    },
+    modelMonitoring: {
+      // Dev checks hourly over the last 6 hours and retrains at most once a day; nobody is paged.
+      checkIntervalMinutes: 60,
+      lookbackHours: 6,
+      driftedShareThreshold: 0.5,
+      retrainingCooldownHours: 24,
+    },
     streaming: {
       cluster: { mode: 'serverless' },
       topicPartitions: 3,
@@ -110,6 +125,23 @@ export const environments: readonly EnvironmentConfig[] = [
       trainingInstanceType: 'ml.m5.2xlarge',
       minRocAuc: 0.97,
       minF1: 0.9,
+    },
+    curation: {
+      // A week back: inspections at the plants' quality stations may come days after the weld.
+      scheduleExpression: 'cron(30 2 * * ? *)',
+      scheduleTimeZone: 'UTC',
+      scheduleEnabled: true,
+      lookbackDays: 7,
+      maxConcurrentPartitions: 4,
+    },
+    modelMonitoring: {
+      // A retraining needs a person's approval in prod: at most one every two days.
+      checkIntervalMinutes: 60,
+      lookbackHours: 6,
+      driftedShareThreshold: 0.5,
+      retrainingCooldownHours: 48,
+      // Put your team's address here; each address confirms its subscription once.
+      notificationEmails: ['mlops-team@acme.example'],
     },
     streaming: {
       cluster: {

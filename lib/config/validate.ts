@@ -1,8 +1,11 @@
 import { complianceStoreSettingsProblems } from '../compliance/validate-props';
 import { defaultCognitoDomainPrefix } from '../compliance-api/compliance-api-props';
 import { complianceApiSettingsProblems } from '../compliance-api/validate-props';
+import { lakehouseCurationPropsProblems } from '../curation/validate-props';
 import { lakehousePropsProblems } from '../lakehouse/validate-props';
 import { mlPipelinePropsProblems } from '../ml-pipeline/validate-props';
+import { modelDriftMonitorSettingsProblems } from '../model-monitoring/validate-props';
+import { modelRolloutSettingsProblems } from '../model-rollout/validate-props';
 import { cidrsOverlap, parseCidr, streamingSettingsProblems } from '../streaming/validate-props';
 import { UNS_ID_PATTERN, UNS_ID_RULE } from '../uns-id';
 import { ROLLOUT_DEFAULTS } from './environment';
@@ -58,9 +61,20 @@ export function validateEnvironment(config: EnvironmentConfig): string[] {
   );
   problems.push(...validateLakehouse(config.lakehouse));
   problems.push(...validateMlPipeline(config));
+  problems.push(
+    ...modelDriftMonitorSettingsProblems(config.modelMonitoring ?? {}).map(
+      (problem) => `modelMonitoring.${problem}`,
+    ),
+  );
+  problems.push(...validateCuration(config));
   problems.push(...validateStreaming(config.streaming));
   problems.push(...validateComplianceStore(config));
   problems.push(...validateComplianceApi(config));
+  problems.push(
+    ...modelRolloutSettingsProblems(config.modelRollout ?? {}).map(
+      (problem) => `modelRollout.${problem}`,
+    ),
+  );
   // The rollout names plants: checked against them once they are valid themselves.
   if (config.plants.length > 0 && plantProblems.length === 0) {
     problems.push(...validateEdgeRollout(config.edgeRollout, config.plants));
@@ -222,6 +236,12 @@ function validateComplianceApi(config: EnvironmentConfig): string[] {
     ...config.complianceApi,
   };
   return complianceApiSettingsProblems(settings).map((problem) => `complianceApi.${problem}`);
+}
+
+function validateCuration(config: EnvironmentConfig): string[] {
+  return lakehouseCurationPropsProblems(config.curation ?? {}).map(
+    (problem) => `curation.${problem}`,
+  );
 }
 
 function validateMlPipeline(config: EnvironmentConfig): string[] {
