@@ -1,4 +1,4 @@
-import { LAKEHOUSE_TABLES } from '../../lib/lakehouse';
+import { inZone, LAKEHOUSE_TABLES } from '../../lib/lakehouse';
 import { logicalIdOf, synthLakehouse } from '../support/lakehouse';
 
 describe('Lakehouse catalog', () => {
@@ -33,13 +33,28 @@ describe('Lakehouse catalog', () => {
     ]);
   });
 
-  it('holds telemetry, inference results and validation summaries in every database', () => {
-    expect(LAKEHOUSE_TABLES.map((table) => table.name)).toEqual([
+  it('holds every UNS data class in the raw zone and the curated training table in the curated ones', () => {
+    const zoneOf = (zone: 'raw' | 'curated') =>
+      LAKEHOUSE_TABLES.filter((table) => inZone(table, zone)).map((table) => table.name);
+    expect(zoneOf('raw')).toEqual([
       'uns_telemetry',
       'inference_results',
       'validation_summaries',
+      'anomaly_events',
+      'model_status',
+      'model_drift',
+      'asset_states',
+      'asset_alarms',
+      'seam_inspections',
     ]);
-    expect(tables).toHaveLength(4 * LAKEHOUSE_TABLES.length);
+    expect(zoneOf('curated')).toEqual([
+      'uns_telemetry',
+      'inference_results',
+      'validation_summaries',
+      'labelled_telemetry',
+    ]);
+    // raw, curated and the two sites' databases (each a curated one)
+    expect(tables).toHaveLength(zoneOf('raw').length + 3 * zoneOf('curated').length);
   });
 
   it('stores every table as Parquet', () => {

@@ -133,12 +133,15 @@ describe('Lakehouse governance (Lake Formation)', () => {
   it('lets the data scientist read every curated table and no raw one', () => {
     expect(tablesSelectableBy(resources, roleId(lakehouse.personas.dataScientist))).toEqual([
       'uns_mlops_curated.inference_results',
+      'uns_mlops_curated.labelled_telemetry',
       'uns_mlops_curated.uns_telemetry',
       'uns_mlops_curated.validation_summaries',
       'uns_mlops_site_mlada_boleslav.inference_results',
+      'uns_mlops_site_mlada_boleslav.labelled_telemetry',
       'uns_mlops_site_mlada_boleslav.uns_telemetry',
       'uns_mlops_site_mlada_boleslav.validation_summaries',
       'uns_mlops_site_zwickau.inference_results',
+      'uns_mlops_site_zwickau.labelled_telemetry',
       'uns_mlops_site_zwickau.uns_telemetry',
       'uns_mlops_site_zwickau.validation_summaries',
     ]);
@@ -160,6 +163,7 @@ describe('Lakehouse governance (Lake Formation)', () => {
       tablesSelectableBy(resources, roleId(lakehouse.personas.plantEngineers.get('zwickau')!)),
     ).toEqual([
       'uns_mlops_site_zwickau.inference_results',
+      'uns_mlops_site_zwickau.labelled_telemetry',
       'uns_mlops_site_zwickau.uns_telemetry',
       'uns_mlops_site_zwickau.validation_summaries',
     ]);
@@ -170,6 +174,7 @@ describe('Lakehouse governance (Lake Formation)', () => {
       ),
     ).toEqual([
       'uns_mlops_site_mlada_boleslav.inference_results',
+      'uns_mlops_site_mlada_boleslav.labelled_telemetry',
       'uns_mlops_site_mlada_boleslav.uns_telemetry',
       'uns_mlops_site_mlada_boleslav.validation_summaries',
     ]);
