@@ -127,8 +127,8 @@ describe('flattenMlRecord', () => {
     expect(tableRows(TOPICS.drift, CONTACT_TIP_WEAR)).toEqual({
       table: 'model_drift',
       rows: [
-        { ...evaluation, subject: 'arc_voltage', value: 0.41, samples: 300000, drifted: true },
-        { ...evaluation, subject: 'arc_current', value: 0.03, samples: 300000, drifted: false },
+        { ...evaluation, subject: 'arc_voltage', value: 0.41, samples: 299968, drifted: true },
+        { ...evaluation, subject: 'arc_current', value: 0.03, samples: 299968, drifted: false },
         { ...evaluation, subject: 'score', value: 0.18, samples: 4686, drifted: false },
       ],
     });

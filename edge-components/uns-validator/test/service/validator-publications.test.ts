@@ -164,7 +164,7 @@ describe('the validator’s publications on a real Mosquitto broker', () => {
       const later = await collect('acme/chemnitz/_validation/contracts');
       await waitUntil(() => later.messages.length === 1, 15_000, 'the retained contracts');
       await later.stop();
-      expect(JSON.parse(later.messages[0]!.payload.toString()).inForce[0].version).toBe('1.4.0');
+      expect(JSON.parse(later.messages[0]!.payload.toString()).inForce[0].version).toBe('1.5.0');
     } finally {
       await validator.service.stop();
     }
