@@ -2,12 +2,10 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import type * as iam from 'aws-cdk-lib/aws-iam';
-import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
-import type { Lakehouse } from '../lakehouse';
-import type { UnsKafkaCluster } from '../streaming/kafka-cluster';
 import {
+  type KafkaToLakehouseProps,
   lakehouseDeliveryStream,
   lakehouseFlattener,
   lakehouseTablePrefixes,
@@ -24,31 +22,9 @@ export const VALIDATION_SUMMARIES_PREFIXES = lakehouseTablePrefixes(VALIDATION_S
 export const VALIDATION_SUMMARIES_CONSUMER_GROUP = 'uns-mlops-lakehouse-validation';
 
 /** Properties of a {@link ValidationSummariesDelivery}. */
-export interface ValidationSummariesDeliveryProps {
-  /** The MSK cluster of `uns.validation`. */
-  readonly cluster: UnsKafkaCluster;
-  /** The Lakehouse whose raw table `validation_summaries` receives the rows. */
-  readonly lakehouse: Lakehouse;
+export interface ValidationSummariesDeliveryProps extends KafkaToLakehouseProps {
   /** Partitions of `uns.validation`: at most this many invocations run at once. */
   readonly topicPartitions: number;
-  readonly vpc: ec2.IVpc;
-  /**
-   * Subnets of the function: they reach the Firehose endpoint and the S3 gateway endpoint.
-   * @default - the VPC's private isolated subnets.
-   */
-  readonly subnets?: ec2.SubnetSelection;
-  /** Key of the function's and the stream's log groups. */
-  readonly logKey: kms.IKey;
-  /**
-   * Key of the stream and the delivered objects.
-   * @default - the Lakehouse's encryption key, which encrypts the raw bucket.
-   */
-  readonly encryptionKey?: kms.IKey;
-  /**
-   * What happens to the log groups when they leave the stack.
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**

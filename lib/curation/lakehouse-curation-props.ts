@@ -1,5 +1,6 @@
 import type { RemovalPolicy } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import { withDefaults } from '../defaults';
 import type { Lakehouse } from '../lakehouse';
 
 /** Properties of a {@link LakehouseCuration}. */
@@ -68,12 +69,5 @@ export const LAKEHOUSE_CURATION_DEFAULTS = {
 
 /** The props with every default filled in. */
 export function resolveLakehouseCurationSettings(props: LakehouseCurationProps) {
-  const d = LAKEHOUSE_CURATION_DEFAULTS;
-  return {
-    lookbackDays: props.lookbackDays ?? d.lookbackDays,
-    maxConcurrentPartitions: props.maxConcurrentPartitions ?? d.maxConcurrentPartitions,
-    scheduleExpression: props.scheduleExpression ?? d.scheduleExpression,
-    scheduleTimeZone: props.scheduleTimeZone ?? d.scheduleTimeZone,
-    scheduleEnabled: props.scheduleEnabled ?? d.scheduleEnabled,
-  };
+  return withDefaults(props, LAKEHOUSE_CURATION_DEFAULTS);
 }

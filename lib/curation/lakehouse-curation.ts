@@ -1,15 +1,14 @@
-import { Aws, type CfnResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lakeformation from 'aws-cdk-lib/aws-lakeformation';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { ignoreCfnLintRule } from '../network/cfn-lint';
 import { acknowledgeGeneratedWildcards } from '../quality/nag-findings';
+import { loggedStateMachine } from '../state-machine';
 import { functionAccess, waitForPolicy, workspaceFunction } from '../streaming/lambda-functions';
 import { CuratedTableLocation } from './curated-table-location';
 import {
@@ -96,12 +95,7 @@ export class LakehouseCuration extends Construct {
       },
       reservedConcurrency: settings.maxConcurrentPartitions,
       statements: [
-        new iam.PolicyStatement({
-          sid: 'ListCuratedTable',
-          actions: ['s3:ListBucket'],
-          resources: [table.bucketArn],
-          conditions: { StringLike: { 's3:prefix': [`${table.prefix}*`] } },
-        }),
+        table.listStatement(),
         new iam.PolicyStatement({
           sid: 'DeleteCuratedPartitions',
           actions: ['s3:DeleteObject'],
@@ -131,21 +125,13 @@ export class LakehouseCuration extends Construct {
       workGroup: lakehouse.analytics.workGroup.ref,
       maxConcurrency: settings.maxConcurrentPartitions,
     });
-    const logGroup = new logs.LogGroup(this, 'Logs', {
-      encryptionKey: props.logKey,
-      retention: logs.RetentionDays.ONE_YEAR,
+    this.stateMachine = loggedStateMachine(this, {
+      stateMachineName: curationStateMachineName(props.namePrefix),
+      definition,
+      timeout: Duration.hours(12),
+      logKey: props.logKey,
       removalPolicy,
     });
-    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      stateMachineName: curationStateMachineName(props.namePrefix),
-      definitionBody: sfn.DefinitionBody.fromChainable(definition),
-      stateMachineType: sfn.StateMachineType.STANDARD,
-      timeout: Duration.hours(12),
-      tracingEnabled: true,
-      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
-    });
-    // aws-cdk-lib makes the state machine depend on its role's policy, which names the role too.
-    ignoreCfnLintRule(this.stateMachine.node.defaultChild as CfnResource, 'W3005');
 
     const role = this.stateMachine.role;
     role.addManagedPolicy(lakehouse.queryAccessPolicy);
@@ -178,12 +164,7 @@ export class LakehouseCuration extends Construct {
           actions: ['s3:GetBucketLocation'],
           resources: [table.bucketArn],
         }),
-        new iam.PolicyStatement({
-          sid: 'ListCuratedTable',
-          actions: ['s3:ListBucket'],
-          resources: [table.bucketArn],
-          conditions: { StringLike: { 's3:prefix': [`${table.prefix}*`] } },
-        }),
+        table.listStatement(),
         new iam.PolicyStatement({
           sid: 'WriteCuratedTable',
           actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],

@@ -1,5 +1,5 @@
 import { Token } from 'aws-cdk-lib';
-import { IANA_TIME_ZONE, SCHEDULE_EXPRESSION } from '../ml-pipeline/validate-props';
+import { scheduleProblems } from '../schedule';
 import type { LakehouseCurationProps } from './lakehouse-curation-props';
 
 const NAME_PREFIX = /^[a-zA-Z0-9][a-zA-Z0-9_-]{0,59}$/;
@@ -46,16 +46,7 @@ export function lakehouseCurationPropsProblems(props: CheckableLakehouseCuration
     wholeIn(props.maxConcurrentPartitions, MAX_CONCURRENT_PARTITIONS),
     `maxConcurrentPartitions (${props.maxConcurrentPartitions}) must be a whole number from 1 to ${MAX_CONCURRENT_PARTITIONS}: each partition runs an Athena DML query, and the account's quota of active ones is shared`,
   );
-  check(
-    props.scheduleExpression,
-    SCHEDULE_EXPRESSION.test(props.scheduleExpression ?? ''),
-    `scheduleExpression ${quote(props.scheduleExpression)} must be rate(<n> <unit>), cron(<6 fields>) or at(yyyy-mm-ddThh:mm:ss)`,
-  );
-  check(
-    props.scheduleTimeZone,
-    IANA_TIME_ZONE.test(props.scheduleTimeZone ?? ''),
-    `scheduleTimeZone ${quote(props.scheduleTimeZone)} must be an IANA time zone such as "UTC" or "Europe/Berlin"`,
-  );
+  problems.push(...scheduleProblems(props));
   check(
     props.scheduleEnabled,
     typeof props.scheduleEnabled === 'boolean',

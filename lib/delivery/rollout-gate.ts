@@ -1,20 +1,12 @@
-import {
-  ArnFormat,
-  type CfnResource,
-  Duration,
-  type RemovalPolicy,
-  Stack,
-  Validations,
-} from 'aws-cdk-lib';
-import { ignoreCfnLintRule } from '../network/cfn-lint';
+import { ArnFormat, Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { acknowledgeGeneratedWildcards, wildcardFinding } from '../quality/nag-findings';
+import { loggedStateMachine, retriedLambdaTask } from '../state-machine';
 import { functionAccess, waitForPolicy, workspaceFunction } from '../streaming/lambda-functions';
 
 /** Properties of {@link RolloutGate}. */
@@ -31,6 +23,22 @@ export interface RolloutGateProps {
 
 /** The SSM parameter path under which the gate records each target's last good deployment. */
 export const lastGoodParameterPath = (namePrefix: string) => `/${namePrefix}/edge/last-good`;
+
+/**
+ * The IoT rights `greengrass:CreateDeployment` uses on its caller's behalf: Greengrass deploys to
+ * a thing group through an IoT job, and reads and writes the things' shadows.
+ */
+export const GREENGRASS_DEPLOYMENT_IOT_ACTIONS = [
+  'iot:CancelJob',
+  'iot:CreateJob',
+  'iot:DeleteThingShadow',
+  'iot:DescribeJob',
+  'iot:DescribeThing',
+  'iot:DescribeThingGroup',
+  'iot:GetThingShadow',
+  'iot:UpdateJob',
+  'iot:UpdateThingShadow',
+] as const;
 
 /** Names the pipeline uses to reach a gate in another account. */
 export const gateNames = (namePrefix: string) => ({
@@ -148,17 +156,7 @@ export class RolloutGate extends Construct {
       }),
       new iam.PolicyStatement({
         sid: 'GreengrassDeploysThroughIotJobs',
-        actions: [
-          'iot:CancelJob',
-          'iot:CreateJob',
-          'iot:DeleteThingShadow',
-          'iot:DescribeJob',
-          'iot:DescribeThing',
-          'iot:DescribeThingGroup',
-          'iot:GetThingShadow',
-          'iot:UpdateJob',
-          'iot:UpdateThingShadow',
-        ],
+        actions: [...GREENGRASS_DEPLOYMENT_IOT_ACTIONS],
         resources: [thingGroups, jobs, things],
       }),
     ]);
@@ -192,22 +190,14 @@ export class RolloutGate extends Construct {
       resultPath: string,
       payload: Record<string, string>,
     ) =>
-      new tasks.LambdaInvoke(this, stepId, {
+      retriedLambdaTask(this, stepId, {
         lambdaFunction: fn,
         payload: sfn.TaskInput.fromObject(
           Object.fromEntries(
             Object.entries(payload).map(([key, path]) => [key, sfn.JsonPath.objectAt(path)]),
           ),
         ),
-        payloadResponseOnly: true,
         resultPath,
-        retryOnServiceExceptions: true,
-      }).addRetry({
-        // AWS API errors thrown by the handlers (throttling, a passing fault): try again.
-        errors: ['States.TaskFailed'],
-        interval: Duration.seconds(10),
-        maxAttempts: 3,
-        backoffRate: 2,
       });
     const evaluateStep = invoke('EvaluateTargets', evaluate, '$.verdict', {
       input: '$.input',
@@ -256,24 +246,13 @@ export class RolloutGate extends Construct {
       )
       .otherwise(rollbackStep.next(notify).next(failed));
 
-    const logGroup = new logs.LogGroup(this, 'Logs', {
-      encryptionKey: props.logKey,
-      retention: logs.RetentionDays.ONE_YEAR,
+    this.stateMachine = loggedStateMachine(this, {
+      stateMachineName: names.stateMachine,
+      definition: started.next(bake).next(evaluateStep).next(decide),
+      timeout: Duration.hours(24),
+      logKey: props.logKey,
       removalPolicy: props.removalPolicy,
     });
-    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      stateMachineName: names.stateMachine,
-      definitionBody: sfn.DefinitionBody.fromChainable(
-        started.next(bake).next(evaluateStep).next(decide),
-      ),
-      stateMachineType: sfn.StateMachineType.STANDARD,
-      timeout: Duration.hours(24),
-      tracingEnabled: true,
-      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
-    });
-
-    // aws-cdk-lib makes the state machine depend on its role's policy, which names the role too.
-    ignoreCfnLintRule(this.stateMachine.node.defaultChild as CfnResource, 'W3005');
 
     this.invokerRole = new iam.Role(this, 'InvokerRole', {
       roleName: names.invokerRole,

@@ -1,6 +1,7 @@
 import type { RemovalPolicy } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { withDefaults } from '../defaults';
 import type { Lakehouse } from '../lakehouse';
 
 /** Status a newly registered model version gets in the model registry. */
@@ -155,20 +156,5 @@ export const ML_PIPELINE_DEFAULTS = {
 
 /** The props with every default filled in. */
 export function resolveMlPipelineSettings(props: MlPipelineProps) {
-  const d = ML_PIPELINE_DEFAULTS;
-  return {
-    pipelineName: props.pipelineName ?? d.pipelineName,
-    inputSource: props.inputSource ?? d.inputSource,
-    modelApprovalStatus: props.modelApprovalStatus ?? d.modelApprovalStatus,
-    scheduleExpression: props.scheduleExpression ?? d.scheduleExpression,
-    scheduleTimeZone: props.scheduleTimeZone ?? d.scheduleTimeZone,
-    processingInstanceType: props.processingInstanceType ?? d.processingInstanceType,
-    trainingInstanceType: props.trainingInstanceType ?? d.trainingInstanceType,
-    minRocAuc: props.minRocAuc ?? d.minRocAuc,
-    minF1: props.minF1 ?? d.minF1,
-    window: props.window ?? d.window,
-    stride: props.stride ?? d.stride,
-    epochs: props.epochs ?? d.epochs,
-    channels: props.channels ?? d.channels,
-  };
+  return withDefaults(props, ML_PIPELINE_DEFAULTS);
 }

@@ -1,4 +1,5 @@
 import { Token } from 'aws-cdk-lib';
+import { scheduleProblems } from '../schedule';
 import {
   ML_PIPELINE_DEFAULTS,
   ML_PIPELINE_INPUT_SOURCES,
@@ -8,11 +9,6 @@ import {
 
 const PIPELINE_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
 const INSTANCE_TYPE = /^ml\.[a-z0-9]+\.[a-z0-9]+$/;
-/** An EventBridge Scheduler expression: `rate(...)`, `cron(<6 fields>)` or `at(...)`. */
-export const SCHEDULE_EXPRESSION =
-  /^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(\S+( \S+){5}\)|at\(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\))$/;
-/** An IANA time zone name such as `Europe/Berlin` or `UTC`. */
-export const IANA_TIME_ZONE = /^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/;
 const CHANNEL = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Props whose values can be checked before anything is created (everything but constructs). */
@@ -47,16 +43,7 @@ export function mlPipelinePropsProblems(props: CheckableMlPipelineProps): string
     MODEL_APPROVAL_STATUSES.includes(props.modelApprovalStatus ?? 'Approved'),
     `modelApprovalStatus ${quote(props.modelApprovalStatus)} must be one of ${MODEL_APPROVAL_STATUSES.join(', ')}`,
   );
-  check(
-    props.scheduleExpression,
-    SCHEDULE_EXPRESSION.test(props.scheduleExpression ?? ''),
-    `scheduleExpression ${quote(props.scheduleExpression)} must be rate(<n> <unit>), cron(<6 fields>) or at(yyyy-mm-ddThh:mm:ss)`,
-  );
-  check(
-    props.scheduleTimeZone,
-    IANA_TIME_ZONE.test(props.scheduleTimeZone ?? ''),
-    `scheduleTimeZone ${quote(props.scheduleTimeZone)} must be an IANA time zone such as "Europe/Berlin"`,
-  );
+  problems.push(...scheduleProblems(props));
   for (const name of ['processingInstanceType', 'trainingInstanceType'] as const) {
     check(
       props[name],

@@ -1,6 +1,7 @@
 import type { RemovalPolicy } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sns from 'aws-cdk-lib/aws-sns';
+import { withDefaults, type WithDefaults } from '../defaults';
 import type { Lakehouse } from '../lakehouse';
 import type { MlPipeline } from '../ml-pipeline';
 
@@ -125,22 +126,14 @@ export const MODEL_DRIFT_MONITOR_DEFAULTS = {
 } as const;
 
 /** The settings with every default filled in. */
-export type ResolvedModelDriftMonitorSettings = {
-  readonly [K in keyof ModelDriftMonitorSettings]-?: NonNullable<ModelDriftMonitorSettings[K]>;
-};
+export type ResolvedModelDriftMonitorSettings = WithDefaults<
+  ModelDriftMonitorSettings,
+  keyof ModelDriftMonitorSettings
+>;
 
 /** The settings with every default filled in. */
 export function resolveModelDriftMonitorSettings(
   settings: ModelDriftMonitorSettings,
 ): ResolvedModelDriftMonitorSettings {
-  const d = MODEL_DRIFT_MONITOR_DEFAULTS;
-  return {
-    checkIntervalMinutes: settings.checkIntervalMinutes ?? d.checkIntervalMinutes,
-    lookbackHours: settings.lookbackHours ?? d.lookbackHours,
-    driftedShareThreshold: settings.driftedShareThreshold ?? d.driftedShareThreshold,
-    alarmEvaluationPeriods: settings.alarmEvaluationPeriods ?? d.alarmEvaluationPeriods,
-    alarmDatapointsToAlarm: settings.alarmDatapointsToAlarm ?? d.alarmDatapointsToAlarm,
-    retrainingCooldownHours: settings.retrainingCooldownHours ?? d.retrainingCooldownHours,
-    notificationEmails: settings.notificationEmails ?? d.notificationEmails,
-  };
+  return withDefaults(settings, MODEL_DRIFT_MONITOR_DEFAULTS);
 }

@@ -1,8 +1,7 @@
-import { Fn, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import type { Lakehouse } from '../lakehouse';
-import { bucketObjectsWildcardFinding } from '../quality/nag-findings';
+import { BucketObjects } from '../quality/bucket-objects';
 
 /**
  * The rights to the Lakehouse workgroup's query results, as a policy of `scope`'s stack can hold
@@ -11,9 +10,8 @@ import { bucketObjectsWildcardFinding } from '../quality/nag-findings';
  * cdk-nag finding ids of their object wildcards.
  *
  * A results bucket of another stack is referenced through a named export
- * (`<stack>-AthenaResultsBucketArn`), not the project's default weak reference: cdk-nag writes the
- * resolved ARN into the finding id, and only an import by name is known when the acknowledgement
- * is written.
+ * (`<stack>-AthenaResultsBucketArn`, see {@link BucketObjects}), so that the finding ids are known
+ * when the acknowledgements are written.
  */
 export class QueryResultsAccess {
   readonly statements: readonly iam.PolicyStatement[];
@@ -22,29 +20,14 @@ export class QueryResultsAccess {
 
   constructor(scope: Construct, lakehouse: Lakehouse) {
     const bucket = lakehouse.storage.athenaResultsBucket;
-    const owner = Stack.of(bucket);
-    const exportName = `${owner.stackName}-AthenaResultsBucketArn`;
-    const crossStack = owner !== Stack.of(scope);
-    const exported = owner.node.tryFindChild(`Export${exportName}`) !== undefined;
-    const bucketArn = !crossStack
-      ? bucket.bucketArn
-      : exported
-        ? Fn.importValue(exportName)
-        : owner.exportValue(bucket.bucketArn, { name: exportName });
+    const results = new BucketObjects(scope, bucket, 'AthenaResultsBucketArn');
     const findings = new Set<string>();
     // The Lakehouse writes each resource as the bucket's ARN (a token) followed by its key pattern.
     const rename = (resource: string): string => {
       if (!resource.startsWith(bucket.bucketArn)) return resource;
       const objects = resource.slice(bucket.bucketArn.length);
-      if (objects.includes('*')) {
-        const pattern = objects.slice(1);
-        findings.add(
-          crossStack
-            ? `AwsSolutions-IAM5[Resource::${exportName}/${pattern}]`
-            : bucketObjectsWildcardFinding(bucket, pattern),
-        );
-      }
-      return `${bucketArn}${objects}`;
+      if (objects.includes('*')) findings.add(results.wildcardFinding(objects.slice(1)));
+      return `${results.bucketArn}${objects}`;
     };
     this.statements = lakehouse.analytics
       .queryStatements()

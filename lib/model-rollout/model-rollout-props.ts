@@ -5,6 +5,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as ssm from 'aws-cdk-lib/aws-ssm';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { GateInput } from '../../lambdas/edge-rollout-gate/src/contract';
+import { withDefaults } from '../defaults';
 import type { Lakehouse } from '../lakehouse';
 
 /**
@@ -133,8 +134,5 @@ export const MODEL_ROLLOUT_DEFAULTS = {
 export function resolveModelRolloutSettings(
   settings: ModelRolloutSettings,
 ): Required<ModelRolloutSettings> {
-  const given = Object.fromEntries(
-    Object.entries(settings).filter(([, value]) => value !== undefined),
-  ) as Partial<ModelRolloutSettings>;
-  return { ...MODEL_ROLLOUT_DEFAULTS, ...given };
+  return withDefaults(settings, MODEL_ROLLOUT_DEFAULTS);
 }

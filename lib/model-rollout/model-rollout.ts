@@ -1,22 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  ArnFormat,
-  type CfnResource,
-  Duration,
-  Fn,
-  type RemovalPolicy,
-  Stack,
-  Validations,
-} from 'aws-cdk-lib';
+import { ArnFormat, Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lakeformation from 'aws-cdk-lib/aws-lakeformation';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
-import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -32,12 +22,10 @@ import {
   SHIPPED_MODEL_BUNDLE,
 } from '../delivery/components';
 import { fillRecipe, parseRecipe, recipeProblems, RECIPE_PLACEHOLDERS } from '../delivery/recipe';
-import { ignoreCfnLintRule } from '../network/cfn-lint';
-import {
-  acknowledgeGeneratedWildcards,
-  bucketObjectsWildcardFinding,
-  wildcardFinding,
-} from '../quality/nag-findings';
+import { GREENGRASS_DEPLOYMENT_IOT_ACTIONS } from '../delivery/rollout-gate';
+import { BucketObjects } from '../quality/bucket-objects';
+import { acknowledgeGeneratedWildcards, wildcardFinding } from '../quality/nag-findings';
+import { loggedStateMachine, retriedLambdaTask } from '../state-machine';
 import { functionAccess, waitForPolicy, workspaceFunction } from '../streaming/lambda-functions';
 import {
   type ModelRolloutProps,
@@ -45,7 +33,11 @@ import {
   type ModelRolloutStep,
   resolveModelRolloutSettings,
 } from './model-rollout-props';
-import { COMPARISON_TABLES, shadowComparisonSql } from './shadow-comparison-query';
+import {
+  COMPARISON_PARAMETERS,
+  COMPARISON_TABLES,
+  shadowComparisonSql,
+} from './shadow-comparison-query';
 import { modelRolloutSettingsProblems, modelRolloutStepsProblems } from './validate-props';
 
 /** The recipe templates of the two model components (edge-components/anomaly-inference). */
@@ -105,22 +97,13 @@ export class ModelRollout extends Construct {
       this.topic.addSubscription(new subscriptions.EmailSubscription(email));
     }
 
-    const logGroup = new logs.LogGroup(this, 'Logs', {
-      encryptionKey: props.logKey,
-      retention: logs.RetentionDays.ONE_YEAR,
+    this.stateMachine = loggedStateMachine(this, {
+      stateMachineName,
+      definition: this.definition(props, settings, stateMachineName),
+      timeout: executionTimeout(settings, props.steps),
+      logKey: props.logKey,
       removalPolicy: props.removalPolicy,
     });
-    const definition = this.definition(props, settings, stateMachineName);
-    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      stateMachineName,
-      definitionBody: sfn.DefinitionBody.fromChainable(definition),
-      stateMachineType: sfn.StateMachineType.STANDARD,
-      timeout: executionTimeout(settings, props.steps),
-      tracingEnabled: true,
-      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
-    });
-    // aws-cdk-lib makes the state machine depend on its role's policy, which names the role too.
-    ignoreCfnLintRule(this.stateMachine.node.defaultChild as CfnResource, 'W3005');
     // The comparison queries the Lakehouse through its workgroup; Lake Formation grants the tables.
     this.stateMachine.role.addManagedPolicy(props.lakehouse.queryAccessPolicy);
     this.comparisonGrants = this.grantComparisonTables(props);
@@ -166,20 +149,12 @@ export class ModelRollout extends Construct {
         }),
       }));
     const at = (path: string) => sfn.JsonPath.stringAt(path);
+    // Every handler is idempotent (conditional writes, client tokens), so each may be retried.
     const invoke = (stateId: string, fn: lambda.IFunction, payload: object, resultPath: string) =>
-      new tasks.LambdaInvoke(this, stateId, {
+      retriedLambdaTask(this, stateId, {
         lambdaFunction: fn,
         payload: sfn.TaskInput.fromObject(payload),
-        payloadResponseOnly: true,
         resultPath,
-        retryOnServiceExceptions: true,
-      }).addRetry({
-        // AWS API errors thrown by the handlers (throttling, a passing fault): try again; every
-        // handler is idempotent (conditional writes, client tokens).
-        errors: ['States.TaskFailed'],
-        interval: Duration.seconds(10),
-        maxAttempts: 3,
-        backoffRate: 2,
       });
     const deploy = (stateId: string, change: string, step: ModelRolloutStep) =>
       invoke(
@@ -197,6 +172,13 @@ export class ModelRollout extends Construct {
         resultPath: sfn.JsonPath.DISCARD,
       });
     const onError = { resultPath: '$.error' };
+    // A direct AWS API call of the workflow (Step Functions, SSM): any failure is tried again.
+    const awsCallRetry = {
+      errors: ['States.ALL'],
+      interval: Duration.seconds(5),
+      maxAttempts: 3,
+      backoffRate: 2,
+    };
 
     // Outcomes: each notifies the topic and ends the execution, naming why.
     const notify = (stateId: string, subject: string, message: string) =>
@@ -206,34 +188,39 @@ export class ModelRollout extends Construct {
         message: sfn.TaskInput.fromText(message),
         resultPath: sfn.JsonPath.DISCARD,
       });
-    const stopped = notify(
-      'NotifyStopped',
-      'model rollout stopped',
-      sfn.JsonPath.format(
-        'The rollout of model package {} stopped: {}',
-        at('$.modelPackageArn'),
-        at('$.stop.message'),
-      ),
-    ).next(
-      new sfn.Fail(this, 'RolloutStopped', {
-        error: 'ModelRolloutStopped',
-        causePath: '$.stop.message',
-      }),
-    );
-    const rejected = notify(
-      'NotifyRejected',
-      'model rejected',
-      sfn.JsonPath.format(
+    // A failed outcome: `message` names the package, then the cause the execution fails with.
+    const failure = (outcome: {
+      notify: string;
+      subject: string;
+      message: string;
+      fail: string;
+      error: string;
+      causePath: string;
+    }) =>
+      notify(
+        outcome.notify,
+        outcome.subject,
+        sfn.JsonPath.format(outcome.message, at('$.modelPackageArn'), at(outcome.causePath)),
+      ).next(
+        new sfn.Fail(this, outcome.fail, { error: outcome.error, causePath: outcome.causePath }),
+      );
+    const stopped = failure({
+      notify: 'NotifyStopped',
+      subject: 'model rollout stopped',
+      message: 'The rollout of model package {} stopped: {}',
+      fail: 'RolloutStopped',
+      error: 'ModelRolloutStopped',
+      causePath: '$.stop.message',
+    });
+    const rejected = failure({
+      notify: 'NotifyRejected',
+      subject: 'model rejected',
+      message:
         'Model package {} was rejected and did not reach the plants; they keep serving the model they had.\n\n{}',
-        at('$.modelPackageArn'),
-        at('$.rejection.reason'),
-      ),
-    ).next(
-      new sfn.Fail(this, 'ModelRejected', {
-        error: 'ModelRejected',
-        causePath: '$.rejection.reason',
-      }),
-    );
+      fail: 'ModelRejected',
+      error: 'ModelRejected',
+      causePath: '$.rejection.reason',
+    });
     const rejectPackage = invoke(
       'RejectPackage',
       functions.rejectPackage,
@@ -289,12 +276,7 @@ export class ModelRollout extends Construct {
       resultSelector: { count: sfn.JsonPath.arrayLength(sfn.JsonPath.listAt('$.Executions')) },
       resultPath: '$.running',
     })
-      .addRetry({
-        errors: ['States.ALL'],
-        interval: Duration.seconds(5),
-        maxAttempts: 3,
-        backoffRate: 2,
-      })
+      .addRetry(awsCallRetry)
       .addCatch(
         stop('CheckRunningFailed', 'looking for other rollouts failed, nothing was deployed:'),
         onError,
@@ -374,20 +356,16 @@ export class ModelRollout extends Construct {
     const sinceDay = sfn.JsonPath.arrayGetItem(sfn.JsonPath.stringSplit(since, 'T'), 0);
     const candidateName = at('$.package.model.name');
     const candidateVersion = at('$.package.model.version');
+    const comparisonValues: Record<(typeof COMPARISON_PARAMETERS)[number], string> = {
+      'since day': sinceDay,
+      since,
+      'candidate model name': candidateName,
+      'candidate model version': candidateVersion,
+    };
     const queryParameters = new sfn.Pass(this, 'ComparisonQueryParameters', {
       parameters: {
         parameters: sfn.JsonPath.array(
-          ...[
-            sinceDay,
-            since,
-            sinceDay,
-            since,
-            candidateName,
-            candidateVersion,
-            sinceDay,
-            since,
-            candidateVersion,
-          ].map(literal),
+          ...COMPARISON_PARAMETERS.map((name) => literal(comparisonValues[name])),
         ),
       },
       resultPath: '$.shadowQuery',
@@ -507,12 +485,7 @@ export class ModelRollout extends Construct {
       iamResources: [props.fleet.servingVersion.parameterArn],
       resultPath: sfn.JsonPath.DISCARD,
     })
-      .addRetry({
-        errors: ['States.ALL'],
-        interval: Duration.seconds(5),
-        maxAttempts: 3,
-        backoffRate: 2,
-      })
+      .addRetry(awsCallRetry)
       .addCatch(
         stop(
           'RecordServingVersionFailed',
@@ -722,17 +695,7 @@ export class ModelRollout extends Construct {
         }),
         new iam.PolicyStatement({
           sid: 'GreengrassDeploysThroughIotJobsOnTheRolloutGroups',
-          actions: [
-            'iot:CancelJob',
-            'iot:CreateJob',
-            'iot:DeleteThingShadow',
-            'iot:DescribeJob',
-            'iot:DescribeThing',
-            'iot:DescribeThingGroup',
-            'iot:GetThingShadow',
-            'iot:UpdateJob',
-            'iot:UpdateThingShadow',
-          ],
+          actions: [...GREENGRASS_DEPLOYMENT_IOT_ACTIONS],
           resources: [...thingGroups, iotJobs, iotThings],
         }),
       ],
@@ -890,44 +853,6 @@ export class ModelRollout extends Construct {
       reason:
         "aws-cdk-lib writes the state machine role's grants (its functions, the gate, the topic, SSM, X-Ray and logs) as its default inline policy.",
     });
-  }
-}
-
-/**
- * Objects of a bucket another stack may own, named by an ARN this stack imports under a name of
- * its own (`<owner stack>-<suffix>`), so that an acknowledgement names exactly those objects.
- */
-class BucketObjects {
-  private readonly bucketArn: string;
-  private readonly crossStack: boolean;
-  private readonly exportName: string;
-
-  constructor(
-    scope: Construct,
-    private readonly bucket: s3.IBucket,
-    suffix: string,
-  ) {
-    const owner = Stack.of(bucket);
-    this.crossStack = owner !== Stack.of(scope);
-    this.exportName = `${owner.stackName}-${suffix}`;
-    const exported = owner.node.tryFindChild(`Export${this.exportName}`) !== undefined;
-    this.bucketArn = !this.crossStack
-      ? bucket.bucketArn
-      : exported
-        ? Fn.importValue(this.exportName)
-        : owner.exportValue(bucket.bucketArn, { name: this.exportName });
-  }
-
-  /** The ARN of the objects matching `pattern`. */
-  arn(pattern: string): string {
-    return `${this.bucketArn}/${pattern}`;
-  }
-
-  /** The cdk-nag finding of a wildcard over the objects matching `pattern`. */
-  wildcardFinding(pattern: string): string {
-    return this.crossStack
-      ? `AwsSolutions-IAM5[Resource::${this.exportName}/${pattern}]`
-      : bucketObjectsWildcardFinding(this.bucket, pattern);
   }
 }
 

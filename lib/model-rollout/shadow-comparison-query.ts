@@ -7,18 +7,20 @@ export const COMPARISON_TABLES = ['inference_results', 'model_status'] as const;
 export const COMPARISON_PARAMETERS = [
   'since day',
   'since',
+  'candidate model name',
   'since day',
   'since',
   'candidate model name',
   'candidate model version',
   'since day',
   'since',
+  'candidate model name',
   'candidate model version',
 ] as const;
 
 /**
  * The Athena (Trino) query comparing the candidate with the serving model at the canary's site
- * since the shadow deployment: the windows both scored (the same asset and window start; rows
+ * (of the same model name) since the shadow deployment: the windows both scored (the same asset and window start; rows
  * delivered twice count once), how many of them both flag alike, how many each flags, and the
  * runtime's reason if it refused to load the candidate. Reads the raw `inference_results` and
  * `model_status` of the site's partitions from the day of the deployment on. The `?` are the
@@ -33,6 +35,7 @@ export function shadowComparisonSql(siteId: string): string {
   SELECT DISTINCT enterprise, area, line, cell, asset, window_start, is_anomaly
   FROM inference_results
   WHERE ${site} AND window_start >= from_iso8601_timestamp(?) AND NOT shadow
+    AND model_name = ?
 ),
 candidate AS (
   SELECT DISTINCT enterprise, area, line, cell, asset, window_start, is_anomaly
@@ -44,7 +47,7 @@ refusal AS (
   SELECT max_by(refusal_reason, status_time) AS reason
   FROM model_status
   WHERE ${site} AND status_time >= from_iso8601_timestamp(?)
-    AND event = 'refused' AND refused_role = 'shadow' AND refused_version = ?
+    AND model_name = ? AND event = 'refused' AND refused_role = 'shadow' AND refused_version = ?
 )
 SELECT
   count(*) AS windows,

@@ -1,6 +1,7 @@
 export * from './uns-streaming';
 export * from './streaming-props';
 export { UnsKafkaCluster, MSK_IAM_PORT } from './kafka-cluster';
+export type { KafkaToLakehouseProps } from './lakehouse-delivery';
 export {
   TelemetryDelivery,
   TELEMETRY_PREFIX,

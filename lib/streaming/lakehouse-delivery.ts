@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Fn, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -10,7 +10,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import type { Lakehouse } from '../lakehouse';
-import { bucketObjectsWildcardFinding } from '../quality/nag-findings';
+import { BucketObjects } from '../quality/bucket-objects';
 import type { UnsKafkaCluster } from './kafka-cluster';
 import { vpcFunctionAccess, waitForPolicy, workspaceFunction } from './lambda-functions';
 import { UNS_RECORD_HEADERS } from './topics';
@@ -32,6 +32,37 @@ export function lakehouseTablePrefixes(table: string): LakehouseTablePrefixes {
     errors: `errors/${table}/!{firehose:error-output-type}/dt=!{timestamp:yyyy-MM-dd}/`,
     rejects: `errors/${table}/rejected/`,
   };
+}
+
+/**
+ * What a construct that brings UNS Kafka topics into Lakehouse raw tables through flatteners is
+ * given (UnsClassDeliveries, ValidationSummariesDelivery): the cluster, the Lakehouse, the network
+ * and the keys.
+ */
+export interface KafkaToLakehouseProps {
+  /** The MSK cluster the bridges produce the UNS topics to. */
+  readonly cluster: UnsKafkaCluster;
+  /** The Lakehouse whose raw tables receive the rows. */
+  readonly lakehouse: Lakehouse;
+  /** The VPC of the cluster and the flatteners. */
+  readonly vpc: ec2.IVpc;
+  /**
+   * Subnets of the flatteners: they reach the Firehose endpoint and the S3 gateway endpoint.
+   * @default - the VPC's private isolated subnets.
+   */
+  readonly subnets?: ec2.SubnetSelection;
+  /** Key of the functions' and the streams' log groups. */
+  readonly logKey: kms.IKey;
+  /**
+   * Key of the streams and the delivered objects.
+   * @default - the Lakehouse's encryption key, which encrypts the raw bucket.
+   */
+  readonly encryptionKey?: kms.IKey;
+  /**
+   * What happens to the log groups when they leave the stack.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 /** Properties of {@link lakehouseDeliveryStream}. */
@@ -85,7 +116,7 @@ export function lakehouseDeliveryStream(
   const rawBucket = props.lakehouse.storage.rawBucket;
   const rawDatabase = props.lakehouse.catalog.raw.database;
   const glueTable = props.lakehouse.catalog.raw.tables[table];
-  const rawObjects = new BucketObjects(scope, rawBucket);
+  const rawObjects = new BucketObjects(scope, rawBucket, 'RawBucketArn');
   if (glueTable === undefined) throw new Error(`The Lakehouse has no raw table ${table}`);
   const prefixes = lakehouseTablePrefixes(table);
 
@@ -384,43 +415,6 @@ export function lakehouseFlattener(
   });
   mapping.node.addDependency(policy);
   return { flattener, role };
-}
-
-/**
- * The raw bucket's object ARNs under a key pattern, with the cdk-nag finding id of that wildcard.
- * A bucket of another stack is referenced through a named export, so that the finding id (which
- * embeds the resolved ARN) is known when the acknowledgement is written.
- */
-export class BucketObjects {
-  private readonly bucketArn: string;
-  private readonly crossStack: boolean;
-
-  constructor(
-    scope: Construct,
-    private readonly bucket: s3.IBucket,
-  ) {
-    const owner = Stack.of(bucket);
-    this.crossStack = owner !== Stack.of(scope);
-    const exportName = `${owner.stackName}-RawBucketArn`;
-    // One export serves every stack that names the bucket's objects (exportValue would add a
-    // second output of the same name).
-    const exported = owner.node.tryFindChild(`Export${exportName}`) !== undefined;
-    this.bucketArn = !this.crossStack
-      ? bucket.bucketArn
-      : exported
-        ? Fn.importValue(exportName)
-        : owner.exportValue(bucket.bucketArn, { name: exportName });
-  }
-
-  arn(pattern: string): string {
-    return `${this.bucketArn}/${pattern}`;
-  }
-
-  wildcardFinding(pattern: string): string {
-    return this.crossStack
-      ? `AwsSolutions-IAM5[Resource::${Stack.of(this.bucket).stackName}-RawBucketArn/${pattern}]`
-      : bucketObjectsWildcardFinding(this.bucket, pattern);
-  }
 }
 
 /**

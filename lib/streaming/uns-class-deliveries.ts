@@ -1,13 +1,11 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
-import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lakeformation from 'aws-cdk-lib/aws-lakeformation';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
-import type { Lakehouse } from '../lakehouse';
-import type { UnsKafkaCluster } from './kafka-cluster';
 import {
+  type KafkaToLakehouseProps,
   lakehouseDeliveryStream,
   lakehouseFlattener,
   lakehouseTablePrefixes,
@@ -97,32 +95,9 @@ export const UNS_CLASS_FLATTENERS: readonly UnsClassFlattener[] = [
 ];
 
 /** Properties of {@link UnsClassDeliveries}. */
-export interface UnsClassDeliveriesProps {
-  /** The MSK cluster the bridges produce the UNS topics to. */
-  readonly cluster: UnsKafkaCluster;
+export interface UnsClassDeliveriesProps extends KafkaToLakehouseProps {
   /** Partitions of each UNS topic: at most this many invocations of its flattener run at once. */
   readonly partitions: Readonly<Record<UnsKafkaTopic, number>>;
-  /** The Lakehouse whose raw tables receive the rows. */
-  readonly lakehouse: Lakehouse;
-  /** The VPC of the cluster and the flatteners. */
-  readonly vpc: ec2.IVpc;
-  /**
-   * Subnets of the flatteners: they reach the Firehose endpoint and the S3 gateway endpoint.
-   * @default - the VPC's private isolated subnets.
-   */
-  readonly subnets?: ec2.SubnetSelection;
-  /** Key of the functions' and the streams' log groups. */
-  readonly logKey: kms.IKey;
-  /**
-   * Key of the streams and the delivered objects.
-   * @default - the Lakehouse's encryption key, which encrypts the raw bucket.
-   */
-  readonly encryptionKey?: kms.IKey;
-  /**
-   * What happens to the log groups when they leave the stack.
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**

@@ -1,12 +1,16 @@
 /** The service name of the functions' logs. */
 export const SERVICE_NAME = 'model-drift-check';
 
-/** What the drift check reads from its environment. */
-export interface CheckConfig {
+/** Where both functions put their metrics. */
+export interface MetricsConfig {
   /** CloudWatch namespace of the metrics (`METRICS_NAMESPACE`). */
   readonly namespace: string;
   /** Value of the `Environment` dimension (`ENVIRONMENT_NAME`), e.g. `dev`. */
   readonly environment: string;
+}
+
+/** What the drift check reads from its environment. */
+export interface CheckConfig extends MetricsConfig {
   /** Athena workgroup the query runs in (`ATHENA_WORKGROUP`). */
   readonly workGroup: string;
   /** Glue database of the raw zone (`DRIFT_DATABASE`). */
@@ -23,12 +27,11 @@ export interface CheckConfig {
   readonly models: readonly string[];
 }
 
-/** What the retraining trigger reads from its environment. */
-export interface TriggerConfig {
-  /** CloudWatch namespace of `RetrainingStarted` and `RetrainingSkipped` (`METRICS_NAMESPACE`). */
-  readonly namespace: string;
-  /** Value of the `Environment` dimension (`ENVIRONMENT_NAME`). */
-  readonly environment: string;
+/**
+ * What the retraining trigger reads from its environment; its metrics are `RetrainingStarted` and
+ * `RetrainingSkipped`.
+ */
+export interface TriggerConfig extends MetricsConfig {
   /** The SageMaker pipeline that retrains the model (`PIPELINE_NAME`). */
   readonly pipelineName: string;
   /** The model the pipeline trains: alarms about another model are refused (`MODEL_NAME`). */
@@ -47,10 +50,8 @@ type Environment = Readonly<Record<string, string | undefined>>;
  * @throws Error listing every variable that is missing or invalid.
  */
 export function checkConfigFromEnvironment(env: Environment): CheckConfig {
-  const read = reader(env);
-  const config: CheckConfig = {
-    namespace: read.text('METRICS_NAMESPACE'),
-    environment: read.text('ENVIRONMENT_NAME'),
+  return readEnvironment(env, (read) => ({
+    ...metricsConfig(read),
     workGroup: read.text('ATHENA_WORKGROUP'),
     database: read.text('DRIFT_DATABASE'),
     table: read.text('DRIFT_TABLE'),
@@ -58,9 +59,7 @@ export function checkConfigFromEnvironment(env: Environment): CheckConfig {
     queryTimeoutSeconds: read.positiveNumber('QUERY_TIMEOUT_SECONDS'),
     sites: read.list('MONITORED_SITES'),
     models: read.list('MONITORED_MODELS'),
-  };
-  read.done();
-  return config;
+  }));
 }
 
 /**
@@ -69,18 +68,29 @@ export function checkConfigFromEnvironment(env: Environment): CheckConfig {
  * @throws Error listing every variable that is missing or invalid.
  */
 export function triggerConfigFromEnvironment(env: Environment): TriggerConfig {
-  const read = reader(env);
-  const config: TriggerConfig = {
-    namespace: read.text('METRICS_NAMESPACE'),
-    environment: read.text('ENVIRONMENT_NAME'),
+  return readEnvironment(env, (read) => ({
+    ...metricsConfig(read),
     pipelineName: read.text('PIPELINE_NAME'),
     modelName: read.text('MODEL_NAME'),
     cooldownHours: read.positiveNumber('RETRAINING_COOLDOWN_HOURS'),
     pipelineParameters: read.stringRecord('PIPELINE_PARAMETERS'),
-  };
+  }));
+}
+
+/** The variables both functions read first. */
+function metricsConfig(read: Reader): MetricsConfig {
+  return { namespace: read.text('METRICS_NAMESPACE'), environment: read.text('ENVIRONMENT_NAME') };
+}
+
+/** What `build` reads from `env`, once every variable was read; throws listing every problem. */
+function readEnvironment<T>(env: Environment, build: (read: Reader) => T): T {
+  const read = reader(env);
+  const config = build(read);
   read.done();
   return config;
 }
+
+type Reader = ReturnType<typeof reader>;
 
 /** Typed reads of environment variables that collect every problem, thrown at `done()`. */
 function reader(env: Environment) {

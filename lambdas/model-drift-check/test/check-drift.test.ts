@@ -10,21 +10,11 @@ import { AthenaQueryFailed } from '../src/athena-query';
 import { createCheckDriftHandler } from '../src/check-drift';
 import type { CheckConfig } from '../src/config';
 import { DRIFT_QUERY_COLUMNS, driftQuery } from '../src/drift-query';
+import { CHECK_CONFIG } from './configs';
 import { driftRow, FakeAthena } from './fake-athena';
 
 const cloudwatch = mockClient(CloudWatchClient);
 
-const CONFIG: CheckConfig = {
-  namespace: 'UnsMlops/ModelDrift',
-  environment: 'dev',
-  workGroup: 'uns_mlops',
-  database: 'uns_mlops_raw',
-  table: 'model_drift',
-  lookbackHours: 6,
-  queryTimeoutSeconds: 120,
-  sites: ['zwickau', 'mlada-boleslav'],
-  models: ['weld-seam-anomaly'],
-};
 const SCHEDULED = '2025-12-04T10:00:00.000Z';
 const MODEL = 'weld-seam-anomaly';
 
@@ -49,7 +39,7 @@ function check(config: Partial<CheckConfig> = {}, clock = fakeClock()) {
     athena: new AthenaClient({ region: 'eu-central-1' }),
     cloudwatch: new CloudWatchClient({ region: 'eu-central-1' }),
     logger,
-    config: { ...CONFIG, ...config },
+    config: { ...CHECK_CONFIG, ...config },
     ...clock,
   });
   return { handler, logger, clock };

@@ -1,4 +1,5 @@
 import { checkConfigFromEnvironment, triggerConfigFromEnvironment } from '../src/config';
+import { CHECK_CONFIG, TRIGGER_CONFIG } from './configs';
 
 const CHECK_ENVIRONMENT = {
   METRICS_NAMESPACE: 'UnsMlops/ModelDrift',
@@ -7,7 +8,7 @@ const CHECK_ENVIRONMENT = {
   DRIFT_DATABASE: 'uns_mlops_raw',
   DRIFT_TABLE: 'model_drift',
   LOOKBACK_HOURS: '6',
-  QUERY_TIMEOUT_SECONDS: '240',
+  QUERY_TIMEOUT_SECONDS: '120',
   MONITORED_SITES: 'zwickau, mlada-boleslav',
   MONITORED_MODELS: 'weld-seam-anomaly',
 };
@@ -22,17 +23,7 @@ const TRIGGER_ENVIRONMENT = {
 
 describe('the drift check’s environment', () => {
   it('reads every variable, the lists split at commas', () => {
-    expect(checkConfigFromEnvironment(CHECK_ENVIRONMENT)).toEqual({
-      namespace: 'UnsMlops/ModelDrift',
-      environment: 'dev',
-      workGroup: 'uns_mlops',
-      database: 'uns_mlops_raw',
-      table: 'model_drift',
-      lookbackHours: 6,
-      queryTimeoutSeconds: 240,
-      sites: ['zwickau', 'mlada-boleslav'],
-      models: ['weld-seam-anomaly'],
-    });
+    expect(checkConfigFromEnvironment(CHECK_ENVIRONMENT)).toEqual(CHECK_CONFIG);
   });
 
   it('lists every missing or invalid variable at once', () => {
@@ -58,14 +49,7 @@ describe('the drift check’s environment', () => {
 
 describe('the retraining trigger’s environment', () => {
   it('reads every variable; no pipeline parameters unless given', () => {
-    expect(triggerConfigFromEnvironment(TRIGGER_ENVIRONMENT)).toEqual({
-      namespace: 'UnsMlops/ModelDrift',
-      environment: 'dev',
-      pipelineName: 'uns-mlops-anomaly-autoencoder',
-      modelName: 'weld-seam-anomaly',
-      cooldownHours: 24,
-      pipelineParameters: {},
-    });
+    expect(triggerConfigFromEnvironment(TRIGGER_ENVIRONMENT)).toEqual(TRIGGER_CONFIG);
   });
 
   it('reads the pipeline parameters as a JSON object of strings', () => {

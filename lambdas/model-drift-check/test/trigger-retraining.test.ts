@@ -5,18 +5,11 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { MalformedAlarmEvent } from '../src/alarm-event';
 import type { TriggerConfig } from '../src/config';
 import { createTriggerRetrainingHandler, executionDisplayName } from '../src/trigger-retraining';
+import { TRIGGER_CONFIG } from './configs';
 import { FakePipeline, PIPELINE, sagemaker } from './fake-pipeline';
 
 const cloudwatch = mockClient(CloudWatchClient);
 
-const CONFIG: TriggerConfig = {
-  namespace: 'UnsMlops/ModelDrift',
-  environment: 'dev',
-  pipelineName: PIPELINE,
-  modelName: 'weld-seam-anomaly',
-  cooldownHours: 24,
-  pipelineParameters: {},
-};
 const ALARM_ARN =
   'arn:aws:cloudwatch:eu-central-1:111122223333:alarm:uns-mlops-dev-model-drift-zwickau';
 
@@ -77,7 +70,7 @@ function trigger(config: Partial<TriggerConfig> = {}) {
     sagemaker: new SageMakerClient({ region: 'eu-central-1' }),
     cloudwatch: new CloudWatchClient({ region: 'eu-central-1' }),
     logger,
-    config: { ...CONFIG, ...config },
+    config: { ...TRIGGER_CONFIG, ...config },
     now: () => clock,
   });
   return { handler, info: jest.spyOn(logger, 'info') };

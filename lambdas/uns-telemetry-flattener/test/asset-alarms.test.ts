@@ -1,39 +1,24 @@
 import { channelTopic, contractExample } from '@uns-mlops/test-services';
 import { flattenAlarmRecord } from '../src/asset-alarms';
-import {
-  ADDRESS,
-  bridgedRecord,
-  CONTRACT_VERSION,
-  HEADERS,
-  RECEIVED_AT,
-  rejection,
-} from './events';
+import { ADDRESS, ASSET_COLUMNS, deliveryColumns, flattenerOf, HEADERS, rejection } from './events';
 
 const TOPIC = channelTopic('alarm', ADDRESS);
 /** The contract's example: shielding gas flow low, raised. */
 const GAS_LOW = contractExample('alarm', 'gasFlowLow');
 
-const rowsOf = (payload: unknown, options: Parameters<typeof bridgedRecord>[3] = {}) =>
-  flattenAlarmRecord(bridgedRecord('uns.alarm', TOPIC, payload, options), HEADERS);
+const rowsOf = flattenerOf(flattenAlarmRecord, 'uns.alarm', TOPIC);
 
 describe('flattenAlarmRecord', () => {
   it('turns an alarm into one row of asset_alarms, dated by its own time', () => {
     expect(rowsOf(GAS_LOW)).toEqual([
       {
-        enterprise: 'acme',
-        area: 'body-shop',
-        line: 'body-weld-1',
-        cell: 'cell-010',
-        asset: 'welder-1',
+        ...ASSET_COLUMNS,
         alarm_time: Date.parse('2025-11-25T08:15:30.000Z'),
         code: 'GAS-LOW',
         severity: 'warning',
         message: 'Shielding gas flow below 8 l/min',
         active: true,
-        mqtt_topic: TOPIC,
-        contract_version: CONTRACT_VERSION,
-        received_at: Date.parse(RECEIVED_AT),
-        site: 'zwickau',
+        ...deliveryColumns(TOPIC),
         dt: '2025-11-25',
       },
     ]);

@@ -1,38 +1,23 @@
 import { channelTopic, conforming, contractExample } from '@uns-mlops/test-services';
 import { flattenStateRecord } from '../src/asset-states';
-import {
-  ADDRESS,
-  bridgedRecord,
-  CONTRACT_VERSION,
-  HEADERS,
-  RECEIVED_AT,
-  rejection,
-} from './events';
+import { ADDRESS, ASSET_COLUMNS, deliveryColumns, flattenerOf, HEADERS, rejection } from './events';
 
 const TOPIC = channelTopic('state', ADDRESS);
 /** The contract's example: the welder starts seam S-0815 with program P12. */
 const WELDING = contractExample('assetState', 'welding');
 
-const rowsOf = (payload: unknown, options: Parameters<typeof bridgedRecord>[3] = {}) =>
-  flattenStateRecord(bridgedRecord('uns.state', TOPIC, payload, options), HEADERS);
+const rowsOf = flattenerOf(flattenStateRecord, 'uns.state', TOPIC);
 
 describe('flattenStateRecord', () => {
   it('turns an asset state into one row of asset_states, dated by its own time', () => {
     expect(rowsOf(WELDING)).toEqual([
       {
-        enterprise: 'acme',
-        area: 'body-shop',
-        line: 'body-weld-1',
-        cell: 'cell-010',
-        asset: 'welder-1',
+        ...ASSET_COLUMNS,
         state_time: Date.parse('2025-11-25T08:15:30.000Z'),
         state: 'welding',
         seam_id: 'S-0815',
         program: 'P12',
-        mqtt_topic: TOPIC,
-        contract_version: CONTRACT_VERSION,
-        received_at: Date.parse(RECEIVED_AT),
-        site: 'zwickau',
+        ...deliveryColumns(TOPIC),
         dt: '2025-11-25',
       },
     ]);

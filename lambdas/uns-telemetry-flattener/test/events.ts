@@ -56,14 +56,19 @@ export function kafkaRecord(
 
 export { mskEvent };
 
-/** The levels of the test asset and its model, to fill in the contract's channel addresses. */
-export const ADDRESS = {
+/** The asset columns of a row about the test asset. */
+export const ASSET_COLUMNS = {
   enterprise: 'acme',
-  site: 'zwickau',
   area: 'body-shop',
   line: 'body-weld-1',
   cell: 'cell-010',
   asset: 'welder-1',
+} as const;
+
+/** The levels of the test asset and its model, to fill in the contract's channel addresses. */
+export const ADDRESS = {
+  ...ASSET_COLUMNS,
+  site: 'zwickau',
   model: 'weld-seam-anomaly',
 } as const;
 
@@ -109,6 +114,32 @@ export function bridgedRecord(
     offset,
     timestamp: Date.parse(RECEIVED_AT),
   });
+}
+
+/** Options of a {@link bridgedRecord}. */
+export type BridgedRecordOptions = Parameters<typeof bridgedRecord>[3];
+
+/**
+ * The rows `flatten` makes of a payload the bridge forwarded from `mqttTopic` to `kafkaTopic`
+ * ({@link bridgedRecord}), read with the test's {@link HEADERS}.
+ */
+export function flattenerOf<Rows>(
+  flatten: (record: MSKRecord, headers: HeaderNames) => Rows,
+  kafkaTopic: string,
+  mqttTopic: string,
+): (payload: unknown, options?: BridgedRecordOptions) => Rows {
+  return (payload, options = {}) =>
+    flatten(bridgedRecord(kafkaTopic, mqttTopic, payload, options), HEADERS);
+}
+
+/** The delivery columns and the site of a row from a {@link bridgedRecord} of `mqttTopic`. */
+export function deliveryColumns(mqttTopic: string) {
+  return {
+    mqtt_topic: mqttTopic,
+    contract_version: CONTRACT_VERSION,
+    received_at: Date.parse(RECEIVED_AT),
+    site: ADDRESS.site,
+  };
 }
 
 /** The reason `flatten` rejects the record with. */

@@ -1,6 +1,6 @@
 import { flattenTelemetryRecord } from '../src/flatten';
 import { RejectedRecord } from '../src/record';
-import { ASSET_PATH, HEADERS, kafkaRecord } from './events';
+import { ASSET_COLUMNS, ASSET_PATH, HEADERS, kafkaRecord } from './events';
 
 describe('flattenTelemetryRecord', () => {
   it('turns a telemetry block into one row per sample with the asset path, channel and headers', () => {
@@ -8,12 +8,8 @@ describe('flattenTelemetryRecord', () => {
     const t0 = Date.parse('2025-11-25T08:15:30.000Z');
     expect(rows).toEqual(
       [212.5, 213.1, 211.9].map((value, index) => ({
-        enterprise: 'acme',
+        ...ASSET_COLUMNS,
         site: 'zwickau',
-        area: 'body-shop',
-        line: 'body-weld-1',
-        cell: 'cell-010',
-        asset: 'welder-1',
         channel: 'arc_current',
         unit: 'A',
         sample_time: t0 + index,

@@ -1,15 +1,10 @@
-import { FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { Logger } from '@aws-lambda-powertools/logger';
+import { PutRecordBatchCommand } from '@aws-sdk/client-firehose';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { mockClient } from 'aws-sdk-client-mock';
 import { ROWS_PER_RECORD } from '../src/delivery';
 import { telemetryFlattener } from '../src/flatten';
-import {
-  configFromEnvironment,
-  createFlattenerHandler,
-  type FlattenerConfig,
-} from '../src/handler';
+import { configFromEnvironment, type FlattenerConfig } from '../src/handler';
+import { deliveredRecords, flattenerHandler, stubDelivery } from './delivery-stubs';
 import { ASSET_PATH, HEADERS, kafkaRecord, mskEvent } from './events';
 
 const CONFIG: FlattenerConfig = {
@@ -19,11 +14,7 @@ const CONFIG: FlattenerConfig = {
   headers: HEADERS,
 };
 
-const firehose = mockClient(FirehoseClient);
-const s3 = mockClient(S3Client);
-
-// Metrics are counted but not printed as EMF lines to the test output.
-process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+const { firehose, s3 } = stubDelivery();
 let addMetric: jest.SpiedFunction<Metrics['addMetric']>;
 
 /** The counts the handler recorded, by metric name. */
@@ -34,42 +25,13 @@ function countedMetrics(): Record<string, number> {
 function handler() {
   const metrics = new Metrics({ namespace: 'uns-mlops-test', serviceName: 'flattener-test' });
   addMetric = jest.spyOn(metrics, 'addMetric');
-  return createFlattenerHandler(
-    {
-      config: CONFIG,
-      firehose: new FirehoseClient({ region: 'eu-central-1' }),
-      s3: new S3Client({ region: 'eu-central-1' }),
-      logger: new Logger({ serviceName: 'flattener-test', logLevel: 'SILENT' }),
-      metrics,
-      retry: { maxAttempts: 3, backoffMs: () => 0 },
-    },
-    telemetryFlattener,
-  );
+  return flattenerHandler(telemetryFlattener, CONFIG, { metrics, maxAttempts: 3 });
 }
 
-/** The rows Firehose received, parsed back from its newline-delimited JSON records. */
+/** The rows of each Firehose record the handler put. */
 function deliveredRows(): Record<string, unknown>[][] {
-  return firehose
-    .commandCalls(PutRecordBatchCommand)
-    .flatMap((call) => call.args[0].input.Records ?? [])
-    .map((record) =>
-      Buffer.from(record.Data!)
-        .toString('utf8')
-        .trimEnd()
-        .split('\n')
-        .map((line) => JSON.parse(line)),
-    );
+  return deliveredRecords(firehose).map((record) => record.rows);
 }
-
-beforeEach(() => {
-  firehose.reset();
-  s3.reset();
-  firehose.on(PutRecordBatchCommand).callsFake((input: { Records: unknown[] }) => ({
-    FailedPutCount: 0,
-    RequestResponses: input.Records.map((_, index) => ({ RecordId: `r${index}` })),
-  }));
-  s3.on(PutObjectCommand).resolves({});
-});
 
 describe('telemetry flattener handler', () => {
   it('delivers one row per sample of every record in the batch to the delivery stream', async () => {
@@ -205,17 +167,8 @@ describe('configFromEnvironment', () => {
 
   it('refuses to serve a flattener with a table the configuration names no stream for', () => {
     const config = { ...CONFIG, deliveryStreams: { inference_results: 'scores' } };
-    expect(() =>
-      createFlattenerHandler(
-        {
-          config,
-          firehose: new FirehoseClient({ region: 'eu-central-1' }),
-          s3: new S3Client({ region: 'eu-central-1' }),
-          logger: new Logger({ serviceName: 'flattener-test', logLevel: 'SILENT' }),
-          metrics: new Metrics({ namespace: 'uns-mlops-test', serviceName: 'flattener-test' }),
-        },
-        telemetryFlattener,
-      ),
-    ).toThrow('DELIVERY_STREAMS names no stream for table(s) uns_telemetry');
+    expect(() => flattenerHandler(telemetryFlattener, config)).toThrow(
+      'DELIVERY_STREAMS names no stream for table(s) uns_telemetry',
+    );
   });
 });

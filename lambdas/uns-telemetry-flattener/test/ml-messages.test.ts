@@ -1,18 +1,15 @@
-import { FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
+import { PutRecordBatchCommand } from '@aws-sdk/client-firehose';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { channelTopic, conforming, contractExample } from '@uns-mlops/test-services';
-import { mockClient } from 'aws-sdk-client-mock';
-import { createFlattenerHandler } from '../src/handler';
 import { flattenMlRecord, mlFlattener } from '../src/ml-messages';
+import { deliveredRecords, flattenerHandler, stubDelivery } from './delivery-stubs';
 import {
   ADDRESS,
+  ASSET_COLUMNS,
   bridgedRecord,
-  CONTRACT_VERSION,
+  deliveryColumns,
   HEADERS,
   mskEvent,
-  RECEIVED_AT,
   rejection,
 } from './events';
 
@@ -43,27 +40,13 @@ const REFUSED = contractExample('modelStatus', 'refused');
 const tableRows = (topic: string, payload: unknown, options?: { rawValue?: string }) =>
   flattenMlRecord(bridgedRecord('uns.ml', topic, payload, options), HEADERS);
 
-const asset = {
-  enterprise: 'acme',
-  area: 'body-shop',
-  line: 'body-weld-1',
-  cell: 'cell-010',
-  asset: 'welder-1',
-};
-const delivery = (topic: string) => ({
-  mqtt_topic: topic,
-  contract_version: CONTRACT_VERSION,
-  received_at: Date.parse(RECEIVED_AT),
-  site: 'zwickau',
-});
-
 describe('flattenMlRecord', () => {
   it('puts a window the serving model scored into inference_results, dated by the window start', () => {
     expect(tableRows(TOPICS.score, SCORE)).toEqual({
       table: 'inference_results',
       rows: [
         {
-          ...asset,
+          ...ASSET_COLUMNS,
           model_name: 'weld-seam-anomaly',
           model_version: '2025.11.25-1',
           window_start: Date.parse('2025-11-25T08:15:30.000Z'),
@@ -73,7 +56,7 @@ describe('flattenMlRecord', () => {
           is_anomaly: true,
           shadow: false,
           latency_ms: 3.2,
-          ...delivery(TOPICS.score),
+          ...deliveryColumns(TOPICS.score),
           dt: '2025-11-25',
         },
       ],
@@ -96,7 +79,7 @@ describe('flattenMlRecord', () => {
       table: 'anomaly_events',
       rows: [
         {
-          ...asset,
+          ...ASSET_COLUMNS,
           model_name: 'weld-seam-anomaly',
           model_version: '2025.11.25-1',
           event_start: Date.parse('2025-11-25T08:15:30.000Z'),
@@ -105,7 +88,7 @@ describe('flattenMlRecord', () => {
           peak_at: Date.parse('2025-11-25T08:15:30.640Z'),
           windows: 9,
           threshold: 0.8,
-          ...delivery(TOPICS.event),
+          ...deliveryColumns(TOPICS.event),
           dt: '2025-11-25',
         },
       ],
@@ -114,14 +97,14 @@ describe('flattenMlRecord', () => {
 
   it('puts drift statistics into model_drift: a row per channel and one with subject score', () => {
     const evaluation = {
-      ...asset,
+      ...ASSET_COLUMNS,
       model_name: 'weld-seam-anomaly',
       model_version: '2025.11.25-1',
       window_start: Date.parse('2025-11-25T08:15:00.000Z'),
       window_end: Date.parse('2025-11-25T08:20:00.000Z'),
       statistic: 'psi',
       threshold: 0.25,
-      ...delivery(TOPICS.drift),
+      ...deliveryColumns(TOPICS.drift),
       dt: '2025-11-25',
     };
     expect(tableRows(TOPICS.drift, CONTACT_TIP_WEAR)).toEqual({
@@ -160,7 +143,7 @@ describe('flattenMlRecord', () => {
           refused_version: '2025.11.26-1',
           refusal_reason:
             'model.onnx: input "input" has shape [batch, 4, 128], the manifest needs [batch, 4, 256]',
-          ...delivery(TOPICS.status),
+          ...deliveryColumns(TOPICS.status),
           dt: '2025-11-25',
         },
       ],
@@ -292,47 +275,18 @@ describe('the uns.ml flattener', () => {
     model_drift: 'model-drift-to-lakehouse',
     model_status: 'model-status-to-lakehouse',
   };
-  const firehose = mockClient(FirehoseClient);
-  const s3 = mockClient(S3Client);
-  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-
-  beforeEach(() => {
-    firehose.reset();
-    s3.reset();
-    firehose.on(PutRecordBatchCommand).callsFake((input: { Records: unknown[] }) => ({
-      FailedPutCount: 0,
-      RequestResponses: input.Records.map((_, index) => ({ RecordId: `r${index}` })),
-    }));
-    s3.on(PutObjectCommand).resolves({});
-  });
-
+  const { firehose, s3 } = stubDelivery();
   const handler = () =>
-    createFlattenerHandler(
-      {
-        config: {
-          deliveryStreams: STREAMS,
-          rejectsBucket: 'raw-bucket',
-          rejectsPrefix: 'errors/uns.ml/rejected/',
-          headers: HEADERS,
-        },
-        firehose: new FirehoseClient({ region: 'eu-central-1' }),
-        s3: new S3Client({ region: 'eu-central-1' }),
-        logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }),
-        metrics: new Metrics({ namespace: 'test', serviceName: 'test' }),
-        retry: { maxAttempts: 2, backoffMs: () => 0 },
-      },
-      mlFlattener,
-    );
+    flattenerHandler(mlFlattener, {
+      deliveryStreams: STREAMS,
+      rejectsPrefix: 'errors/uns.ml/rejected/',
+    });
 
   /** The rows each delivery stream received, by stream name. */
   function deliveredByStream(): Record<string, Record<string, unknown>[]> {
     const delivered: Record<string, Record<string, unknown>[]> = {};
-    for (const call of firehose.commandCalls(PutRecordBatchCommand)) {
-      const { DeliveryStreamName, Records } = call.args[0].input;
-      for (const record of Records ?? []) {
-        const rows = Buffer.from(record.Data!).toString('utf8').trimEnd().split('\n');
-        (delivered[DeliveryStreamName!] ??= []).push(...rows.map((row) => JSON.parse(row)));
-      }
+    for (const { stream, rows } of deliveredRecords(firehose)) {
+      (delivered[stream] ??= []).push(...rows);
     }
     return delivered;
   }

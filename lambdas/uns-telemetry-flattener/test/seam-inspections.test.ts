@@ -1,30 +1,18 @@
 import { channelTopic, conforming, contractExample } from '@uns-mlops/test-services';
 import { flattenInspectionRecord } from '../src/seam-inspections';
-import {
-  ADDRESS,
-  bridgedRecord,
-  CONTRACT_VERSION,
-  HEADERS,
-  RECEIVED_AT,
-  rejection,
-} from './events';
+import { ADDRESS, ASSET_COLUMNS, deliveryColumns, flattenerOf, HEADERS, rejection } from './events';
 
 const TOPIC = channelTopic('inspection', ADDRESS);
 /** The contract's example: seam-00042 failed the vision check for gas loss (porosity). */
 const POROSITY = contractExample('seamInspection', 'porosity');
 
-const rowsOf = (payload: unknown, options: Parameters<typeof bridgedRecord>[3] = {}) =>
-  flattenInspectionRecord(bridgedRecord('uns.inspection', TOPIC, payload, options), HEADERS);
+const rowsOf = flattenerOf(flattenInspectionRecord, 'uns.inspection', TOPIC);
 
 describe('flattenInspectionRecord', () => {
   it('turns a seam inspection into one row of seam_inspections: the label of the seam', () => {
     expect(rowsOf(POROSITY)).toEqual([
       {
-        enterprise: 'acme',
-        area: 'body-shop',
-        line: 'body-weld-1',
-        cell: 'cell-010',
-        asset: 'welder-1',
+        ...ASSET_COLUMNS,
         seam_id: 'seam-00042',
         seam_start: Date.parse('2025-11-25T08:15:30.000Z'),
         seam_end: Date.parse('2025-11-25T08:15:33.400Z'),
@@ -33,10 +21,7 @@ describe('flattenInspectionRecord', () => {
         station: 'qa-vision-1',
         inspector: null,
         inspected_at: Date.parse('2025-11-25T08:15:41.000Z'),
-        mqtt_topic: TOPIC,
-        contract_version: CONTRACT_VERSION,
-        received_at: Date.parse(RECEIVED_AT),
-        site: 'zwickau',
+        ...deliveryColumns(TOPIC),
         dt: '2025-11-25',
       },
     ]);

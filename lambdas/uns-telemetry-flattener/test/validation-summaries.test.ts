@@ -1,14 +1,9 @@
-import { FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { mskEvent, mskRecord } from '@uns-mlops/msk-records';
 import type { MSKRecord } from 'aws-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
-import { createFlattenerHandler } from '../src/handler';
-import { RejectedRecord } from '../src/record';
 import { flattenValidationRecord, validationSummariesFlattener } from '../src/validation-summaries';
-import { HEADERS } from './events';
+import { deliveredRecords, flattenerHandler, stubDelivery } from './delivery-stubs';
+import { HEADERS, rejection } from './events';
 
 const TOPIC = 'acme/zwickau/_validation';
 const RECEIVED_AT = '2025-11-25T08:16:00.250Z';
@@ -44,15 +39,8 @@ function validationRecord(
 const rowsOf = (options: Parameters<typeof validationRecord>[0]) =>
   flattenValidationRecord(validationRecord(options), HEADERS);
 
-const rejection = (options: Parameters<typeof validationRecord>[0]): string => {
-  try {
-    rowsOf(options);
-  } catch (error) {
-    if (error instanceof RejectedRecord) return error.reason;
-    throw error;
-  }
-  throw new Error('the record was not rejected');
-};
+const rejectionOf = (options: Parameters<typeof validationRecord>[0]): string =>
+  rejection(() => rowsOf(options));
 
 describe('flattenValidationRecord', () => {
   it('turns a summary into the rows of validation_summaries: valid, each kind counted, unclassified', () => {
@@ -103,71 +91,46 @@ describe('flattenValidationRecord', () => {
   });
 
   it('rejects what cannot be a summary of a site, naming why', () => {
-    expect(rejection({ topic: null })).toBe('header uns-topic is missing');
-    expect(rejection({ topic: 'acme/Zwickau_1/_validation' })).toBe(
+    expect(rejectionOf({ topic: null })).toBe('header uns-topic is missing');
+    expect(rejectionOf({ topic: 'acme/Zwickau_1/_validation' })).toBe(
       'site "Zwickau_1" of acme/Zwickau_1/_validation is not a site id',
     );
-    expect(rejection({ rawValue: '{"intervalStart"' })).toBe('value is not JSON');
-    expect(rejection({ payload: [] })).toBe('value is not a summary object');
-    expect(rejection({ payload: { ...SUMMARY, intervalStart: 'yesterday' } })).toBe(
+    expect(rejectionOf({ rawValue: '{"intervalStart"' })).toBe('value is not JSON');
+    expect(rejectionOf({ payload: [] })).toBe('value is not a summary object');
+    expect(rejectionOf({ payload: { ...SUMMARY, intervalStart: 'yesterday' } })).toBe(
       'intervalStart must be an RFC 3339 date-time',
     );
-    expect(rejection({ payload: { ...SUMMARY, contractVersion: 14 } })).toBe(
+    expect(rejectionOf({ payload: { ...SUMMARY, contractVersion: 14 } })).toBe(
       'contractVersion must be a string',
     );
-    expect(rejection({ payload: { ...SUMMARY, intervalEnd: '2025-11-25T08:14:00Z' } })).toBe(
+    expect(rejectionOf({ payload: { ...SUMMARY, intervalEnd: '2025-11-25T08:14:00Z' } })).toBe(
       'intervalEnd is before intervalStart',
     );
-    expect(rejection({ payload: { ...SUMMARY, intervalEnd: '2025-11-27T08:15:00Z' } })).toBe(
+    expect(rejectionOf({ payload: { ...SUMMARY, intervalEnd: '2025-11-27T08:15:00Z' } })).toBe(
       'the interval lasts over a day',
     );
     const channel = SUMMARY.channels[0]!;
     const withChannels = (...channels: unknown[]) => ({ payload: { ...SUMMARY, channels } });
-    expect(rejection(withChannels(channel, channel))).toBe('a channel is listed twice');
-    expect(rejection(withChannels({ ...channel, valid: -1 }))).toBe(
+    expect(rejectionOf(withChannels(channel, channel))).toBe('a channel is listed twice');
+    expect(rejectionOf(withChannels({ ...channel, valid: -1 }))).toBe(
       'channels[0].valid is not a count',
     );
-    expect(rejection(withChannels({ ...channel, invalid: 2.5 }))).toBe(
+    expect(rejectionOf(withChannels({ ...channel, invalid: 2.5 }))).toBe(
       'channels[0].invalid is not a count',
     );
-    expect(rejection(withChannels({ ...channel, byErrorKind: { type: 9 } }))).toBe(
+    expect(rejectionOf(withChannels({ ...channel, byErrorKind: { type: 9 } }))).toBe(
       'the error kinds of channels[0] add up to more than invalid',
     );
   });
 });
 
 describe('the validation summaries flattener', () => {
-  const firehose = mockClient(FirehoseClient);
-  const s3 = mockClient(S3Client);
-  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-
-  beforeEach(() => {
-    firehose.reset();
-    s3.reset();
-    firehose.on(PutRecordBatchCommand).callsFake((input: { Records: unknown[] }) => ({
-      FailedPutCount: 0,
-      RequestResponses: input.Records.map((_, index) => ({ RecordId: `r${index}` })),
-    }));
-    s3.on(PutObjectCommand).resolves({});
-  });
-
+  const { firehose, s3 } = stubDelivery();
   const handler = () =>
-    createFlattenerHandler(
-      {
-        config: {
-          deliveryStreams: { validation_summaries: 'validation-summaries-to-lakehouse' },
-          rejectsBucket: 'raw-bucket',
-          rejectsPrefix: 'errors/validation_summaries/rejected/',
-          headers: HEADERS,
-        },
-        firehose: new FirehoseClient({ region: 'eu-central-1' }),
-        s3: new S3Client({ region: 'eu-central-1' }),
-        logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }),
-        metrics: new Metrics({ namespace: 'test', serviceName: 'test' }),
-        retry: { maxAttempts: 2, backoffMs: () => 0 },
-      },
-      validationSummariesFlattener,
-    );
+    flattenerHandler(validationSummariesFlattener, {
+      deliveryStreams: { validation_summaries: 'validation-summaries-to-lakehouse' },
+      rejectsPrefix: 'errors/validation_summaries/rejected/',
+    });
 
   it('delivers the summaries’ rows, skips the topic’s other records and keeps the broken ones', async () => {
     const result = await handler()(
@@ -179,16 +142,7 @@ describe('the validation summaries flattener', () => {
     );
 
     expect(result).toEqual({ records: 3, rows: 4, rejected: 1 });
-    const delivered = firehose
-      .commandCalls(PutRecordBatchCommand)
-      .flatMap((call) => call.args[0].input.Records ?? [])
-      .flatMap((record) =>
-        Buffer.from(record.Data!)
-          .toString('utf8')
-          .trimEnd()
-          .split('\n')
-          .map((line) => JSON.parse(line)),
-      );
+    const delivered = deliveredRecords(firehose).flatMap((record) => record.rows);
     expect(delivered.map((row) => [row.site, row.dt, row.channel, row.error_kind])).toEqual([
       ['zwickau', '2025-11-25', 'weldTelemetry', ''],
       ['zwickau', '2025-11-25', 'weldTelemetry', 'type'],
