@@ -1,43 +1,47 @@
-import { Template } from 'aws-cdk-lib/assertions';
-import { buildAppFor, ENVIRONMENT_NAMES } from './support/app';
+import { stackName } from '../lib/app';
+import { rolloutSteps } from '../lib/delivery/rollout-steps';
+import { ENVIRONMENT_NAMES } from './support/app';
 import * as serializer from './support/asset-hash-serializer';
-
-/** Each environment's app, built once: the snapshots only read it. */
-const apps = new Map<string, ReturnType<typeof buildAppFor>>();
-function appFor(name: string): ReturnType<typeof buildAppFor> {
-  if (!apps.has(name)) apps.set(name, buildAppFor(name));
-  return apps.get(name)!;
-}
+import { synthesizedApp } from './support/assembly';
 
 describe('stack snapshots', () => {
-  it.each(ENVIRONMENT_NAMES)('keeps the %s Lakehouse template stable', (name) => {
-    const { lakehouse } = appFor(name);
-    expect(Template.fromStack(lakehouse).toJSON()).toMatchSnapshot();
+  it.each(ENVIRONMENT_NAMES)('keeps the %s Lakehouse template stable', async (name) => {
+    const app = await synthesizedApp(name);
+    expect(app.template('Lakehouse').toJSON()).toMatchSnapshot();
   });
 
-  it.each(ENVIRONMENT_NAMES)('keeps the %s Network and Streaming templates stable', (name) => {
-    const { network, streaming } = appFor(name);
-    expect(Template.fromStack(network).toJSON()).toMatchSnapshot('network');
-    expect(Template.fromStack(streaming).toJSON()).toMatchSnapshot('streaming');
+  it.each(ENVIRONMENT_NAMES)(
+    'keeps the %s Network and Streaming templates stable',
+    async (name) => {
+      const app = await synthesizedApp(name);
+      expect(app.template('Network').toJSON()).toMatchSnapshot('network');
+      expect(app.template('Streaming').toJSON()).toMatchSnapshot('streaming');
+    },
+  );
+
+  it.each(ENVIRONMENT_NAMES)('keeps the %s compliance store template stable', async (name) => {
+    const app = await synthesizedApp(name);
+    expect(app.template('ComplianceStore').toJSON()).toMatchSnapshot('compliance-store');
   });
 
-  it.each(ENVIRONMENT_NAMES)('keeps the %s compliance store template stable', (name) => {
-    const { complianceStore } = appFor(name);
-    expect(Template.fromStack(complianceStore).toJSON()).toMatchSnapshot('compliance-store');
+  it.each(ENVIRONMENT_NAMES)('keeps the %s ML pipeline template stable', async (name) => {
+    const app = await synthesizedApp(name);
+    expect(app.template('MlPipeline').toJSON()).toMatchSnapshot('ml-pipeline');
   });
 
-  it.each(ENVIRONMENT_NAMES)('keeps the %s ML pipeline template stable', (name) => {
-    const { mlPipeline } = appFor(name);
-    expect(Template.fromStack(mlPipeline).toJSON()).toMatchSnapshot('ml-pipeline');
-  });
-
-  it.each(ENVIRONMENT_NAMES)('keeps the %s edge fleet and deployment templates stable', (name) => {
-    const { edgeFleet, edgeDeployments } = appFor(name);
-    expect(Template.fromStack(edgeFleet).toJSON()).toMatchSnapshot('edge-fleet');
-    for (const deployment of edgeDeployments) {
-      expect(Template.fromStack(deployment).toJSON()).toMatchSnapshot(deployment.stackName);
-    }
-  });
+  it.each(ENVIRONMENT_NAMES)(
+    'keeps the %s edge fleet and deployment templates stable',
+    async (name) => {
+      const app = await synthesizedApp(name);
+      expect(app.template('EdgeFleet').toJSON()).toMatchSnapshot('edge-fleet');
+      for (const step of rolloutSteps(app.config)) {
+        for (const target of step.targets) {
+          const deployment = stackName(app.config, `Edge-${target.name}`);
+          expect(app.stack(deployment).template).toMatchSnapshot(deployment);
+        }
+      }
+    },
+  );
 });
 
 describe('snapshot serializer', () => {

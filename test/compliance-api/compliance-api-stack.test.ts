@@ -1,12 +1,7 @@
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { REPOSITORY_ROOT } from '../support/app';
 import { buildComplianceApi } from './stacks';
-
-/** cfn-lint from the project's Python environment (`npm run setup:python`), or $CFN_LINT. */
-const CFN_LINT = process.env.CFN_LINT ?? join(REPOSITORY_ROOT, '.venv', 'bin', 'cfn-lint');
+import { cfnLint } from '../support/cfn-lint';
 
 describe.each(['dev', 'prod'])('the %s compliance API stack', (name) => {
   // A fresh app: synthesis runs the compliance checks once, on the first synth.
@@ -45,15 +40,11 @@ describe.each(['dev', 'prod'])('the %s compliance API stack', (name) => {
   });
 
   it('passes cfn-lint with no error or warning', () => {
-    const template = join(built.synth(), `${built.stack.artifactId}.template.json`);
-    const lint = spawnSync(CFN_LINT, ['--format', 'parseable', '--', template], {
-      encoding: 'utf8',
+    expect(cfnLint(built.templateFiles(built.stack))).toEqual({
+      status: 0,
+      findings: '',
+      error: '',
     });
-    expect({
-      status: lint.status,
-      findings: lint.stdout.trim(),
-      error: lint.stderr.trim(),
-    }).toEqual({ status: 0, findings: '', error: '' });
   });
 
   if (name === 'dev') {

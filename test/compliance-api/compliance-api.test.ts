@@ -10,7 +10,8 @@ import {
   type ComplianceApiProps,
 } from '../../lib/compliance-api';
 import { newApp } from '../support/app';
-import { buildComplianceApi, only } from './stacks';
+import { only } from '../support/resources';
+import { buildComplianceApi } from './stacks';
 
 const dev = buildComplianceApi('dev');
 const prod = buildComplianceApi('prod');

@@ -7,7 +7,8 @@ import {
   signInOrigins,
 } from '../../lib/compliance-api';
 import { newApp } from '../support/app';
-import { buildComplianceApi, only } from './stacks';
+import { only } from '../support/resources';
+import { buildComplianceApi } from './stacks';
 
 const dev = buildComplianceApi('dev');
 const prod = buildComplianceApi('prod');

@@ -17,7 +17,8 @@ import {
 import type { EnvironmentConfig } from '../../lib/config/environment';
 import { resolveEnvironment } from '../../lib/config/resolve';
 import { newApp } from '../support/app';
-import { buildComplianceApi, only } from './stacks';
+import { only } from '../support/resources';
+import { buildComplianceApi } from './stacks';
 
 const dev = buildComplianceApi('dev');
 const prod = buildComplianceApi('prod');

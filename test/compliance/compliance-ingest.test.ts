@@ -1,12 +1,8 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import * as sns from 'aws-cdk-lib/aws-sns';
 import { stackName } from '../../lib/app';
 import {
   COMPLIANCE_METRICS_NAMESPACE,
@@ -14,77 +10,45 @@ import {
   INGEST_CONSUMER_GROUP,
   VALIDATION_SUMMARIES_CONSUMER_GROUP,
 } from '../../lib/compliance';
-import { resolveEnvironment } from '../../lib/config/resolve';
-import { addComplianceChecks } from '../../lib/quality/compliance';
 import { ComplianceIngestStack } from '../../lib/stacks/compliance-ingest-stack';
 import { ComplianceStoreStack } from '../../lib/stacks/compliance-store-stack';
 import { LakehouseStack } from '../../lib/stacks/lakehouse-stack';
 import { NetworkStack } from '../../lib/stacks/network-stack';
 import { StreamingStack } from '../../lib/stacks/streaming-stack';
-import { newApp, REPOSITORY_ROOT } from '../support/app';
+import { newApp } from '../support/app';
+import { cfnLint } from '../support/cfn-lint';
+import { environmentApp } from '../support/environment-app';
+import { byId, fromStack, getAtt, only } from '../support/resources';
 
 /**
  * An environment's ingestion stack with the stacks it builds on, as `addPlatformStacks` builds
- * them, with the compliance checks registered; synthesized into `outdir` by `app.synth()`.
+ * them, with the compliance checks registered; synthesized into `outdir` by `synth()`.
  */
 function buildIngest(name: string, options: { alarmTopic?: boolean } = {}) {
-  const outdir = mkdtempSync(join(tmpdir(), `compliance-ingest-${name}-`));
-  const app = newApp({ outdir });
-  const config = resolveEnvironment(name);
-  const env = { account: config.account, region: config.region };
-  const common = (part: string) => ({ env, config, stackName: stackName(config, part) });
-  const lakehouse = new LakehouseStack(app, stackName(config, 'Lakehouse'), common('Lakehouse'));
-  const network = new NetworkStack(app, stackName(config, 'Network'), common('Network'));
-  const store = new ComplianceStoreStack(app, stackName(config, 'ComplianceStore'), {
-    ...common('ComplianceStore'),
+  const built = environmentApp(name);
+  const lakehouse = built.addStack(LakehouseStack, 'Lakehouse', {});
+  const network = built.addStack(NetworkStack, 'Network', {});
+  const store = built.addStack(ComplianceStoreStack, 'ComplianceStore', {
     network: network.network,
   });
-  const streaming = new StreamingStack(app, stackName(config, 'Streaming'), {
-    ...common('Streaming'),
+  const streaming = built.addStack(StreamingStack, 'Streaming', {
     network: network.network,
     lakehouse: lakehouse.lakehouse,
   });
-  const alarms = options.alarmTopic ? new Stack(app, 'Alarms', { env }) : undefined;
-  const stack = new ComplianceIngestStack(app, stackName(config, 'ComplianceIngest'), {
-    ...common('ComplianceIngest'),
+  const stack = built.addStack(ComplianceIngestStack, 'ComplianceIngest', {
     network: network.network,
     streaming: streaming.streaming,
     store: store.store,
     lakehouse: lakehouse.lakehouse,
-    // As issue 18's per-environment topics will be: TLS only, encrypted with a key of its own.
-    alarmTopic:
-      alarms &&
-      new sns.Topic(alarms, 'Alarms', {
-        enforceSSL: true,
-        masterKey: new kms.Key(alarms, 'AlarmsKey', { enableKeyRotation: true }),
-      }),
+    alarmTopic: options.alarmTopic ? built.alarmTopic() : undefined,
   });
-  addComplianceChecks(app);
-  return { app, outdir, config, lakehouse, network, store, streaming, stack };
+  return { ...built, lakehouse, network, store, streaming, stack };
 }
 
 const dev = buildIngest('dev');
 const prod = buildIngest('prod');
 const devTemplate = Template.fromStack(dev.stack);
 const prodTemplate = Template.fromStack(prod.stack);
-
-/** The one resource of a type (matching `props`) in a template, with its logical id. */
-function only(template: Template, type: string, props?: object): { id: string; resource: any } {
-  const found = Object.entries(template.findResources(type, props));
-  if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}`);
-  const [id, resource] = found[0]!;
-  return { id, resource };
-}
-
-/** The resource of a type whose logical id starts with `prefix`. */
-function byId(template: Template, type: string, prefix: string): { id: string; resource: any } {
-  const found = Object.entries(template.findResources(type)).filter(([id]) =>
-    id.startsWith(prefix),
-  );
-  if (found.length !== 1) throw new Error(`expected one ${type} ${prefix}*, found ${found.length}`);
-  const [id, resource] = found[0]!;
-  return { id, resource };
-}
 
 const ingestFunction = (template: Template) =>
   byId(template, 'AWS::Lambda::Function', 'Ingest').resource.Properties;
@@ -96,11 +60,6 @@ const ingestStatements = (template: Template): any[] =>
 const statement = (template: Template, sid: string) =>
   ingestStatements(template).find((entry) => entry.Sid === sid);
 const deadLetters = (template: Template) => byId(template, 'AWS::S3::Bucket', 'IngestDeadLetters');
-const getAtt = (id: string, attribute = 'Arn') => ({ 'Fn::GetAtt': [id, attribute] });
-/** A value the template takes from another stack's output (weak cross-stack reference). */
-const fromStack = (stack: string) => ({
-  'Fn::GetStackOutput': expect.objectContaining({ StackName: stack }),
-});
 /**
  * An ARN the template imports from another stack's export (strong cross-stack reference), as
  * CloudFormation documents Fn::Split over it.
@@ -551,35 +510,21 @@ describe('ComplianceIngest settings', () => {
   });
 });
 
-/** cfn-lint from the project's Python environment (`npm run setup:python`), or $CFN_LINT. */
-const CFN_LINT = process.env.CFN_LINT ?? join(REPOSITORY_ROOT, '.venv', 'bin', 'cfn-lint');
-
 describe.each(['dev', 'prod'])('the %s compliance ingestion stack', (name) => {
   // A fresh app: synthesis runs the compliance checks once, on the first synth.
   const built = buildIngest(name);
-  let synthesized = false;
-  const synth = () => {
-    if (!synthesized) built.app.synth();
-    synthesized = true;
-    return built.outdir;
-  };
+  const synth = built.synth;
 
   it('synthesizes with no unacknowledged cdk-nag finding (AwsSolutions, NIST 800-53 rev 5)', () => {
     expect(() => synth()).not.toThrow();
   });
 
   it('passes cfn-lint with no error or warning, with the stacks it changes', () => {
-    const templates = [built.stack, built.store, built.streaming].map((stack) =>
-      join(synth(), `${stack.artifactId}.template.json`),
-    );
-    const lint = spawnSync(CFN_LINT, ['--format', 'parseable', '--', ...templates], {
-      encoding: 'utf8',
+    expect(cfnLint(built.templateFiles(built.stack, built.store, built.streaming))).toEqual({
+      status: 0,
+      findings: '',
+      error: '',
     });
-    expect({
-      status: lint.status,
-      findings: lint.stdout.trim(),
-      error: lint.stderr.trim(),
-    }).toEqual({ status: 0, findings: '', error: '' });
   });
 
   it('deploys after the network, the Lakehouse, the streaming path and the store', () => {

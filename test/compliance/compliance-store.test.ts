@@ -14,7 +14,6 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { stackName } from '../../lib/app';
 import {
   COMPLIANCE_STORE_DATABASE,
   COMPLIANCE_STORE_USERS,
@@ -30,29 +29,25 @@ import {
 import type { EnvironmentConfig } from '../../lib/config/environment';
 import { environments } from '../../lib/config/environments';
 import { EnvironmentConfigError, resolveEnvironment } from '../../lib/config/resolve';
-import { addComplianceChecks } from '../../lib/quality/compliance';
 import { ComplianceStoreStack } from '../../lib/stacks/compliance-store-stack';
 import { NetworkStack } from '../../lib/stacks/network-stack';
 import { bundleCopyCommand } from '../../lib/streaming/lambda-functions';
 import { newApp, REPOSITORY_ROOT } from '../support/app';
+import { cfnLint } from '../support/cfn-lint';
+import { environmentApp } from '../support/environment-app';
+import { getAtt, only } from '../support/resources';
 
 /**
  * An environment's network and compliance store stacks, built as `addPlatformStacks` builds them,
  * with the compliance checks registered; synthesized into `outdir` by `synth()`.
  */
 function buildStore(name: string) {
-  const outdir = mkdtempSync(join(tmpdir(), `compliance-store-${name}-`));
-  const app = newApp({ outdir });
-  const config = resolveEnvironment(name);
-  const env = { account: config.account, region: config.region };
-  const network = new NetworkStack(app, stackName(config, 'Network'), { env, config });
-  const stack = new ComplianceStoreStack(app, stackName(config, 'ComplianceStore'), {
-    env,
-    config,
+  const built = environmentApp(name);
+  const network = built.addStack(NetworkStack, 'Network', {});
+  const stack = built.addStack(ComplianceStoreStack, 'ComplianceStore', {
     network: network.network,
   });
-  addComplianceChecks(app);
-  return { app, outdir, config, network, stack, store: stack.store };
+  return { ...built, network, stack, store: stack.store };
 }
 
 /** A compliance store alone in a stack with a VPC of its own, without the compliance checks. */
@@ -78,16 +73,8 @@ const prod = buildStore('prod');
 const devTemplate = Template.fromStack(dev.stack);
 const prodTemplate = Template.fromStack(prod.stack);
 
-/** The one resource of a type (matching `props`) in a template, with its logical id. */
-function only(template: Template, type: string, props?: object): { id: string; resource: any } {
-  const found = Object.entries(template.findResources(type, props));
-  if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}`);
-  const [id, resource] = found[0]!;
-  return { id, resource };
-}
-
 const instanceOf = (template: Template) => only(template, 'AWS::RDS::DBInstance');
-const groupId = (id: string) => ({ 'Fn::GetAtt': [id, 'GroupId'] });
+const groupId = (id: string) => getAtt(id, 'GroupId');
 const groupNamed = (template: Template, description: RegExp) =>
   Object.entries(template.findResources('AWS::EC2::SecurityGroup')).find(([, group]) =>
     description.test(group.Properties.GroupDescription),
@@ -716,33 +703,21 @@ describe('compliance store configuration', () => {
   });
 });
 
-/** cfn-lint from the project's Python environment (`npm run setup:python`), or $CFN_LINT. */
-const CFN_LINT = process.env.CFN_LINT ?? join(REPOSITORY_ROOT, '.venv', 'bin', 'cfn-lint');
-
 describe.each(['dev', 'prod'])('the %s compliance store stack', (name) => {
   // A fresh app: synthesis runs the compliance checks once, on the first synth.
   const built = buildStore(name);
-  let synthesized = false;
-  const synth = () => {
-    if (!synthesized) built.app.synth();
-    synthesized = true;
-    return built.outdir;
-  };
+  const synth = built.synth;
 
   it('synthesizes with no unacknowledged cdk-nag finding (AwsSolutions, NIST 800-53 rev 5)', () => {
     expect(() => synth()).not.toThrow();
   });
 
   it('passes cfn-lint with no error or warning', () => {
-    const template = join(synth(), `${built.stack.artifactId}.template.json`);
-    const lint = spawnSync(CFN_LINT, ['--format', 'parseable', '--', template], {
-      encoding: 'utf8',
+    expect(cfnLint(built.templateFiles(built.stack))).toEqual({
+      status: 0,
+      findings: '',
+      error: '',
     });
-    expect({
-      status: lint.status,
-      findings: lint.stdout.trim(),
-      error: lint.stderr.trim(),
-    }).toEqual({ status: 0, findings: '', error: '' });
   });
 
   it('ships the validation store migrations beside the migrator’s index.js', () => {

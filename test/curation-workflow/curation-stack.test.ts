@@ -2,16 +2,13 @@
  * The curation stack of each environment: its schedule from the environment's `curation` settings,
  * the state machine's logs and traces, where it sits among the stacks, cdk-nag and cfn-lint.
  */
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { stackName } from '../../lib/app';
-import { REPOSITORY_ROOT } from '../support/app';
-import { buildCuration, byId, only } from './support';
-
-/** cfn-lint from the project's Python environment (`npm run setup:python`), or $CFN_LINT. */
-const CFN_LINT = process.env.CFN_LINT ?? join(REPOSITORY_ROOT, '.venv', 'bin', 'cfn-lint');
+import { byId, only } from '../support/resources';
+import { buildCuration } from './support';
+import { cfnLint } from '../support/cfn-lint';
 
 describe('the curation schedule', () => {
   it('starts the workflow with the defaults daily at the configured time', () => {
@@ -122,17 +119,7 @@ describe.each(['dev', 'prod'])('the %s curation stack', (name) => {
   });
 
   it('passes cfn-lint with no error or warning, with the Lakehouse stack it exports from', () => {
-    const templates = [built.stack, built.lakehouse].map((stack) =>
-      join(synth(), `${stack.artifactId}.template.json`),
-    );
-    const lint = spawnSync(CFN_LINT, ['--format', 'parseable', '--', ...templates], {
-      encoding: 'utf8',
-    });
-    expect({
-      status: lint.status,
-      findings: lint.stdout.trim(),
-      error: lint.stderr.trim(),
-    }).toEqual({
+    expect(cfnLint(built.templateFiles(built.stack, built.lakehouse))).toEqual({
       status: 0,
       findings: '',
       error: '',

@@ -6,7 +6,8 @@
  */
 import { Template } from 'aws-cdk-lib/assertions';
 import { CURATION_QUERIES } from '../../lib/curation';
-import { buildCuration, byId, only } from './support';
+import { byId, only } from '../support/resources';
+import { buildCuration } from './support';
 
 const dev = buildCuration('dev');
 const template = Template.fromStack(dev.stack);

@@ -1,67 +1,32 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { stackName } from '../../lib/app';
-import type { CurationSettings, EnvironmentConfig } from '../../lib/config/environment';
+import type { CurationSettings } from '../../lib/config/environment';
 import { resolveEnvironment } from '../../lib/config/resolve';
-import { addComplianceChecks } from '../../lib/quality/compliance';
 import { CurationStack } from '../../lib/stacks/curation-stack';
 import { LakehouseStack } from '../../lib/stacks/lakehouse-stack';
 import { NetworkStack } from '../../lib/stacks/network-stack';
-import { newApp } from '../support/app';
+import { environmentApp } from '../support/environment-app';
+import { only } from '../support/resources';
 
 /**
  * An environment's curation stack with the stacks it builds on, as `addPlatformStacks` builds them
  * (with `curation` settings changed, if given), the compliance checks registered; synthesized into
- * `outdir` by `app.synth()`.
+ * `outdir` by `synth()`.
  */
 export function buildCuration(name: string, curation?: CurationSettings) {
-  const outdir = mkdtempSync(join(tmpdir(), `curation-${name}-`));
-  const app = newApp({ outdir });
   const resolved = resolveEnvironment(name);
-  const config: EnvironmentConfig =
+  const built = environmentApp(
     curation === undefined
       ? resolved
-      : { ...resolved, curation: { ...resolved.curation, ...curation } };
-  const env = { account: config.account, region: config.region };
-  const common = (part: string) => ({ env, config, stackName: stackName(config, part) });
-  const lakehouse = new LakehouseStack(app, stackName(config, 'Lakehouse'), common('Lakehouse'));
-  const network = new NetworkStack(app, stackName(config, 'Network'), common('Network'));
-  const stack = new CurationStack(app, stackName(config, 'Curation'), {
-    ...common('Curation'),
+      : { ...resolved, curation: { ...resolved.curation, ...curation } },
+  );
+  const lakehouse = built.addStack(LakehouseStack, 'Lakehouse', {});
+  const network = built.addStack(NetworkStack, 'Network', {});
+  const stack = built.addStack(CurationStack, 'Curation', {
     lakehouse: lakehouse.lakehouse,
     network: network.network,
   });
-  addComplianceChecks(app);
-  return { app, outdir, config, lakehouse, network, stack };
-}
-
-/** The one resource of a type in a template, with its logical id. */
-export function only(
-  template: Template,
-  type: string,
-  props?: object,
-): { id: string; resource: any } {
-  const found = Object.entries(template.findResources(type, props));
-  if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}`);
-  const [id, resource] = found[0]!;
-  return { id, resource };
-}
-
-/** The resource of a type whose logical id starts with `prefix`. */
-export function byId(
-  template: Template,
-  type: string,
-  prefix: string,
-): { id: string; resource: any } {
-  const found = Object.entries(template.findResources(type)).filter(([id]) =>
-    id.startsWith(prefix),
-  );
-  if (found.length !== 1) throw new Error(`expected one ${type} ${prefix}*, found ${found.length}`);
-  const [id, resource] = found[0]!;
-  return { id, resource };
+  return { ...built, lakehouse, network, stack };
 }
 
 /**

@@ -4,14 +4,15 @@
  * Trino 476 over the Lakehouse's tables: raw Parquet partitions in, one curated partition out.
  */
 import { dirname } from 'node:path';
-import { executeImmediate, startTrino, type TrinoServer } from '@uns-mlops/test-services';
+import { executeImmediate, type TrinoClient } from '@uns-mlops/test-services';
 import { curationSql } from '../../lib/curation/sql';
 import {
   createTrinoLakehouse,
   type Row,
   synthGlueCatalog,
   type TrinoLakehouse,
-} from './lakehouse-on-trino';
+} from '../support/lakehouse-on-trino';
+import { sharedTrino } from '../support/shared-trino';
 
 const SITE = 'zwickau';
 const OTHER_SITE = 'mlada-boleslav';
@@ -181,11 +182,10 @@ async function writeRawZone(lakehouse: TrinoLakehouse): Promise<void> {
 type CuratedRow = Readonly<Record<string, unknown>>;
 
 describe('labelled-telemetry curation on Trino 476', () => {
-  const catalog = synthGlueCatalog();
-  const sql = curationSql('labelled-telemetry', catalog.databases);
+  let sql: string;
   /** Athena's ExecutionParameters of a partition: SQL string literals, site then day. */
   const parameters = (site: string, dt: string) => [`'${site}'`, `'${dt}'`];
-  let trino: TrinoServer;
+  let trino: TrinoClient;
   let lakehouse: TrinoLakehouse;
   let rows: readonly CuratedRow[];
   /** The curated files of every partition but (SITE, DAY), with a hash of their content. */
@@ -195,7 +195,7 @@ describe('labelled-telemetry curation on Trino 476', () => {
   const partitionRows = async (site: string, dt: string): Promise<readonly CuratedRow[]> =>
     (
       await trino.query(
-        `SELECT * FROM ${catalog.databases.curatedDatabase}.${TABLE} WHERE site = '${site}' AND dt = '${dt}'
+        `SELECT * FROM ${lakehouse.databases.curatedDatabase}.${TABLE} WHERE site = '${site}' AND dt = '${dt}'
          ORDER BY asset, channel, sample_time`,
       )
     ).rows;
@@ -217,8 +217,9 @@ describe('labelled-telemetry curation on Trino 476', () => {
     rowAt(time, asset).map((row) => ({ seam_id: row.seam_id, label: row.label }));
 
   beforeAll(async () => {
-    trino = await startTrino();
-    lakehouse = await createTrinoLakehouse(trino, catalog);
+    trino = await sharedTrino();
+    lakehouse = await createTrinoLakehouse(trino, synthGlueCatalog(), 'curation');
+    sql = curationSql('labelled-telemetry', lakehouse.databases);
     await writeRawZone(lakehouse);
     // Partitions curated before: another site's on DAY, and this site's on the day before.
     await curate(OTHER_SITE, DAY);
@@ -227,10 +228,6 @@ describe('labelled-telemetry curation on Trino 476', () => {
     await curate(SITE, DAY);
     rows = await partitionRows(SITE, DAY);
   }, 300_000);
-
-  afterAll(async () => {
-    await trino.stop();
-  });
 
   describe('one partition', () => {
     it('labels samples inside a failed seam with its defect class', () => {
@@ -332,7 +329,7 @@ describe('labelled-telemetry curation on Trino 476', () => {
 
     it("writes into the folder the partition projection's storage.location.template names", async () => {
       const { rows: files } = await trino.query(
-        `SELECT DISTINCT "$path" AS path FROM ${catalog.databases.curatedDatabase}.${TABLE}
+        `SELECT DISTINCT "$path" AS path FROM ${lakehouse.databases.curatedDatabase}.${TABLE}
          WHERE site = '${SITE}' AND dt = '${DAY}'`,
       );
       expect(files).toHaveLength(1);

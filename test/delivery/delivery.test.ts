@@ -5,24 +5,37 @@
  * IAM; the KPI alarms the gates read; and no unfilled recipe placeholder anywhere.
  */
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { stackName } from '../../lib/app';
 import { delivery } from '../../lib/config/delivery';
 import { environments } from '../../lib/config/environments';
 import { plantComponents } from '../../lib/delivery/components';
 import { gateInput } from '../../lib/delivery/pipeline/gate-step';
 import { readVersionLock } from '../../lib/delivery/versions';
 import { rolloutSteps } from '../../lib/delivery/rollout-steps';
-import { buildAppFor } from '../support/app';
+import { synthesizedApp, type SynthesizedApp } from '../support/assembly';
 import { renderTemplateString } from '../support/templates';
 
 const prod = environments.find((environment) => environment.name === 'prod')!;
 
-let built: ReturnType<typeof buildAppFor>;
+let built: SynthesizedApp;
 let pipeline: Template;
 
-beforeAll(() => {
-  built = buildAppFor('prod');
-  pipeline = Template.fromStack(built.delivery);
+beforeAll(async () => {
+  built = await synthesizedApp('prod');
+  pipeline = Template.fromJSON(built.stack('UnsMlops-Delivery').template);
 });
+
+/** The Greengrass deployment stacks synthesis wrote, in the rollout's order of their targets. */
+const edgeDeployments = () => {
+  const deployments = built.assembly.stacks.filter((stack) =>
+    /-Edge-[a-z-]+$/.test(stack.stackName),
+  );
+  const order = rolloutSteps(prod)
+    .flatMap((step) => step.targets)
+    .map((target) => stackName(prod, `Edge-${target.name}`));
+  expect(deployments.map((stack) => stack.stackName).sort()).toEqual([...order].sort());
+  return order.map((name) => built.stack(name));
+};
 
 /** The pipeline's stages: name and actions (name, provider, run order). */
 function pipelineStages(): { name: string; actions: [string, string, number][] }[] {
@@ -151,7 +164,7 @@ describe('the delivery pipeline', () => {
 
 describe('the published components', () => {
   it('are the validator, the inference runtime, the bridge and the model, at their recorded versions', () => {
-    const fleet = Template.fromStack(built.edgeFleet);
+    const fleet = built.template('EdgeFleet');
     const lock = readVersionLock();
     const recipes = Object.values(fleet.findResources('AWS::GreengrassV2::ComponentVersion')).map(
       (resource) => JSON.parse(renderTemplateString(resource.Properties.InlineRecipe)),
@@ -172,7 +185,7 @@ describe('the published components', () => {
   });
 
   it('leave no recipe placeholder unfilled in any template of the app', () => {
-    const cloudAssembly = built.app.synth();
+    const cloudAssembly = built.assembly;
     const templates = [
       ...cloudAssembly.stacks,
       ...cloudAssembly.nestedAssemblies.flatMap((nested) => nested.nestedAssembly.stacks),
@@ -187,13 +200,13 @@ describe('the published components', () => {
 describe('a Greengrass deployment per canary group and plant', () => {
   const deploymentOf = (target: string) =>
     Object.values(
-      Template.fromStack(
-        built.edgeDeployments.find((stack) => stack.stackName.endsWith(`-Edge-${target}`))!,
+      Template.fromJSON(
+        edgeDeployments().find((stack) => stack.stackName.endsWith(`-Edge-${target}`))!.template,
       ).findResources('AWS::GreengrassV2::Deployment'),
     );
 
   it('targets the thing group of each rollout target', () => {
-    expect(built.edgeDeployments.map((stack) => stack.stackName)).toEqual([
+    expect(edgeDeployments().map((stack) => stack.stackName)).toEqual([
       'UnsMlops-Prod-Edge-canary',
       'UnsMlops-Prod-Edge-zwickau',
       'UnsMlops-Prod-Edge-mlada-boleslav',
@@ -275,7 +288,7 @@ describe('a Greengrass deployment per canary group and plant', () => {
   });
 
   it("records the repository's model version as the one that serves, until a rollout promotes another", () => {
-    Template.fromStack(built.edgeFleet).hasResourceProperties('AWS::SSM::Parameter', {
+    built.template('EdgeFleet').hasResourceProperties('AWS::SSM::Parameter', {
       Name: '/uns-mlops-prod/models/io.unsmlops.WeldSeamAnomalyModel/serving-version',
       Type: 'String',
       Value: readVersionLock()['io.unsmlops.WeldSeamAnomalyModel']!.version,
@@ -291,7 +304,7 @@ describe('a Greengrass deployment per canary group and plant', () => {
 
 describe('the core devices', () => {
   it('get credentials through a role alias, for a role that reads the artifacts and produces to MSK', () => {
-    const fleet = Template.fromStack(built.edgeFleet);
+    const fleet = built.template('EdgeFleet');
     fleet.hasResourceProperties('AWS::IoT::RoleAlias', {
       RoleAlias: 'uns-mlops-prod-core-device-tes-alias',
       CredentialDurationSeconds: 3600,
@@ -315,7 +328,7 @@ describe('the core devices', () => {
 
 describe('the KPI alarms', () => {
   it('exist for every alarm a gate reads', () => {
-    const fleet = Template.fromStack(built.edgeFleet);
+    const fleet = built.template('EdgeFleet');
     const alarms = Object.values(fleet.findResources('AWS::CloudWatch::Alarm')).map(
       (alarm) => alarm.Properties.AlarmName,
     );
@@ -327,7 +340,7 @@ describe('the KPI alarms', () => {
   });
 
   it("treat a KPI without data as missing, and hold prod's stricter valid share", () => {
-    Template.fromStack(built.edgeFleet).hasResourceProperties('AWS::CloudWatch::Alarm', {
+    built.template('EdgeFleet').hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmName: 'uns-mlops-prod-edge-zwickau-valid-share',
       MetricName: 'ValidShare',
       Namespace: 'UnsMlops/Edge',

@@ -3,9 +3,8 @@
  * (checked with asl-validator) that bakes, evaluates until a decision, records the last good
  * versions on PROMOTE, and on ROLLBACK redeploys them, notifies and fails.
  */
-import { Template } from 'aws-cdk-lib/assertions';
 import aslValidator from 'asl-validator';
-import { buildAppFor } from '../support/app';
+import { synthesizedApp } from '../support/assembly';
 import { renderTemplateString } from '../support/templates';
 
 interface StateDefinition {
@@ -23,10 +22,11 @@ interface StateDefinition {
 let states: Record<string, StateDefinition>;
 let definition: Record<string, unknown>;
 
-beforeAll(() => {
-  const { edgeFleet } = buildAppFor('dev');
+beforeAll(async () => {
   const [machine] = Object.values(
-    Template.fromStack(edgeFleet).findResources('AWS::StepFunctions::StateMachine'),
+    (await synthesizedApp('dev'))
+      .template('EdgeFleet')
+      .findResources('AWS::StepFunctions::StateMachine'),
   );
   // Function and topic ARNs are references until deployment; any ARN-shaped text stands in.
   definition = JSON.parse(

@@ -3,7 +3,6 @@
  * execution parameters) on a real Trino 476 over the Lakehouse's raw `model_drift` table, written
  * as the delivery writes it: Parquet partitions `site=<site>/dt=<UTC day of window_start>/`.
  */
-import { startTrino, type TrinoServer } from '@uns-mlops/test-services';
 import type { QueryResult } from '../../lambdas/model-drift-check/src/athena-query';
 import {
   driftQuery,
@@ -14,7 +13,8 @@ import {
   type ModelDriftSummary,
   summarizeDrift,
 } from '../../lambdas/model-drift-check/src/drift-summary';
-import { createTrinoLakehouse, type Row, synthGlueCatalog } from '../curation/lakehouse-on-trino';
+import { createTrinoLakehouse, type Row, synthGlueCatalog } from '../support/lakehouse-on-trino';
+import { sharedTrino } from '../support/shared-trino';
 
 const MODEL = 'weld-seam-anomaly';
 const CHECK = new Date('2025-12-04T10:00:00.000Z');
@@ -53,13 +53,12 @@ const hourTo = (end: string) => ({
   end: `2025-12-04T${end}:00.000Z`,
 });
 
-let trino: TrinoServer;
 let summaries: ModelDriftSummary[];
 let result: QueryResult;
 
 beforeAll(async () => {
-  trino = await startTrino();
-  const lakehouse = await createTrinoLakehouse(trino, synthGlueCatalog());
+  const trino = await sharedTrino();
+  const lakehouse = await createTrinoLakehouse(trino, synthGlueCatalog(), 'drift');
   const write = (site: string, dt: string, rows: Row[]) =>
     lakehouse.writeRaw('model_drift', site, dt, rows);
   const drifted05 = evaluation('welder-1', hourTo('05:00'), {
@@ -130,10 +129,6 @@ function asText(value: unknown): string | undefined {
   if (value === null || value === undefined) return undefined;
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
-
-afterAll(async () => {
-  await trino.stop();
-});
 
 const summaryOf = (site: string, model = MODEL) =>
   summaries.find((summary) => summary.site === site && summary.model === model);

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,29 +14,16 @@ import {
   ModelDriftMonitor,
   type ModelDriftMonitorProps,
 } from '../../lib/model-monitoring';
-import { newApp, REPOSITORY_ROOT } from '../support/app';
+import { newApp } from '../support/app';
 import { buildModelMonitoring } from './stacks';
+import { cfnLint } from '../support/cfn-lint';
+import { byId, fromStack, getAtt } from '../support/resources';
 
 const dev = buildModelMonitoring('dev');
 const prod = buildModelMonitoring('prod');
 const devTemplate = Template.fromStack(dev.stack);
 const prodTemplate = Template.fromStack(prod.stack);
 
-/** The resource of a type whose logical id starts with `prefix`. */
-function byId(template: Template, type: string, prefix: string): { id: string; resource: any } {
-  const found = Object.entries(template.findResources(type)).filter(([id]) =>
-    id.startsWith(prefix),
-  );
-  if (found.length !== 1) throw new Error(`expected one ${type} ${prefix}*, found ${found.length}`);
-  const [id, resource] = found[0]!;
-  return { id, resource };
-}
-
-const getAtt = (id: string, attribute = 'Arn') => ({ 'Fn::GetAtt': [id, attribute] });
-/** A value the template takes from another stack's output (weak cross-stack reference). */
-const fromStack = (stack: string) => ({
-  'Fn::GetStackOutput': expect.objectContaining({ StackName: stack }),
-});
 const checkFunction = (template: Template) =>
   byId(template, 'AWS::Lambda::Function', 'DriftMonitorCheck');
 const retrainingFunction = (template: Template) =>
@@ -551,35 +537,21 @@ describe('ModelDriftMonitor props', () => {
   });
 });
 
-/** cfn-lint from the project's Python environment (`npm run setup:python`), or $CFN_LINT. */
-const CFN_LINT = process.env.CFN_LINT ?? join(REPOSITORY_ROOT, '.venv', 'bin', 'cfn-lint');
-
 describe.each(['dev', 'prod'])('the %s model monitoring stack', (name) => {
   // A fresh app: synthesis runs the compliance checks once, on the first synth.
   const built = buildModelMonitoring(name);
-  let synthesized = false;
-  const synth = () => {
-    if (!synthesized) built.app.synth();
-    synthesized = true;
-    return built.outdir;
-  };
+  const synth = built.synth;
 
   it('synthesizes with no unacknowledged cdk-nag finding (AwsSolutions, NIST 800-53 rev 5)', () => {
     expect(() => synth()).not.toThrow();
   });
 
   it('passes cfn-lint with no error or warning, with the Lakehouse stack it exports from', () => {
-    const templates = [built.stack, built.lakehouse].map((stack) =>
-      join(synth(), `${stack.artifactId}.template.json`),
-    );
-    const lint = spawnSync(CFN_LINT, ['--format', 'parseable', '--', ...templates], {
-      encoding: 'utf8',
+    expect(cfnLint(built.templateFiles(built.stack, built.lakehouse))).toEqual({
+      status: 0,
+      findings: '',
+      error: '',
     });
-    expect({
-      status: lint.status,
-      findings: lint.stdout.trim(),
-      error: lint.stderr.trim(),
-    }).toEqual({ status: 0, findings: '', error: '' });
   });
 
   it('deploys after the Lakehouse, the network and the ML pipeline', () => {

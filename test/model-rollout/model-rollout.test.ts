@@ -14,7 +14,7 @@ import {
   MODEL_ROLLOUT_DEFAULTS,
   shadowComparisonSql,
 } from '../../lib/model-rollout';
-import { buildAppFor } from '../support/app';
+import { synthesizedApp } from '../support/assembly';
 import { renderTemplateString } from '../support/templates';
 
 interface StateDefinition {
@@ -43,9 +43,8 @@ let template: Template;
 let definition: Record<string, unknown>;
 let states: Record<string, StateDefinition>;
 
-beforeAll(() => {
-  const { modelRollout } = buildAppFor('prod');
-  template = Template.fromStack(modelRollout);
+beforeAll(async () => {
+  template = (await synthesizedApp('prod')).template('ModelRollout');
   const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
   // Function, topic and table references are resolved at deployment; ARN-shaped text stands in.
   definition = JSON.parse(

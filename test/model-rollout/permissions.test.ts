@@ -4,7 +4,7 @@
  * record and the Lakehouse tables it reads; wildcards only where the name is made at run time.
  */
 import { Template } from 'aws-cdk-lib/assertions';
-import { buildAppFor } from '../support/app';
+import { synthesizedApp } from '../support/assembly';
 import { renderTemplateString } from '../support/templates';
 
 interface Statement {
@@ -15,8 +15,8 @@ interface Statement {
 
 let template: Template;
 
-beforeAll(() => {
-  template = Template.fromStack(buildAppFor('dev').modelRollout);
+beforeAll(async () => {
+  template = (await synthesizedApp('dev')).template('ModelRollout');
 });
 
 /** A resource as text: references written as `<intrinsic>` (see renderTemplateString). */

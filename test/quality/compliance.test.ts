@@ -4,10 +4,9 @@ import { join } from 'node:path';
 import { Validations } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import type { IConstruct } from 'constructs';
 import { buildAppFor, ENVIRONMENT_NAMES } from '../support/app';
+import { synthesizedApp, type SynthesizedApp } from '../support/assembly';
 import { newestNodeRuntime, outdatedNodeFunctions } from '../support/lambda-runtime';
-import { synthTemplates } from '../support/templates';
 
 interface Acknowledgment {
   path: string;
@@ -15,26 +14,24 @@ interface Acknowledgment {
   reason: string;
 }
 
-function acknowledgmentsIn(root: IConstruct): Acknowledgment[] {
-  return root.node.findAll().flatMap((construct) =>
-    construct.node.metadata
-      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-      .flatMap((entry) =>
-        Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({
-          path: construct.node.path,
-          id,
-          reason,
-        })),
-      ),
+/** Every acknowledgement synthesis wrote into the stacks' metadata, aspects' ones included. */
+function acknowledgmentsIn({ assembly }: SynthesizedApp): Acknowledgment[] {
+  return assembly.stacks.flatMap((stack) =>
+    stack.findMetadataByType(Validations.ACKNOWLEDGED_RULES_METADATA_KEY).flatMap((entry) =>
+      Object.entries(entry.data as unknown as Record<string, string>).map(([id, reason]) => ({
+        path: entry.path,
+        id,
+        reason,
+      })),
+    ),
   );
 }
 
 describe('compliance gates (cdk-nag AwsSolutions + NIST 800-53 rev 5)', () => {
   it.each(ENVIRONMENT_NAMES)(
     'synthesizes every %s stack with no unacknowledged finding',
-    (name) => {
-      const { app } = buildAppFor(name, { outdir: mkdtempSync(join(tmpdir(), 'nag-')) });
-      expect(() => app.synth()).not.toThrow();
+    async (name) => {
+      await expect(synthesizedApp(name)).resolves.toBeDefined();
     },
   );
 
@@ -51,18 +48,21 @@ describe('compliance gates (cdk-nag AwsSolutions + NIST 800-53 rev 5)', () => {
     expect(report).not.toMatch(/Lakehouse\/(Storage|Governance|Personas)/);
   });
 
-  it.each(ENVIRONMENT_NAMES)('gives every acknowledgement in %s a specific reason', (name) => {
-    const acknowledgments = acknowledgmentsIn(buildAppFor(name).app);
-    expect(acknowledgments.length).toBeGreaterThan(0);
-    for (const { path, id, reason } of acknowledgments) {
-      const specific = reason.split(/\s+/).length >= 12;
-      expect({ path, id, reason, specific }).toEqual({ path, id, reason, specific: true });
-      // cdk-nag rules, or cfn-lint rules that aws-cdk-lib's own constructs acknowledge (flow logs).
-      expect(id).toMatch(
-        /^(Annotation::)?(AwsSolutions-[A-Z]+\d+|NIST\.800\.53\.R5-\w+|CloudFormation-Validate::[EWF]\d+)(\[.+\])?$/,
-      );
-    }
-  });
+  it.each(ENVIRONMENT_NAMES)(
+    'gives every acknowledgement in %s a specific reason',
+    async (name) => {
+      const acknowledgments = acknowledgmentsIn(await synthesizedApp(name));
+      expect(acknowledgments.length).toBeGreaterThan(0);
+      for (const { path, id, reason } of acknowledgments) {
+        const specific = reason.split(/\s+/).length >= 12;
+        expect({ path, id, reason, specific }).toEqual({ path, id, reason, specific: true });
+        // cdk-nag rules, or cfn-lint rules that aws-cdk-lib's own constructs acknowledge (flow logs).
+        expect(id).toMatch(
+          /^(Annotation::)?(AwsSolutions-[A-Z]+\d+|NIST\.800\.53\.R5-\w+|CloudFormation-Validate::[EWF]\d+)(\[.+\])?$/,
+        );
+      }
+    },
+  );
 });
 
 describe('Lambda runtime gate', () => {
@@ -85,15 +85,18 @@ describe('Lambda runtime gate', () => {
     expect(outdatedNodeFunctions(template)).toEqual(['OldFn (nodejs20.x)']);
   });
 
-  it.each(ENVIRONMENT_NAMES)('finds every Node.js function of %s on the newest runtime', (name) => {
-    for (const path of synthTemplates(name)) {
-      expect({
-        path,
-        outdated: outdatedNodeFunctions(JSON.parse(readFileSync(path, 'utf8'))),
-      }).toEqual({
-        path,
-        outdated: [],
-      });
-    }
-  });
+  it.each(ENVIRONMENT_NAMES)(
+    'finds every Node.js function of %s on the newest runtime',
+    async (name) => {
+      for (const path of (await synthesizedApp(name)).templateFiles()) {
+        expect({
+          path,
+          outdated: outdatedNodeFunctions(JSON.parse(readFileSync(path, 'utf8'))),
+        }).toEqual({
+          path,
+          outdated: [],
+        });
+      }
+    },
+  );
 });

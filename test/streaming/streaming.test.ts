@@ -1,18 +1,23 @@
-import { Template, Match } from 'aws-cdk-lib/assertions';
-import { buildAppFor } from '../support/app';
+import { type Template, Match } from 'aws-cdk-lib/assertions';
 import {
   DEAD_LETTER_TOPIC,
   MSK_IAM_PORT,
   SERVERLESS_TOPICS_RESOURCE_TYPE,
   UNS_KAFKA_TOPICS,
 } from '../../lib/streaming';
-import { logicalIdOf } from '../support/lakehouse';
+import { synthesizedApp, type SynthesizedApp } from '../support/assembly';
 
-const dev = buildAppFor('dev');
-const prod = buildAppFor('prod');
-const devStreaming = Template.fromStack(dev.streaming);
-const prodStreaming = Template.fromStack(prod.streaming);
-const devNetwork = Template.fromStack(dev.network);
+let dev: SynthesizedApp;
+let devStreaming: Template;
+let prodStreaming: Template;
+let devNetwork: Template;
+
+beforeAll(async () => {
+  dev = await synthesizedApp('dev');
+  devStreaming = dev.template('Streaming');
+  prodStreaming = (await synthesizedApp('prod')).template('Streaming');
+  devNetwork = dev.template('Network');
+});
 
 /** The properties of the one resource of a type (matching `props`) in a template. */
 function onlyResource(template: Template, type: string, props?: object): any {
@@ -451,7 +456,7 @@ describe('network', () => {
 
   it('logs all traffic to a KMS-encrypted log group', () => {
     devNetwork.hasResourceProperties('AWS::EC2::FlowLog', { TrafficType: 'ALL' });
-    const key = logicalIdOf(dev.network, dev.network.network.logKey);
+    const key = dev.logicalId('Network', 'Network/LogKey');
     devNetwork.hasResourceProperties('AWS::Logs::LogGroup', {
       KmsKeyId: { 'Fn::GetAtt': [key, 'Arn'] },
     });

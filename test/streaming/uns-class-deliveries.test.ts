@@ -1,36 +1,26 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
-import { stackName } from '../../lib/app';
-import { resolveEnvironment } from '../../lib/config/resolve';
-import { addComplianceChecks } from '../../lib/quality/compliance';
 import { LakehouseStack } from '../../lib/stacks/lakehouse-stack';
 import { NetworkStack } from '../../lib/stacks/network-stack';
 import { StreamingStack } from '../../lib/stacks/streaming-stack';
 import { SERVERLESS_TOPICS_RESOURCE_TYPE, UNS_CLASS_FLATTENERS } from '../../lib/streaming';
-import { newApp, REPOSITORY_ROOT } from '../support/app';
+import { cfnLint } from '../support/cfn-lint';
+import { environmentApp } from '../support/environment-app';
 
 /**
  * An environment's streaming stack with the stacks it builds on, as `addPlatformStacks` builds
- * them, with the compliance checks registered; synthesized into `outdir` by `app.synth()`.
+ * them, with the compliance checks registered; synthesized into `outdir` by `synth()`.
  */
 function buildStreaming(name: string) {
-  const outdir = mkdtempSync(join(tmpdir(), `uns-class-deliveries-${name}-`));
-  const app = newApp({ outdir });
-  const config = resolveEnvironment(name);
-  const env = { account: config.account, region: config.region };
-  const common = (part: string) => ({ env, config, stackName: stackName(config, part) });
-  const lakehouse = new LakehouseStack(app, stackName(config, 'Lakehouse'), common('Lakehouse'));
-  const network = new NetworkStack(app, stackName(config, 'Network'), common('Network'));
-  const streaming = new StreamingStack(app, stackName(config, 'Streaming'), {
-    ...common('Streaming'),
+  const built = environmentApp(name);
+  const lakehouse = built.addStack(LakehouseStack, 'Lakehouse', {});
+  const network = built.addStack(NetworkStack, 'Network', {});
+  const streaming = built.addStack(StreamingStack, 'Streaming', {
     network: network.network,
     lakehouse: lakehouse.lakehouse,
   });
-  addComplianceChecks(app);
-  return { app, outdir, streaming };
+  return { ...built, streaming };
 }
 
 const dev = buildStreaming('dev');
@@ -350,35 +340,19 @@ describe('every UNS data class into its Lakehouse table', () => {
   });
 });
 
-/** cfn-lint from the project's Python environment (`npm run setup:python`), or $CFN_LINT. */
-const CFN_LINT = process.env.CFN_LINT ?? join(REPOSITORY_ROOT, '.venv', 'bin', 'cfn-lint');
-
 describe.each([
   ['dev', dev, devTemplate],
   ['prod', prod, prodTemplate],
 ])('the %s streaming stack with the class deliveries', (_, built, template) => {
   // Synthesis runs the compliance checks once, on the first synth.
-  let synthesized = false;
-  const synth = () => {
-    if (!synthesized) built.app.synth();
-    synthesized = true;
-    return built.outdir;
-  };
+  const synth = built.synth;
 
   it('synthesizes with no unacknowledged cdk-nag finding (AwsSolutions, NIST 800-53 rev 5)', () => {
     expect(() => synth()).not.toThrow();
   });
 
   it('passes cfn-lint with no error or warning', () => {
-    const file = join(synth(), `${built.streaming.artifactId}.template.json`);
-    const lint = spawnSync(CFN_LINT, ['--format', 'parseable', '--', file], {
-      encoding: 'utf8',
-    });
-    expect({
-      status: lint.status,
-      findings: lint.stdout.trim(),
-      error: lint.stderr.trim(),
-    }).toEqual({
+    expect(cfnLint(built.templateFiles(built.streaming))).toEqual({
       status: 0,
       findings: '',
       error: '',

@@ -3,8 +3,10 @@
  * `startTrino`), so that the curation SQL runs on the engine Athena v3 is built on: each Glue table
  * the Lakehouse synthesizes (its CloudFormation `TableInput`: columns, partition keys, location)
  * becomes a Trino table over the local file system, each zone bucket a folder of Trino's data
- * directory (`s3://<raw bucket>/uns_telemetry/` → `local:///raw/uns_telemetry/`). Raw rows are
- * written the way delivery writes them: Parquet files in the Hive layout `site=<site>/dt=<dt>/`.
+ * directory (`s3://<raw bucket>/uns_telemetry/` → `local:///<namespace>/raw/uns_telemetry/`).
+ * Raw rows are written the way delivery writes them: Parquet files in the Hive layout
+ * `site=<site>/dt=<dt>/`. Each test file's Lakehouse has a namespace of its own (its schemas
+ * `<namespace>_<database>`, its folder `<namespace>/`), so that files share one server.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,8 +29,8 @@ import {
   WriterPropertiesBuilder,
   writeParquet,
 } from 'parquet-wasm';
-import type { TrinoServer } from '@uns-mlops/test-services';
-import { logicalIdOf, synthLakehouse } from '../support/lakehouse';
+import type { TrinoClient } from '@uns-mlops/test-services';
+import { logicalIdOf, synthLakehouse } from './lakehouse';
 
 /** A zone of the Lakehouse, as a folder of Trino's data directory. */
 export type Zone = 'raw' | 'curated';
@@ -56,7 +58,10 @@ interface GlueTable {
 
 /** The Lakehouse's raw and curated databases, as schemas of Trino's `hive` catalog. */
 export interface TrinoLakehouse {
-  /** The Glue database names, as the curation SQL names them (`uns_mlops_raw`, ...). */
+  /**
+   * The schemas of the Glue databases, for the SQL to name (`<namespace>_uns_mlops_raw`, ...): the
+   * database names the Lakehouse gives them, in the test file's namespace.
+   */
   readonly databases: { readonly rawDatabase: string; readonly curatedDatabase: string };
   /** Writes `rows` as one Parquet file into a raw table's partition and registers the partition. */
   writeRaw(table: string, site: string, dt: string, rows: readonly Row[]): Promise<void>;
@@ -107,18 +112,25 @@ export interface GlueCatalog {
 
 /**
  * Creates the raw and curated databases of the Lakehouse's Glue catalog (see
- * {@link synthGlueCatalog}) and all their tables in Trino's `hive` catalog, and returns the handle
- * to fill and inspect them.
+ * {@link synthGlueCatalog}) and all their tables in Trino's `hive` catalog, in `namespace` (a
+ * name of the test file's own, e.g. `curation`), and returns the handle to fill and inspect them.
  */
 export async function createTrinoLakehouse(
-  trino: TrinoServer,
-  { databases, tables }: GlueCatalog,
+  trino: TrinoClient,
+  catalog: GlueCatalog,
+  namespace: string,
 ): Promise<TrinoLakehouse> {
+  const { tables } = catalog;
+  const databases = {
+    rawDatabase: `${namespace}_${catalog.databases.rawDatabase}`,
+    curatedDatabase: `${namespace}_${catalog.databases.curatedDatabase}`,
+  };
+  const zoneDirectory = (zone: Zone) => join(trino.dataDirectory, namespace, zone);
   for (const zone of ['raw', 'curated'] as const) {
     const schema = zone === 'raw' ? databases.rawDatabase : databases.curatedDatabase;
-    await trino.query(`CREATE SCHEMA ${schema} WITH (location = 'local:///${zone}/')`);
+    await trino.query(`CREATE SCHEMA ${schema} WITH (location = 'local:///${namespace}/${zone}/')`);
     for (const table of tables.filter((candidate) => candidate.zone === zone)) {
-      await trino.query(createTableStatement(schema, table));
+      await trino.query(createTableStatement(schema, table, namespace));
     }
   }
   const tableIn = (zone: Zone, name: string) => {
@@ -127,12 +139,12 @@ export async function createTrinoLakehouse(
     return found;
   };
   const curatedPartitionDirectory = (name: string, site: string, dt: string) =>
-    resolve(trino.dataDirectory, 'curated', partitionPath(tableIn('curated', name), site, dt));
+    resolve(zoneDirectory('curated'), partitionPath(tableIn('curated', name), site, dt));
   return {
     databases,
     writeRaw: async (name, site, dt, rows) => {
       const table = tableIn('raw', name);
-      const directory = join(trino.dataDirectory, 'raw', partitionPath(table, site, dt));
+      const directory = join(zoneDirectory('raw'), partitionPath(table, site, dt));
       mkdirSync(directory, { recursive: true });
       const files = readdirSync(directory).length;
       writeFileSync(join(directory, `part-${files}.parquet`), toParquet(table.columns, rows));
@@ -145,7 +157,7 @@ export async function createTrinoLakehouse(
       rmSync(curatedPartitionDirectory(name, site, dt), { recursive: true, force: true });
     },
     curatedFiles: (name) => {
-      const root = join(trino.dataDirectory, 'curated', tableIn('curated', name).prefix);
+      const root = join(zoneDirectory('curated'), tableIn('curated', name).prefix);
       const files = readdirSync(root, { recursive: true, withFileTypes: true })
         .filter((entry) => entry.isFile())
         .map((entry) => join(entry.parentPath, entry.name))
@@ -212,7 +224,7 @@ function bucketRelative(location: { 'Fn::Join': [string, unknown[]] }): string {
 }
 
 /** `CREATE TABLE` for a Glue table: its columns, Parquet, its partition keys, its location. */
-function createTableStatement(schema: string, table: GlueTable): string {
+function createTableStatement(schema: string, table: GlueTable, namespace: string): string {
   const columns = [...table.columns, ...table.partitionKeys].map(
     (column) => `${column.Name} ${trinoType(column.Type)}`,
   );
@@ -220,7 +232,7 @@ function createTableStatement(schema: string, table: GlueTable): string {
   return [
     `CREATE TABLE ${schema}.${table.name} (${columns.join(', ')})`,
     `WITH (format = 'PARQUET', partitioned_by = ARRAY[${partitionedBy}],`,
-    `external_location = 'local:///${table.zone}/${table.prefix}')`,
+    `external_location = 'local:///${namespace}/${table.zone}/${table.prefix}')`,
   ].join(' ');
 }
 

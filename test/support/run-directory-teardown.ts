@@ -1,6 +1,6 @@
 import { removeRunDirectory } from './run-directory';
 
 /** Jest global teardown of every package (jest.base.js): see {@link removeRunDirectory}. */
-export default function globalTeardown(): void {
-  removeRunDirectory();
+export default async function globalTeardown(): Promise<void> {
+  await removeRunDirectory();
 }

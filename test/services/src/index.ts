@@ -5,7 +5,9 @@ export { kafkaLibs, startKafka, type KafkaBroker, type KafkaOptions } from './ka
 export {
   executeImmediate,
   startTrino,
+  trinoAt,
   trinoServer,
+  type TrinoClient,
   type TrinoResult,
   type TrinoServer,
 } from './trino';

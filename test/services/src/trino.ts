@@ -34,9 +34,8 @@ const TRINO_DIST = `https://repo1.maven.org/maven2/io/trino/trino-server/${TRINO
 /** How long a process waits for another one that downloads and unpacks the server (821 MB). */
 const PREFETCH_TIMEOUT_MS = 30 * 60_000;
 
-/** A single-node Trino (coordinator and worker in one JVM) of the test's own, on a loopback port. */
-export interface TrinoServer {
-  readonly port: number;
+/** A client of a Trino server (see {@link trinoAt}): its address, its data folder, its queries. */
+export interface TrinoClient {
   /** `http://127.0.0.1:<port>`. */
   readonly url: string;
   /**
@@ -48,9 +47,22 @@ export interface TrinoServer {
    * Runs one statement (catalog `hive`) and resolves with all its rows once it has finished;
    * rejects with Trino's error message when it fails. With `executionParameters`, the statement's
    * `?` take them in order, as Athena's `ExecutionParameters` do: each is SQL text, so a string
-   * is passed quoted (`'plant-a'`); the statement runs as `EXECUTE IMMEDIATE ... USING`.
+   * is passed quoted (`'plant-a'`); the statement runs as `EXECUTE IMMEDIATE ... USING`. With
+   * `schema`, unqualified table names are tables of that schema, as Athena's
+   * `QueryExecutionContext.Database` makes them.
    */
-  query(sql: string, executionParameters?: readonly string[]): Promise<TrinoResult>;
+  query(
+    sql: string,
+    executionParameters?: readonly string[],
+    session?: { readonly schema?: string },
+  ): Promise<TrinoResult>;
+}
+
+/** A single-node Trino (coordinator and worker in one JVM) of the test's own, on a loopback port. */
+export interface TrinoServer extends TrinoClient {
+  readonly port: number;
+  /** The JVM's process id, for a process other than the one that started it to stop it. */
+  readonly pid: number;
   /** Stops the server (SIGTERM, SIGKILL after 15 s) and deletes its folder. */
   stop(): Promise<void>;
 }
@@ -176,18 +188,30 @@ async function startTrinoOn(
     timeoutMs: READY_TIMEOUT_MS,
   });
   return {
+    ...trinoAt(url, join(directory, 'data')),
     port,
-    url,
-    dataDirectory: join(directory, 'data'),
-    query: (sql, executionParameters) =>
-      runStatement(
-        url,
-        executionParameters === undefined ? sql : executeImmediate(sql, executionParameters),
-      ),
+    pid: child.pid!,
     stop: async () => {
       await terminate(child, 15_000);
       rmSync(directory, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * A client of the Trino server at `url` whose `hive` catalog's `local:///` locations resolve in
+ * `dataDirectory`: a server {@link startTrino} started in another process (a jest worker), shared.
+ */
+export function trinoAt(url: string, dataDirectory: string): TrinoClient {
+  return {
+    url,
+    dataDirectory,
+    query: (sql, executionParameters, session) =>
+      runStatement(
+        url,
+        executionParameters === undefined ? sql : executeImmediate(sql, executionParameters),
+        session?.schema,
+      ),
   };
 }
 
@@ -214,8 +238,8 @@ interface StatementPage {
  * Submits a statement over Trino's REST client protocol and follows `nextUri` to its end,
  * collecting the rows; a failed query rejects with Trino's own message.
  */
-async function runStatement(url: string, sql: string): Promise<TrinoResult> {
-  let page = await statementPage(`${url}/v1/statement`, { method: 'POST', body: sql });
+async function runStatement(url: string, sql: string, schema?: string): Promise<TrinoResult> {
+  let page = await statementPage(`${url}/v1/statement`, { method: 'POST', body: sql }, schema);
   const rows: Record<string, unknown>[] = [];
   let columns: readonly string[] = [];
   for (;;) {
@@ -236,12 +260,14 @@ async function runStatement(url: string, sql: string): Promise<TrinoResult> {
 async function statementPage(
   url: string,
   init: { method: string; body?: string },
+  schema?: string,
 ): Promise<StatementPage> {
   const answer = await fetch(url, {
     ...init,
     headers: {
       'X-Trino-User': USER,
       'X-Trino-Catalog': 'hive',
+      ...(schema === undefined ? {} : { 'X-Trino-Schema': schema }),
       'X-Trino-Source': 'uns-mlops-tests',
     },
     signal: AbortSignal.timeout(60_000),
