@@ -17,6 +17,16 @@ export function formatTime(iso: string): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
 }
 
+/**
+ * A span of time in UTC, the end without its date when it falls on the same day:
+ * `2030-01-01 08:14:02 – 08:15:02`.
+ */
+export function formatTimeRange(startIso: string, endIso: string): string {
+  const end = formatTime(endIso);
+  const sameDay = startIso.slice(0, 10) === endIso.slice(0, 10);
+  return `${formatTime(startIso)} – ${sameDay ? end.slice(11) : end}`;
+}
+
 /** `08:15` or `08:15:02` (UTC) for chart axes. */
 export function formatClock(epochMs: number, seconds = false): string {
   return new Date(epochMs).toISOString().slice(11, seconds ? 19 : 16);

@@ -3,12 +3,14 @@ import type { Session } from '../auth/session';
 import type { DashboardConfig } from '../config';
 import type { operations } from './openapi';
 import type {
+  AnomalyDrift,
   AnomalyEvents,
   AnomalyScores,
   AnomalyStatus,
   ComplianceOverview,
   ContractsReport,
   FacilitiesReport,
+  ModelLoopReport,
   SiteList,
   ViolationFacets,
   ViolationPage,
@@ -73,15 +75,32 @@ export class ApiClient {
   }
 
   anomalyStatus(signal?: AbortSignal) {
-    return this.anomalies<AnomalyStatus>('status', {}, signal);
+    return this.edge<AnomalyStatus>('anomalies/status', {}, signal);
   }
 
   anomalyScores(query: QueryOf<'listAnomalyScores'>, signal?: AbortSignal) {
-    return this.anomalies<AnomalyScores>('scores', query, signal);
+    return this.edge<AnomalyScores>('anomalies/scores', query, signal);
   }
 
   anomalyEvents(query: QueryOf<'listAnomalyEvents'>, signal?: AbortSignal) {
-    return this.anomalies<AnomalyEvents>('events', query, signal);
+    return this.edge<AnomalyEvents>('anomalies/events', query, signal);
+  }
+
+  anomalyDrift(query: QueryOf<'listAnomalyDrift'>, signal?: AbortSignal) {
+    return this.edge<AnomalyDrift>('anomalies/drift', query, signal);
+  }
+
+  /**
+   * The local plant's model loop and model history, from the anomaly API's origin; `null` where
+   * that server has none (HTTP 404: not the local plant), which is no error.
+   */
+  async modelLoop(signal?: AbortSignal): Promise<ModelLoopReport | null> {
+    try {
+      return await this.edge<ModelLoopReport>('models', {}, signal);
+    } catch (error) {
+      if (error instanceof ApiRequestError && error.status === 404) return null;
+      throw error;
+    }
   }
 
   private async compliance<T>(path: string, query: Query, signal?: AbortSignal): Promise<T> {
@@ -104,10 +123,11 @@ export class ApiClient {
     }
   }
 
-  private anomalies<T>(path: string, query: Query, signal?: AbortSignal): Promise<T> {
+  /** A request to the edge's own APIs: the anomaly runtime's, and the local plant's model loop. */
+  private edge<T>(path: string, query: Query, signal?: AbortSignal): Promise<T> {
     const base = this.config.anomalyApiBase;
     if (base === null) return Promise.reject(new ApiRequestError('there is no anomaly API here'));
-    return this.get<T>(this.url(base, `anomalies/${path}`, query), query, signal);
+    return this.get<T>(this.url(base, path, query), query, signal);
   }
 
   private url(base: string, path: string, query: Query): string {

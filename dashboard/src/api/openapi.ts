@@ -163,6 +163,46 @@ export interface paths {
         readonly patch?: never;
         readonly trace?: never;
     };
+    readonly "/api/v1/anomalies/drift": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * The serving model's latest drift statistics per asset, and whether drift is computed.
+         * @description Each asset's latest evaluation (the runtime judges the rolling `drift.windowSeconds` every `drift.intervalSeconds`): the payload of its `ModelDrift` message with the asset and the baseline it was judged against. A swap of the serving model starts over with no items.
+         */
+        readonly get: operations["listAnomalyDrift"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/models": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * Local plant only: the model loop's phase, any candidate in shadow, and the model history.
+         * @description Served by the local plant (`local-plant/src/local-plant.ts`) beside the anomaly API, from its model loop and `<dataDir>/model-history.jsonl`. The anomaly runtime and the validator answer 404: there is no model loop there.
+         */
+        readonly get: operations["getModelLoop"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -366,6 +406,7 @@ export interface components {
                 readonly threshold: number;
                 /** Format: date-time */
                 readonly loadedAt: string;
+                readonly drift: components["schemas"]["DriftAvailability"];
             };
             readonly shadow: null | {
                 readonly modelName: string;
@@ -382,6 +423,12 @@ export interface components {
                 readonly modelVersion: string | null;
                 readonly reason: string;
             }[];
+        };
+        /** @description Whether the serving model's drift is computed, and why not. */
+        readonly DriftAvailability: {
+            readonly available: boolean;
+            /** @description Why drift is not computed (e.g. the serving bundle carries no drift baseline, drift.enabled is false); null while it is. */
+            readonly reason: string | null;
         };
         readonly AnomalyScore: {
             /** @description enterprise/site/area/line/cell/asset */
@@ -412,6 +459,142 @@ export interface components {
         };
         readonly AnomalyEvents: {
             readonly items: readonly components["schemas"]["AnomalyEvent"][];
+        };
+        readonly AnomalyDrift: {
+            /** @description Drift is computed for the serving model. */
+            readonly available: boolean;
+            /** @description Why drift is not computed; null while it is. */
+            readonly reason: string | null;
+            /** @description One per asset judged since the serving model was loaded, by asset path. */
+            readonly items: readonly components["schemas"]["AssetDrift"][];
+        };
+        /** @description The latest drift of one asset: the payload of its `ModelDrift` message (see `asyncapi/uns-welding.asyncapi.yaml`), with the asset and the baseline it was judged against. */
+        readonly AssetDrift: {
+            /** @description enterprise/site/area/line/cell/asset */
+            readonly asset: string;
+            /**
+             * Format: date-time
+             * @description When the window was judged.
+             */
+            readonly ts: string;
+            readonly modelName: string;
+            /** @description The serving model whose bundle carries the baseline. */
+            readonly modelVersion: string;
+            /**
+             * @description Population Stability Index over the baseline's histogram bins.
+             * @enum {string}
+             */
+            readonly statistic: "psi";
+            /** @description A distribution whose statistic is above this has drifted. */
+            readonly threshold: number;
+            /** Format: date-time */
+            readonly windowStart: string;
+            /**
+             * Format: date-time
+             * @description End of the window, exclusive.
+             */
+            readonly windowEnd: string;
+            /** @description An input channel drifted (the score's own flag does not count). */
+            readonly drifted: boolean;
+            /** @description The model's input channels, in its order. */
+            readonly channels: readonly components["schemas"]["ChannelDrift"][];
+            /** @description The anomaly scores against the bundle's validation scores; absent when the window holds fewer than `drift.minSamples` scores. */
+            readonly score?: components["schemas"]["DriftValue"];
+            readonly baseline: components["schemas"]["BaselineUse"];
+        };
+        /** @description The drift of one distribution over the window. */
+        readonly DriftValue: {
+            /** @description The statistic against the baseline. */
+            readonly value: number;
+            readonly samples: components["schemas"]["Count"];
+            /** @description `value` is above the threshold. */
+            readonly drifted: boolean;
+        };
+        /** @description The drift of one input channel over the window. */
+        readonly ChannelDrift: {
+            /** @description The model input channel (`{signal}` of the topic). */
+            readonly name: string;
+            /** @description The statistic against the baseline. */
+            readonly value: number;
+            readonly samples: components["schemas"]["Count"];
+            /** @description `value` is above the threshold. */
+            readonly drifted: boolean;
+        };
+        /** @description Which histograms of the serving bundle's baseline an asset is judged against. */
+        readonly BaselineUse: {
+            /**
+             * @description `asset`: those of the entry of the bundle's `baseline.assets` that matched the asset; `pooled`: none matched.
+             * @enum {string}
+             */
+            readonly channels: "asset" | "pooled";
+            /**
+             * @description As `channels`; also `pooled` when the matched entry has no score histogram.
+             * @enum {string}
+             */
+            readonly score: "asset" | "pooled";
+            /** @description The asset path levels the matched entry names; null when none matched. */
+            readonly series: null | {
+                readonly enterprise?: string;
+                readonly site?: string;
+                readonly area?: string;
+                readonly line?: string;
+                readonly cell?: string;
+                readonly asset?: string;
+            };
+        };
+        /** @description Local plant only: the model loop and the model history. */
+        readonly ModelLoopReport: {
+            /** @description The loop's state; null when it does not run (the user serves a bundle of their own, which the plant does not replace, or `modelLoop.enabled` is false). */
+            readonly loop: null | components["schemas"]["ModelLoopStatus"];
+            /** @description Every event, newest first (kept across restarts). */
+            readonly history: readonly components["schemas"]["ModelHistoryEntry"][];
+        };
+        readonly ModelLoopStatus: {
+            /**
+             * @description `watching` for drift, `recording` recent telemetry to train on, `training` a candidate, the candidate in `shadow` beside the serving model, or `cooldown` after a decision.
+             * @enum {string}
+             */
+            readonly phase: "watching" | "recording" | "training" | "shadow" | "cooldown";
+            /** @description The serving model's version. */
+            readonly serving: string;
+            /** @description The version being trained or in shadow; absent otherwise. */
+            readonly candidate?: string;
+            /** @description The candidate's comparison with the serving model while it is in shadow. */
+            readonly shadow?: components["schemas"]["ShadowFigures"];
+        };
+        /** @description The candidate's anomaly flags against the serving model's on the same windows, and both against the QA station's inspections where they have come. */
+        readonly ShadowFigures: {
+            readonly windowsCompared: components["schemas"]["Count"];
+            /** @description Share of the compared windows whose flags agree. */
+            readonly agreement: components["schemas"]["Share"];
+            /** @description Share of the compared windows the serving model flags. */
+            readonly servingAnomalyRate: components["schemas"]["Share"];
+            /** @description Share of the compared windows the candidate flags. */
+            readonly shadowAnomalyRate: components["schemas"]["Share"];
+            /** @description Compared windows whose every sample has a verdict of the inspections. */
+            readonly labelledWindows: components["schemas"]["Count"];
+            /** @description Share of the labelled windows the serving model judges wrongly. */
+            readonly servingErrorRate: components["schemas"]["Share"];
+            /** @description Share of the labelled windows the candidate judges wrongly. */
+            readonly shadowErrorRate: components["schemas"]["Share"];
+        };
+        /**
+         * @description What happened to a model: `serving` (the first bundle), `drift-detected`, `retraining`, `trained` (passed the quality gate), `refused` (failed it, or the training failed), `shadow`, `promoted`, `rejected`.
+         * @enum {string}
+         */
+        readonly ModelHistoryEvent: "serving" | "drift-detected" | "retraining" | "trained" | "refused" | "shadow" | "promoted" | "rejected";
+        readonly ModelHistoryEntry: {
+            /** Format: date-time */
+            readonly at: string;
+            readonly event: components["schemas"]["ModelHistoryEvent"];
+            /** @description The bundle the event is about. */
+            readonly modelVersion: string;
+            /** @description Why, in one sentence. */
+            readonly reason: string;
+            /** @description The figures the decision was taken on, when there was one. */
+            readonly figures?: {
+                readonly [key: string]: number | string | null;
+            };
         };
     };
     responses: {
@@ -712,6 +895,59 @@ export interface operations {
                 };
             };
             readonly 400: components["responses"]["BadRequest"];
+        };
+    };
+    readonly listAnomalyDrift: {
+        readonly parameters: {
+            readonly query?: {
+                /** @description Only this asset path `enterprise/site/area/line/cell/asset` (default every asset). */
+                readonly asset?: string;
+            };
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description The latest drift, by asset path. */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["AnomalyDrift"];
+                };
+            };
+            readonly 400: components["responses"]["BadRequest"];
+        };
+    };
+    readonly getModelLoop: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description The loop's state and the history. */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ModelLoopReport"];
+                };
+            };
+            /** @description Not the local plant; no model loop here. */
+            readonly 404: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ApiError"];
+                };
+            };
         };
     };
 }

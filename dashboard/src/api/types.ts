@@ -64,3 +64,27 @@ export type AnomalyScores = Schemas['AnomalyScores'];
 export type AnomalyEvent = Schemas['AnomalyEvent'];
 /** `GET /api/v1/anomalies/events`. */
 export type AnomalyEvents = Schemas['AnomalyEvents'];
+/** Whether the serving model's drift is computed, and why not. */
+export type DriftAvailability = Schemas['DriftAvailability'];
+/** `GET /api/v1/anomalies/drift`. */
+export type AnomalyDrift = Schemas['AnomalyDrift'];
+/** The latest drift of one asset: its `ModelDrift` message, the asset and the baseline used. */
+export type AssetDrift = Schemas['AssetDrift'];
+/** The drift of one input channel over the window. */
+export type ChannelDrift = Schemas['ChannelDrift'];
+/** The drift of one distribution (the anomaly scores) over the window. */
+export type DriftValue = Schemas['DriftValue'];
+/** Which histograms of the bundle's baseline an asset is judged against. */
+export type BaselineUse = Schemas['BaselineUse'];
+/** `GET /api/v1/models` (local plant only). */
+export type ModelLoopReport = Schemas['ModelLoopReport'];
+/** The local plant's model loop: its phase, the serving model, any candidate in shadow. */
+export type ModelLoopStatus = Schemas['ModelLoopStatus'];
+/** What the loop is doing. */
+export type ModelLoopPhase = ModelLoopStatus['phase'];
+/** A candidate's anomaly flags against the serving model's on the same windows. */
+export type ShadowFigures = Schemas['ShadowFigures'];
+/** What happened to a model. */
+export type ModelHistoryEvent = Schemas['ModelHistoryEvent'];
+/** One event of the model history. */
+export type ModelHistoryEntry = Schemas['ModelHistoryEntry'];

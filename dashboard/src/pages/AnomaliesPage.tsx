@@ -12,6 +12,8 @@ import type { AnomalyScore, AnomalyStatus } from '../api/types';
 import { Empty, Loaded } from '../components/States';
 import { formatClock, formatCount, formatShare, formatTime } from '../format';
 import { usePolling } from '../usePolling';
+import { DriftPanel } from './anomalies/DriftPanel';
+import { ModelHistoryPanel } from './anomalies/ModelHistoryPanel';
 import type { PageProps } from './page-props';
 
 const clockWithSeconds = (value: number) => formatClock(value, true);
@@ -21,7 +23,10 @@ const SCORE_MINUTES = 10;
 /** Events listed. */
 const EVENTS = 20;
 
-/** Live anomaly scores per welding cell, anomaly events, and the models serving and shadowing. */
+/**
+ * Live anomaly scores per welding cell, anomaly events, the models serving and shadowing, the
+ * serving model's drift and, in the local plant, the model loop and its history.
+ */
 export function AnomaliesPage({ client, refreshMs }: PageProps) {
   const status = usePolling('anomaly-status', (signal) => client.anomalyStatus(signal), refreshMs);
   const scores = usePolling(
@@ -107,6 +112,9 @@ export function AnomaliesPage({ client, refreshMs }: PageProps) {
           }
         </Loaded>
       </section>
+
+      <DriftPanel client={client} refreshMs={refreshMs} />
+      <ModelHistoryPanel client={client} refreshMs={refreshMs} />
     </section>
   );
 }

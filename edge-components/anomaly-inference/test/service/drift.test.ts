@@ -8,8 +8,9 @@
  * once in the log, in the API and in the metrics; one whose baseline breaks the rules is refused.
  * With per-asset baselines, an asset an entry matches is judged against it (no alarm where the
  * pooled baseline flags), another against the pooled one, each said once in the log and in the API.
+ * Every answer of the drift API and the model status conforms to the dashboard's API document.
  */
-import { conforming } from '@uns-mlops/test-services';
+import { conforming, schemaProblems } from '@uns-mlops/test-services';
 import { loadContracts } from '@uns-mlops/uns-validator/src/contract/load-contracts';
 import { validateMessage } from '@uns-mlops/uns-validator/src/validate/validate-message';
 import { readFileSync } from 'node:fs';
@@ -117,7 +118,21 @@ const runtime = useRuntime(
 );
 const received: Received[] = [];
 const ofVersion = (version: string) => received.filter((r) => r.drift.modelVersion === version);
-const json = async (url: string) => JSON.parse((await runtime.get(url)).body);
+/** The schema of `dashboard/openapi.yaml` each endpoint the tests read answers with. */
+const DOCUMENTED: Readonly<Record<string, string>> = {
+  '/api/v1/anomalies/drift': 'AnomalyDrift',
+  '/api/v1/anomalies/status': 'AnomalyStatus',
+};
+/** GETs an API answer, checked against the dashboard's API document. */
+const json = async (url: string) => {
+  const answer = JSON.parse((await runtime.get(url)).body);
+  const schema = DOCUMENTED[url.split('?')[0] ?? ''];
+  expect({ url, problems: schemaProblems(schema ?? 'undocumented', answer) }).toEqual({
+    url,
+    problems: [],
+  });
+  return answer;
+};
 const psiMetric = (channel: string) =>
   runtime.metric(`anomaly_inference_drift_psi{asset="${path}",channel="${channel}"}`);
 
