@@ -8,6 +8,9 @@ const base = require('../jest.base');
 module.exports = {
   ...base,
   testTimeout: 180_000,
+  // The two browser tests run side by side: the drift loop's mostly waits on the simulator's real
+  // time (minutes of drift and recording), so sharing the cores costs the other little.
+  maxWorkers: 2,
   transform: {
     '^.+\\.ts$': [
       '@swc/jest',

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { loadLayeredConfig, parseNumberSetting, setPath } from '@uns-mlops/edge-common';
+import { DRIFT_SECTION_SCHEMA, type InferenceConfig } from '@uns-mlops/anomaly-inference';
 import { DRIFT_KINDS, type SimulatedDrift } from '@uns-mlops/welding-simulator';
 import type { ModelLoopSettings } from './model-loop/model-loop';
 
@@ -44,6 +45,11 @@ export interface LocalPlantConfig {
   scenario: PlantScenario;
   /** The process drift of the `drift` scenario, from the start of the plant. */
   drift: SimulatedDrift;
+  /**
+   * The inference runtime's drift statistic (its `drift` section): shorter than the runtime's
+   * default (a 300 s window judged every 60 s) so that the plant shows drift within minutes.
+   */
+  driftMonitor: InferenceConfig['drift'];
   /** The model loop: drift → retraining → shadow → promotion (off: the model never changes). */
   modelLoop: ModelLoopSettings & { enabled: boolean };
   /** Milliseconds between the validator's compliance summaries on the UNS. */
@@ -67,16 +73,25 @@ export const DEFAULT_PLANT_CONFIG: LocalPlantConfig = {
   simulator: { cells: 4, malformedShare: 0.02, defectRate: 0.15, seed: 42, wearPerArcSecond: 5e-5 },
   scenario: 'steady',
   drift: { kind: 'contact-tip-wear', startSeconds: 60, rampSeconds: 60 },
+  driftMonitor: {
+    enabled: true,
+    windowSeconds: 60,
+    intervalSeconds: 10,
+    threshold: 0.25,
+    minSamples: 30_000,
+  },
   modelLoop: {
     enabled: true,
     consecutiveDrifted: 3,
     retrainingSeconds: 90,
+    inspectionWaitSeconds: 10,
     cooldownSeconds: 600,
-    quality: { minRocAuc: 0.97, minF1: 0.9 },
+    quality: { minRocAuc: 0.7, minF1: 0.3 },
     shadow: {
       minWindows: 500,
       minAgreement: 0.9,
       maxAnomalyRateIncrease: 0.05,
+      maxErrorRateIncrease: 0.01,
       timeoutSeconds: 300,
     },
   },
@@ -99,6 +114,7 @@ const schema = {
     'simulator',
     'scenario',
     'drift',
+    'driftMonitor',
     'modelLoop',
     'summaryIntervalMs',
     'model',
@@ -148,6 +164,7 @@ const schema = {
         rampSeconds: { type: 'number', minimum: 0 },
       },
     },
+    driftMonitor: DRIFT_SECTION_SCHEMA,
     modelLoop: {
       type: 'object',
       additionalProperties: false,
@@ -155,6 +172,7 @@ const schema = {
         'enabled',
         'consecutiveDrifted',
         'retrainingSeconds',
+        'inspectionWaitSeconds',
         'cooldownSeconds',
         'quality',
         'shadow',
@@ -163,6 +181,7 @@ const schema = {
         enabled: { type: 'boolean' },
         consecutiveDrifted: { type: 'integer', minimum: 1 },
         retrainingSeconds: { type: 'integer', minimum: 10, maximum: 3600 },
+        inspectionWaitSeconds: { type: 'number', minimum: 0, maximum: 600 },
         cooldownSeconds: { type: 'number', minimum: 0 },
         quality: {
           type: 'object',
@@ -173,11 +192,18 @@ const schema = {
         shadow: {
           type: 'object',
           additionalProperties: false,
-          required: ['minWindows', 'minAgreement', 'maxAnomalyRateIncrease', 'timeoutSeconds'],
+          required: [
+            'minWindows',
+            'minAgreement',
+            'maxAnomalyRateIncrease',
+            'maxErrorRateIncrease',
+            'timeoutSeconds',
+          ],
           properties: {
             minWindows: { type: 'integer', minimum: 1 },
             minAgreement: share,
             maxAnomalyRateIncrease: share,
+            maxErrorRateIncrease: share,
             timeoutSeconds: { type: 'number', exclusiveMinimum: 0 },
           },
         },

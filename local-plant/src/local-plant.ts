@@ -122,6 +122,7 @@ export class LocalPlant {
               },
               uns: { contract: join(REPOSITORY_ROOT, 'asyncapi', 'uns-welding.asyncapi.yaml') },
               model: { dir: modelBundle, shadowDir: models.shadowDir },
+              drift: config.driftMonitor,
               http: { host: '127.0.0.1', port: config.inferencePort },
               logLevel: config.logLevel,
             }),
@@ -254,7 +255,10 @@ function startModelLoop(
     settings: config.modelLoop,
     store,
     history,
-    recorder: new UnsRecorder(channels, 2 * config.modelLoop.retrainingSeconds * 1000),
+    recorder: new UnsRecorder(
+      channels,
+      (2 * config.modelLoop.retrainingSeconds + config.modelLoop.inspectionWaitSeconds) * 1000,
+    ),
     logger: logger.child({ component: 'model-loop' }),
   });
   return { history, loop, shadowDir: store.layout.shadowLink };

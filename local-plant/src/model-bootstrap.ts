@@ -91,18 +91,20 @@ export async function ensureModelBundle(options: ModelBootstrapOptions): Promise
 
 /**
  * Runs the pipeline's local training (`npm run ml -- train <args>`) from the repository root, its
- * progress going to `output`.
+ * progress going to `output`; `signal` stops it.
  *
- * @throws when the training fails (with its exit code).
+ * @throws when the training fails (with its exit code) or is stopped.
  */
 export function runModelTraining(
   args: readonly string[],
   output: NodeJS.WritableStream,
+  signal?: AbortSignal,
 ): Promise<void> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn('npm', ['run', '--silent', 'ml', '--', 'train', ...args], {
       cwd: REPOSITORY_ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...(signal === undefined ? {} : { signal }),
     });
     child.stdout.pipe(output, { end: false });
     child.stderr.pipe(output, { end: false });

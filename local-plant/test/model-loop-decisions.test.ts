@@ -13,9 +13,16 @@ const MODEL = 'weld-seam-anomaly';
 const SETTINGS: ModelLoopSettings = {
   consecutiveDrifted: 2,
   retrainingSeconds: 1,
+  inspectionWaitSeconds: 2,
   cooldownSeconds: 3600,
   quality: { minRocAuc: 0.97, minF1: 0.9 },
-  shadow: { minWindows: 4, minAgreement: 0.75, maxAnomalyRateIncrease: 0.05, timeoutSeconds: 60 },
+  shadow: {
+    minWindows: 4,
+    minAgreement: 0.75,
+    maxAnomalyRateIncrease: 0.05,
+    maxErrorRateIncrease: 0.01,
+    timeoutSeconds: 60,
+  },
 };
 
 function writeBundle(dir: string, version: string, metrics?: { rocAuc: number; f1: number }) {
@@ -35,13 +42,17 @@ function writeBundle(dir: string, version: string, metrics?: { rocAuc: number; f
 }
 
 /** A loop over a data directory serving `v1`, whose training writes a bundle with `metrics`. */
-function loopTraining(metrics: { rocAuc: number; f1: number }) {
+function loopTraining(
+  metrics: { rocAuc: number; f1: number },
+  training: 'completes' | 'runs until stopped' = 'completes',
+) {
   const dataDir = mkdtempSync(join(tmpdir(), 'model-loop-'));
   writeBundle(join(dataDir, 'model'), 'v1');
   const store = new ModelStore(dataDir);
   store.adoptServing();
   const history = new ModelHistory(join(dataDir, 'history.jsonl'));
   const trainings: string[][] = [];
+  let trainingsStopped = 0;
   const loop = new ModelLoop({
     modelName: MODEL,
     channels: ['arc_current'],
@@ -52,8 +63,16 @@ function loopTraining(metrics: { rocAuc: number; f1: number }) {
     history,
     recorder: new UnsRecorder(['arc_current'], 60_000),
     logger: pino({ level: 'silent' }),
-    train: (args) => {
+    train: (args, signal) => {
       trainings.push([...args]);
+      if (training === 'runs until stopped') {
+        return new Promise((_resolve, reject) => {
+          signal.addEventListener('abort', () => {
+            trainingsStopped += 1;
+            reject(new Error('stopped'));
+          });
+        });
+      }
       const out = args[args.indexOf('--out') + 1]!;
       writeBundle(out, args[args.indexOf('--model-version') + 1]!, metrics);
       return Promise.resolve();
@@ -83,6 +102,7 @@ function loopTraining(metrics: { rocAuc: number; f1: number }) {
     const candidate = loop.status().candidate ?? 'none';
     send(`${ASSET}/_ml/${MODEL}${role === 'shadow' ? '/shadow' : ''}`, {
       windowStart: new Date(Date.UTC(2026, 11, 5, 8, 0, window)).toISOString(),
+      windowEnd: new Date(Date.UTC(2026, 11, 5, 8, 0, window, 128)).toISOString(),
       anomaly,
       modelVersion: role === 'shadow' ? candidate : 'v1',
       ...(role === 'shadow' ? { shadow: true } : {}),
@@ -93,17 +113,31 @@ function loopTraining(metrics: { rocAuc: number; f1: number }) {
       .entries()
       .map((entry) => entry.event)
       .reverse();
-  return { loop, store, dataDir, trainings, drift, telemetry, score, events, history };
+  return {
+    loop,
+    store,
+    dataDir,
+    trainings,
+    trainingsStopped: () => trainingsStopped,
+    drift,
+    telemetry,
+    score,
+    events,
+    history,
+  };
 }
 
 describe('the model loop of the local plant', () => {
-  it('retrains once drift is flagged the configured number of times in a row, not before', async () => {
+  it('retrains once drift is flagged the configured number of times in a row, on the data recorded then with its verdicts', async () => {
     const plant = loopTraining({ rocAuc: 0.99, f1: 0.95 });
     plant.drift(true);
     plant.drift(false);
     plant.drift(true);
     expect(plant.loop.status().phase).toBe('watching');
     plant.drift(true);
+    expect(plant.loop.status().phase).toBe('recording');
+    // Past the recording's end, but the verdicts on its last seams may still come.
+    plant.telemetry(Date.now() + 1500);
     expect(plant.loop.status().phase).toBe('recording');
     plant.telemetry(Date.now() + 5000);
     await waitUntil(
@@ -153,6 +187,9 @@ describe('the model loop of the local plant', () => {
         agreement: 0.75,
         servingAnomalyRate: 0.5,
         shadowAnomalyRate: 0.25,
+        labelledWindows: 4,
+        servingErrorRate: 0.5,
+        shadowErrorRate: 0.25,
       },
     });
     expect(promoted!.reason).toMatch(
@@ -180,6 +217,19 @@ describe('the model loop of the local plant', () => {
     expect(plant.history.entries()[0]).toMatchObject({ event: 'rejected' });
     expect(plant.history.entries()[0]!.reason).toContain('; v1 keeps serving');
     plant.loop.stop();
+  });
+
+  it('stops a training in progress when the plant stops, and records nothing after', async () => {
+    const plant = loopTraining({ rocAuc: 0.99, f1: 0.95 }, 'runs until stopped');
+    plant.drift(true);
+    plant.drift(true);
+    plant.telemetry(Date.now() + 5000);
+    await waitUntil(() => plant.trainings.length === 1, 10_000, 'the training started');
+    plant.loop.stop();
+    expect(plant.trainingsStopped()).toBe(1);
+    // Every reaction to the stopped training has run by the next turn of the event loop.
+    await new Promise(setImmediate);
+    expect(plant.events()).toEqual(['drift-detected', 'retraining']);
   });
 
   it('refuses a model below the quality gate without putting it in shadow', async () => {

@@ -13,7 +13,11 @@ import { tableFromIPC } from 'apache-arrow';
 import { ModelHistory } from '../src/model-loop/model-history';
 import { ModelStore } from '../src/model-loop/model-store';
 import { SeamLabels } from '../src/model-loop/seam-labels';
-import { decideShadow, ShadowComparison } from '../src/model-loop/shadow-comparison';
+import {
+  decideShadow,
+  ShadowComparison,
+  type ShadowFigures,
+} from '../src/model-loop/shadow-comparison';
 import { UnsRecorder } from '../src/model-loop/uns-recorder';
 
 const ASSET = 'acme/zwickau/body-shop/body-weld-1/cell-010/welder-1';
@@ -115,62 +119,133 @@ describe('the recorder of valid UNS messages', () => {
       'uninspected',
     ]);
     expect(table.getChild('cell')?.toArray()).toEqual(['cell-010', 'cell-010', 'cell-010']);
+
+    expect(recorder.windowLabel(ASSET, at('00.000'), at('00.001'))).toBe('defect');
+    expect(recorder.windowLabel(ASSET, at('00.001'), at('00.003'))).toBe('defect');
+    expect(recorder.windowLabel(ASSET, at('00.002'), at('00.003'))).toBe('uninspected');
+    expect(recorder.windowLabel(`${ASSET}-other`, at('00.000'), at('00.003'))).toBe('normal');
   });
 });
 
 describe('the shadow comparison', () => {
-  const limits = { minWindows: 4, minAgreement: 0.75, maxAnomalyRateIncrease: 0.1 };
-  const score = (windowStart: string, anomaly: boolean, shadow: boolean) => ({
-    windowStart,
+  const limits = {
+    minWindows: 4,
+    minAgreement: 0.75,
+    maxAnomalyRateIncrease: 0.1,
+    maxErrorRateIncrease: 0.01,
+  };
+  const score = (second: number, anomaly: boolean, shadow: boolean, modelVersion?: string) => ({
+    windowStart: new Date(at(`0${String(second)}.000`)).toISOString(),
+    windowEnd: new Date(at(`0${String(second)}.128`)).toISOString(),
     anomaly,
-    modelVersion: shadow ? 'v2' : 'v1',
+    modelVersion: modelVersion ?? (shadow ? 'v2' : 'v1'),
     shadow,
   });
+  const allNormal = () => 'normal' as const;
 
   it('pairs the two scores of a window and ignores other candidates', () => {
-    const comparison = new ShadowComparison('v2');
-    comparison.take(ASSET, score('w1', true, false));
-    comparison.take(ASSET, { ...score('w1', true, true), modelVersion: 'v3' });
+    const comparison = new ShadowComparison('v2', allNormal);
+    comparison.take(ASSET, score(1, true, false));
+    comparison.take(ASSET, score(1, true, true, 'v3'));
     expect(comparison.figures().windowsCompared).toBe(0);
-    comparison.take(ASSET, score('w1', true, true));
-    comparison.take(ASSET, score('w2', false, true));
-    comparison.take(ASSET, score('w2', true, false));
+    comparison.take(ASSET, score(1, true, true));
+    comparison.take(ASSET, score(2, false, true));
+    comparison.take(ASSET, score(2, true, false));
     expect(comparison.figures()).toEqual({
       windowsCompared: 2,
       agreement: 0.5,
       servingAnomalyRate: 1,
       shadowAnomalyRate: 0.5,
+      labelledWindows: 2,
+      servingErrorRate: 1,
+      shadowErrorRate: 0.5,
     });
   });
 
-  it('waits for enough windows, then promotes within the limits', () => {
-    const figures = { agreement: 0.75, servingAnomalyRate: 0.2, shadowAnomalyRate: 0.3 };
-    expect(decideShadow({ ...figures, windowsCompared: 3 }, limits)).toEqual({
+  it('judges each model against the inspections once the seam has its verdict', () => {
+    const labels = new Map<number, 'defect' | 'normal' | 'uninspected'>([
+      [1, 'defect'],
+      [2, 'uninspected'],
+    ]);
+    const comparison = new ShadowComparison(
+      'v2',
+      (_asset, startMs) => labels.get(new Date(startMs).getUTCSeconds()) ?? 'normal',
+    );
+    for (const [second, serving, shadow] of [
+      [1, true, true],
+      [2, true, false],
+      [3, true, false],
+    ] as const) {
+      comparison.take(ASSET, score(second, serving, false));
+      comparison.take(ASSET, score(second, shadow, true));
+    }
+    expect(comparison.figures()).toMatchObject({
+      windowsCompared: 3,
+      labelledWindows: 2,
+      servingErrorRate: 0.5,
+      shadowErrorRate: 0,
+    });
+    labels.set(2, 'normal');
+    expect(comparison.figures()).toMatchObject({
+      labelledWindows: 3,
+      servingErrorRate: 2 / 3,
+      shadowErrorRate: 0,
+    });
+  });
+
+  const figures = (overrides: Partial<ShadowFigures>): ShadowFigures => ({
+    windowsCompared: 10,
+    agreement: 0.9,
+    servingAnomalyRate: 0.2,
+    shadowAnomalyRate: 0.2,
+    labelledWindows: 10,
+    servingErrorRate: 0.1,
+    shadowErrorRate: 0.1,
+    ...overrides,
+  });
+
+  it('waits for enough inspected windows, then promotes a candidate that agrees', () => {
+    expect(decideShadow(figures({ labelledWindows: 3 }), limits)).toEqual({
       decision: 'wait',
-      reason: '3 of 4 windows compared',
+      reason: '3 of 4 inspected windows compared',
     });
-    expect(decideShadow({ ...figures, windowsCompared: 4 }, limits).decision).toBe('promote');
+    expect(decideShadow(figures({}), limits)).toEqual({
+      decision: 'promote',
+      reason:
+        'the flags agree on 90.0 % of 10 windows; the candidate is wrong on 10.0 % of 10 inspected windows, the serving model on 10.0 %',
+    });
   });
 
-  it('rejects a candidate that flags more windows or agrees too little, saying why', () => {
-    expect(
-      decideShadow(
-        { windowsCompared: 10, agreement: 0.9, servingAnomalyRate: 0.1, shadowAnomalyRate: 0.3 },
-        limits,
-      ),
-    ).toEqual({
+  it('promotes a candidate that disagrees where the inspections prove it right', () => {
+    const afterDrift = figures({
+      agreement: 0.6,
+      servingAnomalyRate: 0.5,
+      shadowAnomalyRate: 0.1,
+      servingErrorRate: 0.4,
+      shadowErrorRate: 0.05,
+    });
+    expect(decideShadow(afterDrift, limits)).toEqual({
+      decision: 'promote',
+      reason:
+        'the flags agree on only 60.0 % of 10 windows, but the inspections side with the candidate: it is wrong on 5.0 % of 10 inspected windows, the serving model on 40.0 %',
+    });
+  });
+
+  it('rejects a candidate that flags more, errs more, or disagrees without being right, saying why', () => {
+    expect(decideShadow(figures({ shadowAnomalyRate: 0.35 }), limits)).toEqual({
       decision: 'reject',
       reason:
-        'the candidate flags 30.0 % of 10 windows, the serving model 10.0 %: more than 10.0 % higher',
+        'the candidate flags 35.0 % of 10 windows, the serving model 20.0 %: more than 10.0 % higher',
     });
-    expect(
-      decideShadow(
-        { windowsCompared: 10, agreement: 0.7, servingAnomalyRate: 0.3, shadowAnomalyRate: 0 },
-        limits,
-      ),
-    ).toEqual({
+    expect(decideShadow(figures({ shadowErrorRate: 0.2 }), limits)).toEqual({
       decision: 'reject',
-      reason: 'the flags agree on 70.0 % of 10 windows, below 75.0 %',
+      reason:
+        'the candidate is wrong on 20.0 % of 10 inspected windows, the serving model on 10.0 %',
+    });
+    expect(decideShadow(figures({ agreement: 0.7 }), limits)).toEqual({
+      decision: 'reject',
+      reason:
+        'the flags agree on 70.0 % of 10 windows, below 75.0 %, and the candidate is no more accurate: wrong on 10.0 % of 10 inspected windows, the serving model on 10.0 %',
     });
   });
 });

@@ -18,6 +18,11 @@ export interface ModelLoopSettings {
   readonly consecutiveDrifted: number;
   /** Seconds of telemetry, from the detection on, that the new model is trained on. */
   readonly retrainingSeconds: number;
+  /**
+   * Seconds of telemetry after the recording's end to wait for the QA station's verdicts on its
+   * last seams (which come seconds after each seam), so that they are labelled, not `uninspected`.
+   */
+  readonly inspectionWaitSeconds: number;
   /** Seconds after a promotion or rejection before drift may start another retraining. */
   readonly cooldownSeconds: number;
   /** The quality gate of a new model, as the SageMaker pipeline's (`MinRocAuc`, `MinF1`). */
@@ -67,6 +72,7 @@ export class ModelLoop {
   private comparison: ShadowComparison | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private readonly stopping = new AbortController();
 
   constructor(
     private readonly options: {
@@ -79,8 +85,11 @@ export class ModelLoop {
       readonly history: ModelHistory;
       readonly recorder: UnsRecorder;
       readonly logger: Logger;
-      /** Runs `npm run ml -- train` with these arguments (default: {@link runModelTraining}). */
-      readonly train?: (args: readonly string[]) => Promise<void>;
+      /**
+       * Runs `npm run ml -- train` with these arguments until `signal` stops it (default:
+       * {@link runModelTraining}).
+       */
+      readonly train?: (args: readonly string[], signal: AbortSignal) => Promise<void>;
     },
   ) {}
 
@@ -116,9 +125,10 @@ export class ModelLoop {
     }
   }
 
-  /** Stops the loop; a training in progress finishes but nothing follows it. */
+  /** Stops the loop and a training in progress. */
   stop(): void {
     this.stopped = true;
+    this.stopping.abort();
     clearTimeout(this.timer);
   }
 
@@ -146,10 +156,12 @@ export class ModelLoop {
   }
 
   private finishRecordingWhenComplete(): void {
-    const until = this.recordingFrom + this.options.settings.retrainingSeconds * 1000;
-    if (this.options.recorder.latestSampleMs < until) return;
+    const { retrainingSeconds, inspectionWaitSeconds } = this.options.settings;
+    const until = this.recordingFrom + retrainingSeconds * 1000;
+    if (this.options.recorder.latestSampleMs < until + inspectionWaitSeconds * 1000) return;
     this.phase = 'training';
     void this.retrain(this.recordingFrom, until).catch((error: unknown) => {
+      if (this.stopped) return;
       this.record({
         event: 'refused',
         modelVersion: this.candidate ?? 'none',
@@ -174,23 +186,27 @@ export class ModelLoop {
       figures: { rows: recording.rows, ...recording.rowsByLabel },
     });
     const bundleDir = store.newBundleDir(version);
-    const train = this.options.train ?? ((args) => runModelTraining(args, process.stdout));
-    await train([
-      '--input',
-      datasetDir,
-      '--channels',
-      this.options.channels.join(','),
-      '--label-column',
-      'label',
-      '--model-name',
-      this.options.modelName,
-      '--model-version',
-      version,
-      '--seed',
-      String(this.options.seed),
-      '--out',
-      bundleDir,
-    ]);
+    const train =
+      this.options.train ?? ((args, signal) => runModelTraining(args, process.stdout, signal));
+    await train(
+      [
+        '--input',
+        datasetDir,
+        '--channels',
+        this.options.channels.join(','),
+        '--label-column',
+        'label',
+        '--model-name',
+        this.options.modelName,
+        '--model-version',
+        version,
+        '--seed',
+        String(this.options.seed),
+        '--out',
+        bundleDir,
+      ],
+      this.stopping.signal,
+    );
     if (this.stopped) return;
     const { metrics } = JSON.parse(readFileSync(join(bundleDir, 'evaluation.json'), 'utf8')) as {
       metrics: { roc_auc?: { value: number | null }; f1?: { value: number | null } };
@@ -219,17 +235,19 @@ export class ModelLoop {
       reason: 'passed the quality gate on the held-out recent data',
       figures,
     });
-    this.comparison = new ShadowComparison(version);
+    this.comparison = new ShadowComparison(version, (asset, startMs, endMs) =>
+      recorder.windowLabel(asset, startMs, endMs),
+    );
     store.startShadow(version);
     this.phase = 'shadow';
     this.record({
       event: 'shadow',
       modelVersion: version,
-      reason: `scoring beside ${store.servingVersion()} until ${String(settings.shadow.minWindows)} windows are compared`,
+      reason: `scoring beside ${store.servingVersion()} until ${String(settings.shadow.minWindows)} inspected windows are compared`,
     });
     this.timer = setTimeout(() => {
       this.reject(
-        `fewer than ${String(settings.shadow.minWindows)} windows compared within ${String(settings.shadow.timeoutSeconds)} s`,
+        `fewer than ${String(settings.shadow.minWindows)} inspected windows compared within ${String(settings.shadow.timeoutSeconds)} s`,
         this.comparison?.figures(),
       );
     }, settings.shadow.timeoutSeconds * 1000);

@@ -1,7 +1,12 @@
 /**
- * The comparison of a candidate (shadow) model with the serving one on the same windows: the
- * share of windows whose anomaly flags agree and each model's anomaly rate, from the scores the
- * inference runtime publishes on `…/_ml/{model}` and `…/_ml/{model}/shadow`.
+ * The comparison of a candidate (shadow) model with the serving one on the same windows, from the
+ * scores the inference runtime publishes on `…/_ml/{model}` and `…/_ml/{model}/shadow`: the share
+ * of windows whose anomaly flags agree, each model's anomaly rate, and, on the windows whose seams
+ * the QA station has inspected, each model's error rate against the inspections.
+ *
+ * Agreement alone cannot judge a candidate trained because the process drifted: the serving model
+ * then raises false alarms on good welds, and a candidate that fixes them disagrees with it exactly
+ * there. The inspections say which of the two is right.
  */
 
 /** What the comparison has seen so far. */
@@ -14,16 +19,27 @@ export interface ShadowFigures {
   readonly servingAnomalyRate: number | null;
   /** Share of those the candidate flags. */
   readonly shadowAnomalyRate: number | null;
+  /** Windows compared whose every sample has a label from the inspections (none uninspected). */
+  readonly labelledWindows: number;
+  /** Share of the labelled windows the serving model judges wrongly (flag ≠ defect in window). */
+  readonly servingErrorRate: number | null;
+  /** Share of the labelled windows the candidate judges wrongly. */
+  readonly shadowErrorRate: number | null;
 }
 
 /** Limits a candidate must keep in shadow before it may serve. */
 export interface ShadowLimits {
-  /** Windows to compare before deciding. */
+  /** Labelled windows to compare before deciding. */
   readonly minWindows: number;
-  /** Lowest share of windows on which both flags agree. */
+  /**
+   * Share of windows on which both flags must agree for a candidate that is not more accurate than
+   * the serving model; a more accurate one may disagree more (it is right where they differ).
+   */
   readonly minAgreement: number;
   /** How much higher the candidate's anomaly rate may be than the serving model's (absolute). */
   readonly maxAnomalyRateIncrease: number;
+  /** How much higher the candidate's error rate may be than the serving model's (absolute). */
+  readonly maxErrorRateIncrease: number;
 }
 
 /** A decision on a candidate in shadow, with its reason in one sentence. */
@@ -34,56 +50,102 @@ export type ShadowDecision =
 
 const percent = (share: number) => `${(share * 100).toFixed(1)} %`;
 
-/** Decides on a candidate from its figures: wait for enough windows, then promote or reject. */
+/**
+ * Decides on a candidate from its figures: wait for `minWindows` labelled windows; reject it when
+ * it flags more windows than allowed or errs more than allowed; promote it when it agrees with the
+ * serving model or, where it does not, is the more accurate of the two; reject it otherwise.
+ */
 export function decideShadow(figures: ShadowFigures, limits: ShadowLimits): ShadowDecision {
   const { windowsCompared, agreement, servingAnomalyRate, shadowAnomalyRate } = figures;
+  const { labelledWindows, servingErrorRate, shadowErrorRate } = figures;
   if (
-    windowsCompared < limits.minWindows ||
+    labelledWindows < limits.minWindows ||
     agreement === null ||
     servingAnomalyRate === null ||
-    shadowAnomalyRate === null
+    shadowAnomalyRate === null ||
+    servingErrorRate === null ||
+    shadowErrorRate === null
   ) {
     return {
       decision: 'wait',
-      reason: `${String(windowsCompared)} of ${String(limits.minWindows)} windows compared`,
+      reason: `${String(labelledWindows)} of ${String(limits.minWindows)} inspected windows compared`,
     };
   }
+  const compared = `${String(windowsCompared)} windows`;
+  const errors = `wrong on ${percent(shadowErrorRate)} of ${String(labelledWindows)} inspected windows, the serving model on ${percent(servingErrorRate)}`;
   if (shadowAnomalyRate > servingAnomalyRate + limits.maxAnomalyRateIncrease) {
     return {
       decision: 'reject',
-      reason: `the candidate flags ${percent(shadowAnomalyRate)} of ${String(windowsCompared)} windows, the serving model ${percent(servingAnomalyRate)}: more than ${percent(limits.maxAnomalyRateIncrease)} higher`,
+      reason: `the candidate flags ${percent(shadowAnomalyRate)} of ${compared}, the serving model ${percent(servingAnomalyRate)}: more than ${percent(limits.maxAnomalyRateIncrease)} higher`,
     };
   }
-  if (agreement < limits.minAgreement) {
+  if (shadowErrorRate > servingErrorRate + limits.maxErrorRateIncrease) {
+    return { decision: 'reject', reason: `the candidate is ${errors}` };
+  }
+  if (agreement >= limits.minAgreement) {
     return {
-      decision: 'reject',
-      reason: `the flags agree on ${percent(agreement)} of ${String(windowsCompared)} windows, below ${percent(limits.minAgreement)}`,
+      decision: 'promote',
+      reason: `the flags agree on ${percent(agreement)} of ${compared}; the candidate is ${errors}`,
+    };
+  }
+  if (shadowErrorRate < servingErrorRate) {
+    return {
+      decision: 'promote',
+      reason: `the flags agree on only ${percent(agreement)} of ${compared}, but the inspections side with the candidate: it is ${errors}`,
     };
   }
   return {
-    decision: 'promote',
-    reason: `the flags agree on ${percent(agreement)} of ${String(windowsCompared)} windows; the candidate flags ${percent(shadowAnomalyRate)}, the serving model ${percent(servingAnomalyRate)}`,
+    decision: 'reject',
+    reason: `the flags agree on ${percent(agreement)} of ${compared}, below ${percent(limits.minAgreement)}, and the candidate is no more accurate: ${errors}`,
   };
 }
+
+/** The label of a window from the inspections: a defect, normal, or not known yet. */
+export type WindowLabel = 'defect' | 'normal' | 'uninspected';
+
+/** Labels the window of `asset` over [startMs, endMs] (see {@link ShadowComparison.figures}). */
+export type WindowLabeller = (asset: string, startMs: number, endMs: number) => WindowLabel;
 
 interface PendingWindow {
   serving?: boolean;
   shadow?: boolean;
 }
 
+interface ComparedWindow {
+  readonly asset: string;
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly serving: boolean;
+  readonly shadow: boolean;
+}
+
 /** Most windows waiting for their other score; older ones are dropped (their pair never came). */
 const MAX_PENDING = 10_000;
+/** Most compared windows waiting for their inspection; older ones are never labelled. */
+const MAX_UNLABELLED = 50_000;
 
 /** Pairs the serving and shadow scores of the same windows of a candidate version. */
 export class ShadowComparison {
   private readonly pending = new Map<string, PendingWindow>();
+  /** Compared windows whose seams have no verdict yet, oldest first. */
+  private unlabelled: ComparedWindow[] = [];
   private compared = 0;
   private agreeing = 0;
   private servingFlags = 0;
   private shadowFlags = 0;
+  private labelled = 0;
+  private servingErrors = 0;
+  private shadowErrors = 0;
 
-  /** Compares the scores of candidate `candidateVersion` only. */
-  constructor(readonly candidateVersion: string) {}
+  /**
+   * Compares the scores of candidate `candidateVersion` only; `labelWindow` labels a compared
+   * window from the inspections (verdicts come seconds after the seams, so a window is labelled
+   * when the figures are taken after its verdict).
+   */
+  constructor(
+    readonly candidateVersion: string,
+    private readonly labelWindow: WindowLabeller,
+  ) {}
 
   /**
    * Takes one published score (contract `AnomalyScore`) of `asset`; shadow scores of another
@@ -91,7 +153,13 @@ export class ShadowComparison {
    */
   take(
     asset: string,
-    score: { windowStart: string; anomaly: boolean; modelVersion: string; shadow?: boolean },
+    score: {
+      windowStart: string;
+      windowEnd: string;
+      anomaly: boolean;
+      modelVersion: string;
+      shadow?: boolean;
+    },
   ): void {
     const role = score.shadow === true ? 'shadow' : 'serving';
     if (role === 'shadow' && score.modelVersion !== this.candidateVersion) return;
@@ -111,16 +179,35 @@ export class ShadowComparison {
     if (entry.serving === entry.shadow) this.agreeing += 1;
     if (entry.serving) this.servingFlags += 1;
     if (entry.shadow) this.shadowFlags += 1;
+    this.unlabelled.push({
+      asset,
+      startMs: Date.parse(score.windowStart),
+      endMs: Date.parse(score.windowEnd),
+      serving: entry.serving,
+      shadow: entry.shadow,
+    });
+    if (this.unlabelled.length > MAX_UNLABELLED) this.unlabelled.shift();
   }
 
-  /** The figures so far. */
+  /** The figures so far, with every window whose inspection has come by now labelled. */
   figures(): ShadowFigures {
-    const share = (n: number) => (this.compared === 0 ? null : n / this.compared);
+    this.unlabelled = this.unlabelled.filter((window) => {
+      const label = this.labelWindow(window.asset, window.startMs, window.endMs);
+      if (label === 'uninspected') return true;
+      this.labelled += 1;
+      if (window.serving !== (label === 'defect')) this.servingErrors += 1;
+      if (window.shadow !== (label === 'defect')) this.shadowErrors += 1;
+      return false;
+    });
+    const share = (n: number, of: number) => (of === 0 ? null : n / of);
     return {
       windowsCompared: this.compared,
-      agreement: share(this.agreeing),
-      servingAnomalyRate: share(this.servingFlags),
-      shadowAnomalyRate: share(this.shadowFlags),
+      agreement: share(this.agreeing, this.compared),
+      servingAnomalyRate: share(this.servingFlags, this.compared),
+      shadowAnomalyRate: share(this.shadowFlags, this.compared),
+      labelledWindows: this.labelled,
+      servingErrorRate: share(this.servingErrors, this.labelled),
+      shadowErrorRate: share(this.shadowErrors, this.labelled),
     };
   }
 }

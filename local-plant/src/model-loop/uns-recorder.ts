@@ -3,7 +3,8 @@ import {
   type CellAddress,
   type DatasetFile,
 } from '@uns-mlops/welding-simulator';
-import { SeamLabels } from './seam-labels';
+import { SeamLabels, UNINSPECTED } from './seam-labels';
+import type { WindowLabel } from './shadow-comparison';
 
 /** One telemetry block as received (contract `TelemetryBlock`). */
 interface TelemetryBlock {
@@ -104,6 +105,17 @@ export class UnsRecorder {
     }
     const files = writer.write(outDir, ['parquet']);
     return { files, rows: writer.rows, rowsByLabel: writer.rowsByLabel };
+  }
+
+  /**
+   * The label of the window of `asset` over [startMs, endMs] from the inspections so far: a defect
+   * when either end lies in a failed seam, `uninspected` when either end lies in a seam without
+   * a verdict yet, else `normal` (windows are far shorter than seams, so their ends tell).
+   */
+  windowLabel(asset: string, startMs: number, endMs: number): WindowLabel {
+    const labels = [startMs, endMs].map((timeMs) => this.labels.label(asset, timeMs).label);
+    if (labels.some((label) => label !== 'normal' && label !== UNINSPECTED)) return 'defect';
+    return labels.includes(UNINSPECTED) ? 'uninspected' : 'normal';
   }
 
   /** Takes one message the validator found valid; ignores what the recording does not need. */

@@ -80,6 +80,20 @@ export interface InferenceConfig {
 
 const topicLevel = { type: 'string', pattern: '^[^/#+]+$' } as const;
 
+/** JSON schema of the `drift` section (the local plant passes its own section through). */
+export const DRIFT_SECTION_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['enabled', 'windowSeconds', 'intervalSeconds', 'threshold', 'minSamples'],
+  properties: {
+    enabled: { type: 'boolean' },
+    windowSeconds: { type: 'integer', minimum: 1, maximum: 86_400 },
+    intervalSeconds: { type: 'integer', minimum: 1, maximum: 86_400 },
+    threshold: { type: 'number', exclusiveMinimum: 0, maximum: 100 },
+    minSamples: { type: 'integer', minimum: 1 },
+  },
+} as const;
+
 const schema: JSONSchemaType<InferenceConfig> = {
   type: 'object',
   additionalProperties: false,
@@ -156,18 +170,7 @@ const schema: JSONSchemaType<InferenceConfig> = {
         events: { type: 'integer', minimum: 1, maximum: 100_000 },
       },
     },
-    drift: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['enabled', 'windowSeconds', 'intervalSeconds', 'threshold', 'minSamples'],
-      properties: {
-        enabled: { type: 'boolean' },
-        windowSeconds: { type: 'integer', minimum: 1, maximum: 86_400 },
-        intervalSeconds: { type: 'integer', minimum: 1, maximum: 86_400 },
-        threshold: { type: 'number', exclusiveMinimum: 0, maximum: 100 },
-        minSamples: { type: 'integer', minimum: 1 },
-      },
-    },
+    drift: DRIFT_SECTION_SCHEMA,
     http: {
       type: 'object',
       additionalProperties: false,
