@@ -7,15 +7,15 @@
  * the runtime swaps to it; the dashboard shows the drift and the model history. Windows and
  * durations are shortened so that the loop closes in minutes, not in the default's tens of minutes.
  */
-import { mkdirSync, mkdtempSync, readlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import pino from 'pino';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { schemaProblems, waitUntil } from '@uns-mlops/test-services';
 import type { AnomalyDrift, AnomalyStatus, ModelLoopReport } from '../../dashboard/src/api/types';
-import { loadPlantConfig, type LocalPlantConfig } from '../src/config';
+import type { LocalPlantConfig } from '../src/config';
 import { LocalPlant } from '../src/local-plant';
+import { testPlantConfig } from './test-plant-config';
 
 const ARTIFACTS = join(__dirname, '..', 'test-artifacts');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -31,44 +31,32 @@ const consoleErrors: string[] = [];
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  plantConfig = loadPlantConfig({
-    env: {
-      UNS_PLANT_CONFIG_JSON: JSON.stringify({
-        dataDir: mkdtempSync(join(tmpdir(), 'drift-plant-')),
-        broker: { port: 0 },
-        http: { port: 0 },
-        validatorPort: 0,
-        inferencePort: 0,
-        simulator: { cells: 2, malformedShare: 0.01, defectRate: 0.5, seed: 5 },
-        scenario: 'drift',
-        drift: { kind: 'contact-tip-wear', startSeconds: 0, rampSeconds: 0 },
-        driftMonitor: {
-          enabled: true,
-          windowSeconds: 20,
-          intervalSeconds: 5,
-          threshold: 0.25,
-          minSamples: 5000,
-        },
-        modelLoop: {
-          consecutiveDrifted: 2,
-          retrainingSeconds: 90,
-          inspectionWaitSeconds: 8,
-          quality: { minRocAuc: 0.7, minF1: 0.3 },
-          shadow: {
-            // Wider error limit than the default: both models are trained on seconds of data and
-            // a candidate no worse than the serving one must not fail the run by chance; the
-            // rule's edges are specified in model-loop-decisions.test.ts.
-            minWindows: 400,
-            minAgreement: 0.9,
-            maxAnomalyRateIncrease: 0.05,
-            maxErrorRateIncrease: 0.05,
-            timeoutSeconds: 300,
-          },
-        },
-        summaryIntervalMs: 3_600_000,
-        model: { trainingSeconds: 20 },
-        logLevel: 'warn',
-      }),
+  plantConfig = testPlantConfig({
+    simulator: { cells: 2, malformedShare: 0.01, defectRate: 0.5, seed: 5 },
+    scenario: 'drift',
+    drift: { kind: 'contact-tip-wear', startSeconds: 0, rampSeconds: 0 },
+    driftMonitor: {
+      enabled: true,
+      windowSeconds: 20,
+      intervalSeconds: 5,
+      threshold: 0.25,
+      minSamples: 5000,
+    },
+    modelLoop: {
+      consecutiveDrifted: 2,
+      retrainingSeconds: 90,
+      inspectionWaitSeconds: 8,
+      quality: { minRocAuc: 0.7, minF1: 0.3 },
+      shadow: {
+        // Wider error limit than the default: both models are trained on seconds of data and
+        // a candidate no worse than the serving one must not fail the run by chance; the
+        // rule's edges are specified in model-loop-decisions.test.ts.
+        minWindows: 400,
+        minAgreement: 0.9,
+        maxAnomalyRateIncrease: 0.05,
+        maxErrorRateIncrease: 0.05,
+        timeoutSeconds: 300,
+      },
     },
   });
   plant = await LocalPlant.start(plantConfig, pino({ level: 'warn' }));

@@ -4,8 +4,7 @@
  * Debian's Chromium; then the same dashboard build hosted as the cloud hosts it, signing in with a
  * stand-in for Cognito's hosted UI in front of the plant's compliance API.
  */
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import pino from 'pino';
@@ -21,10 +20,11 @@ import type {
   ViolationPage,
 } from '../../dashboard/src/api/types';
 import { formatCount, formatShare, orDash } from '../../dashboard/src/format';
-import { loadPlantConfig, type LocalPlantConfig } from '../src/config';
+import type { LocalPlantConfig } from '../src/config';
 import { DASHBOARD_DIST, LocalPlant } from '../src/local-plant';
 import { FAKE_USER, startFakeCognito, type FakeCognito } from './fake-cognito';
 import { startHostedDashboard, type HostedDashboard } from './hosted-dashboard';
+import { testPlantConfig } from './test-plant-config';
 
 const ARTIFACTS = join(__dirname, '..', 'test-artifacts');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -62,21 +62,8 @@ const consoleErrors: string[] = [];
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  plantConfig = loadPlantConfig({
-    env: {
-      UNS_PLANT_CONFIG_JSON: JSON.stringify({
-        dataDir: mkdtempSync(join(tmpdir(), 'local-plant-')),
-        broker: { port: 0 },
-        http: { port: 0 },
-        validatorPort: 0,
-        inferencePort: 0,
-        simulator: { cells: 2, seconds: 6, malformedShare: 0.05, defectRate: 0.2, seed: 7 },
-        // No summaries during the test, so the counts stand still once the simulator is done.
-        summaryIntervalMs: 3_600_000,
-        model: { trainingSeconds: 20 },
-        logLevel: 'warn',
-      }),
-    },
+  plantConfig = testPlantConfig({
+    simulator: { cells: 2, seconds: 6, malformedShare: 0.05, defectRate: 0.2, seed: 7 },
   });
   plant = await LocalPlant.start(plantConfig, pino({ level: 'warn' }));
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true });

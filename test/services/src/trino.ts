@@ -7,22 +7,20 @@ import {
   mkdirSync,
   mkdtempSync,
   openSync,
-  readFileSync,
   readdirSync,
   renameSync,
   rmSync,
   symlinkSync,
   writeFileSync,
-  writeSync,
 } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { pipeline } from 'node:stream/promises';
+import { makeOnceUnderLock } from './lock-file';
 import { freePort, onFreePorts } from './ports';
 import { launchService, terminate } from './process';
-import { waitUntil } from './wait';
 
 /**
  * The Trino release the tests run: the newest `trino-server` on Maven Central (Central holds only
@@ -290,69 +288,14 @@ export async function trinoServer(): Promise<string> {
   const lock = `${server}.lock`;
   const complete = () => existsSync(join(server, '.complete'));
   mkdirSync(cache, { recursive: true });
-  while (!complete()) {
-    if (takeLock(lock)) {
-      try {
-        if (!complete()) await download(cache, server);
-      } finally {
-        rmSync(lock, { force: true });
-      }
-    } else {
-      await waitUntil(
-        () => {
-          if (complete()) return true;
-          const holder = lockHolder(lock);
-          return holder === 'gone' || (holder !== undefined && !processIsAlive(holder));
-        },
-        PREFETCH_TIMEOUT_MS,
-        `Trino ${TRINO_VERSION} downloaded by the process holding ${lock}`,
-      );
-    }
-  }
+  await makeOnceUnderLock({
+    lock,
+    isMade: complete,
+    make: () => download(cache, server),
+    timeoutMs: PREFETCH_TIMEOUT_MS,
+    what: `Trino ${TRINO_VERSION} downloaded by the process holding ${lock}`,
+  });
   return server;
-}
-
-/**
- * Creates the lock file with this process's id; false while another process holds it. A lock whose
- * process has died is removed and taken.
- */
-function takeLock(lock: string): boolean {
-  for (;;) {
-    try {
-      const descriptor = openSync(lock, 'wx');
-      writeSync(descriptor, String(process.pid));
-      closeSync(descriptor);
-      return true;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    const holder = lockHolder(lock);
-    if (holder === 'gone') continue;
-    // An empty lock is one its creator has not written its id into yet.
-    if (holder === undefined || processIsAlive(holder)) return false;
-    if (lockHolder(lock) === holder) rmSync(lock, { force: true });
-  }
-}
-
-/** The process id in a lock file, undefined while it is empty, `gone` once it is removed. */
-function lockHolder(lock: string): number | undefined | 'gone' {
-  try {
-    const content = readFileSync(lock, 'utf8');
-    return content === '' ? undefined : Number(content);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'gone';
-    throw error;
-  }
-}
-
-function processIsAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**
