@@ -21,6 +21,8 @@ const ARTIFACTS = join(__dirname, '..', 'test-artifacts');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** The loop, from the first drift message to the promotion, on a machine shared with other tests. */
 const LOOP_TIMEOUT_MS = 420_000;
+/** The events that end a candidate's round. */
+const DECISIONS = ['promoted', 'rejected', 'refused'];
 /** A test's own limit: longer than its waits, so that a wait that fails says what it waited for. */
 const TEST_TIMEOUT_MS = LOOP_TIMEOUT_MS + 60_000;
 
@@ -46,7 +48,9 @@ beforeAll(async () => {
       consecutiveDrifted: 2,
       retrainingSeconds: 90,
       inspectionWaitSeconds: 8,
-      quality: { minRocAuc: 0.7, minF1: 0.3 },
+      // Below the plant's floor (0.7 / 0.3): 90 s of data from 2 cells scored ROC-AUC 0.75-0.87
+      // and F1 0.36-0.48 in trial runs; the test is about the loop, not the model's quality.
+      quality: { minRocAuc: 0.6, minF1: 0.2 },
       shadow: {
         // Wider error limit than the default: both models are trained on seconds of data and
         // a candidate no worse than the serving one must not fail the run by chance; the
@@ -128,18 +132,12 @@ describe('the drift scenario of the local plant, end to end', () => {
     'retrains on the labelled recent data, shadows the candidate and promotes it; the runtime serves it',
     async () => {
       await waitUntil(
-        async () => {
-          const seen = await events();
-          const decided = seen.find((event) => ['promoted', 'rejected', 'refused'].includes(event));
-          if (decided !== undefined && decided !== 'promoted') {
-            const { history } = await models();
-            throw new Error(`the candidate was ${decided}: ${history[0]!.reason}`);
-          }
-          return decided === 'promoted';
-        },
+        async () => (await events()).some((event) => DECISIONS.includes(event)),
         LOOP_TIMEOUT_MS,
-        'the candidate promoted',
+        'a decision on the candidate',
       );
+      const { history: decided } = await models();
+      expect(`${decided[0]!.event}: ${decided[0]!.reason}`).toMatch(/^promoted: /);
       expect(await events()).toEqual([
         'serving',
         'drift-detected',

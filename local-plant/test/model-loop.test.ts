@@ -216,7 +216,7 @@ describe('the shadow comparison', () => {
     });
   });
 
-  it('promotes a candidate that disagrees where the inspections prove it right', () => {
+  it('promotes a candidate the inspections prove more accurate, however much it disagrees or flags', () => {
     const afterDrift = figures({
       agreement: 0.6,
       servingAnomalyRate: 0.5,
@@ -227,15 +227,24 @@ describe('the shadow comparison', () => {
     expect(decideShadow(afterDrift, limits)).toEqual({
       decision: 'promote',
       reason:
-        'the flags agree on only 60.0 % of 10 windows, but the inspections side with the candidate: it is wrong on 5.0 % of 10 inspected windows, the serving model on 40.0 %',
+        'the inspections side with the candidate: it is wrong on 5.0 % of 10 inspected windows, the serving model on 40.0 %; the flags agree on 60.0 % of 10 windows',
     });
+    // Measured on the drift scenario: a serving model missing most defects, a candidate finding them.
+    const findsTheDefects = figures({
+      agreement: 0.75,
+      servingAnomalyRate: 0.034,
+      shadowAnomalyRate: 0.271,
+      servingErrorRate: 0.4675,
+      shadowErrorRate: 0.225,
+    });
+    expect(decideShadow(findsTheDefects, limits).decision).toBe('promote');
   });
 
   it('rejects a candidate that flags more, errs more, or disagrees without being right, saying why', () => {
     expect(decideShadow(figures({ shadowAnomalyRate: 0.35 }), limits)).toEqual({
       decision: 'reject',
       reason:
-        'the candidate flags 35.0 % of 10 windows, the serving model 20.0 %: more than 10.0 % higher',
+        'the candidate flags 35.0 % of 10 windows, the serving model 20.0 %: more than 10.0 % higher, and it is no more accurate',
     });
     expect(decideShadow(figures({ shadowErrorRate: 0.2 }), limits)).toEqual({
       decision: 'reject',

@@ -36,7 +36,10 @@ export interface ShadowLimits {
    * the serving model; a more accurate one may disagree more (it is right where they differ).
    */
   readonly minAgreement: number;
-  /** How much higher the candidate's anomaly rate may be than the serving model's (absolute). */
+  /**
+   * How much higher the anomaly rate of a candidate that is not more accurate than the serving
+   * model may be (absolute).
+   */
   readonly maxAnomalyRateIncrease: number;
   /** How much higher the candidate's error rate may be than the serving model's (absolute). */
   readonly maxErrorRateIncrease: number;
@@ -51,9 +54,11 @@ export type ShadowDecision =
 const percent = (share: number) => `${(share * 100).toFixed(1)} %`;
 
 /**
- * Decides on a candidate from its figures: wait for `minWindows` labelled windows; reject it when
- * it flags more windows than allowed or errs more than allowed; promote it when it agrees with the
- * serving model or, where it does not, is the more accurate of the two; reject it otherwise.
+ * Decides on a candidate from its figures: wait for `minWindows` labelled windows; promote a
+ * candidate that is wrong on fewer of them than the serving model, whatever it flags (its extra
+ * flags are defects the serving model misses); otherwise reject it when it flags more windows or
+ * errs more than allowed, promote it when it agrees with the serving model, and reject it when it
+ * does not.
  */
 export function decideShadow(figures: ShadowFigures, limits: ShadowLimits): ShadowDecision {
   const { windowsCompared, agreement, servingAnomalyRate, shadowAnomalyRate } = figures;
@@ -73,10 +78,17 @@ export function decideShadow(figures: ShadowFigures, limits: ShadowLimits): Shad
   }
   const compared = `${String(windowsCompared)} windows`;
   const errors = `wrong on ${percent(shadowErrorRate)} of ${String(labelledWindows)} inspected windows, the serving model on ${percent(servingErrorRate)}`;
+  const flags = `the candidate flags ${percent(shadowAnomalyRate)} of ${compared}, the serving model ${percent(servingAnomalyRate)}`;
+  if (shadowErrorRate < servingErrorRate) {
+    return {
+      decision: 'promote',
+      reason: `the inspections side with the candidate: it is ${errors}; the flags agree on ${percent(agreement)} of ${compared}`,
+    };
+  }
   if (shadowAnomalyRate > servingAnomalyRate + limits.maxAnomalyRateIncrease) {
     return {
       decision: 'reject',
-      reason: `the candidate flags ${percent(shadowAnomalyRate)} of ${compared}, the serving model ${percent(servingAnomalyRate)}: more than ${percent(limits.maxAnomalyRateIncrease)} higher`,
+      reason: `${flags}: more than ${percent(limits.maxAnomalyRateIncrease)} higher, and it is no more accurate`,
     };
   }
   if (shadowErrorRate > servingErrorRate + limits.maxErrorRateIncrease) {
@@ -86,12 +98,6 @@ export function decideShadow(figures: ShadowFigures, limits: ShadowLimits): Shad
     return {
       decision: 'promote',
       reason: `the flags agree on ${percent(agreement)} of ${compared}; the candidate is ${errors}`,
-    };
-  }
-  if (shadowErrorRate < servingErrorRate) {
-    return {
-      decision: 'promote',
-      reason: `the flags agree on only ${percent(agreement)} of ${compared}, but the inspections side with the candidate: it is ${errors}`,
     };
   }
   return {
