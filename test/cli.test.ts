@@ -4,47 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPOSITORY_ROOT } from './support/app';
 import { synthesizedApp } from './support/assembly';
-
-/**
- * A user's environment without AWS credentials or configuration: a home of its own, and the run's
- * temporary directory (the synthesized artifacts' staging goes there and is removed with it).
- */
-function userEnvironment(home: string): NodeJS.ProcessEnv {
-  return {
-    PATH: process.env.PATH,
-    HOME: home,
-    TMPDIR: tmpdir(),
-    AWS_EC2_METADATA_DISABLED: 'true',
-    CI: 'true',
-  };
-}
-
-/** Runs `cdk synth` as a user would, with no AWS credentials or configuration at all. */
-function cdkSynth(...args: string[]) {
-  const home = mkdtempSync(join(tmpdir(), 'no-aws-home-'));
-  const outdir = join(home, 'cdk.out');
-  const result = spawnSync(
-    join(REPOSITORY_ROOT, 'node_modules', '.bin', 'cdk'),
-    ['synth', '--quiet', '--no-notices', '--no-version-reporting', '-o', outdir, ...args],
-    {
-      cwd: REPOSITORY_ROOT,
-      encoding: 'utf8',
-      env: userEnvironment(home),
-    },
-  );
-  return { ...result, outdir };
-}
+import { cdkSynth, userEnvironment } from './support/cdk-cli';
 
 /** Runs `npm run rollout:plan` in `cwd` as a user would, without AWS credentials. */
 function rolloutPlan(cwd: string, ...args: string[]) {
-  const home = mkdtempSync(join(tmpdir(), 'no-aws-home-'));
   return spawnSync(
     'npm',
     ['run', '--silent', '--prefix', REPOSITORY_ROOT, 'rollout:plan', '--', ...args],
     {
       cwd,
       encoding: 'utf8',
-      env: userEnvironment(home),
+      env: userEnvironment(),
     },
   );
 }
@@ -94,23 +64,19 @@ function expectEnvironmentWritten(outdir: string, name: string): void {
 }
 
 describe('cdk synth', () => {
-  it('writes the dev templates without AWS credentials or lookups', () => {
-    const synth = cdkSynth('-c', 'env=dev');
-    expect(synth.status).toBe(0);
-    expectEnvironmentWritten(synth.outdir, 'dev');
-  });
-
-  // One CLI run is enough to show the CLI needs no credentials: what could make another
-  // environment need them is a context lookup, and its synthesis (shared with the other test
-  // files, as the CLI's app builds it) asks for none.
-  it('writes the prod templates with no context lookup, so without AWS credentials too', async () => {
-    const prod = await synthesizedApp('prod');
-    expect(prod.assembly.manifest.missing ?? []).toEqual([]);
-    expectEnvironmentWritten(prod.directory, 'prod');
-  });
+  // The run's synthesis of each environment, which the other test files read, is `cdk synth` as a
+  // user runs it, without AWS credentials (test/support/assembly.ts).
+  it.each(['dev', 'prod'])(
+    'writes the %s templates without AWS credentials or context lookups',
+    async (name) => {
+      const synthesized = await synthesizedApp(name);
+      expect(synthesized.assembly.manifest.missing ?? []).toEqual([]);
+      expectEnvironmentWritten(synthesized.directory, name);
+    },
+  );
 
   it('fails with one clear message for an unknown environment', () => {
-    const synth = cdkSynth('-c', 'env=staging');
+    const synth = cdkSynth(mkdtempSync(join(tmpdir(), 'cdk-out-')), '-c', 'env=staging');
     expect(synth.status).not.toBe(0);
     expect(synth.stderr).toContain(
       'Unknown environment "staging" (selected with -c env=<name>).\n  - known environments: dev, prod',

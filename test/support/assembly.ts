@@ -1,8 +1,9 @@
 /**
- * The whole app of an environment (`buildAppFor`), synthesized once per test run into the run's
- * folder and read by every test file that only inspects what synthesis wrote (templates, the
- * acknowledgements in the stacks' metadata, the rollout plans): one synthesis, with its cdk-nag
- * checks, its function bundles and the dashboard's build, instead of one per file.
+ * The whole app of an environment, synthesized once per test run into the run's folder by the CDK
+ * command line as a user runs it (`cdk synth -c env=<name>`, without AWS credentials), and read by
+ * every test file that only inspects what synthesis wrote (templates, the acknowledgements in the
+ * stacks' metadata, the rollout plans): one synthesis, with its cdk-nag checks, its function
+ * bundles and the dashboard's build, instead of one per file.
  */
 import { renameSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ import { CloudAssembly, type CloudFormationStackArtifact } from 'aws-cdk-lib/cx-
 import { stackName } from '../../lib/app';
 import type { EnvironmentConfig } from '../../lib/config/environment';
 import { resolveEnvironment } from '../../lib/config/resolve';
-import { buildAppFor } from './app';
+import { cdkSynth } from './cdk-cli';
 import { oncePerRun } from './once-per-run';
 import { runDirectory } from './run-directory';
 
@@ -49,7 +50,10 @@ export async function synthesizedApp(environmentName: string): Promise<Synthesiz
     key,
     () => {
       const staging = `${directory}.staging`;
-      buildAppFor(environmentName, { outdir: staging }).app.synth();
+      const synth = cdkSynth(staging, '-c', `env=${environmentName}`);
+      if (synth.status !== 0) {
+        throw new Error(`cdk synth -c env=${environmentName} failed:\n${synth.stderr}`);
+      }
       renameSync(staging, directory);
     },
     SYNTH_TIMEOUT_MS,
