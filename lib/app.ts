@@ -8,10 +8,12 @@ import { publishedVersions, type PublishedVersion } from './delivery/published-c
 import { rolloutPlan, savePlan } from './delivery/rollout-plan';
 import { type RolloutStep, rolloutSteps } from './delivery/rollout-steps';
 import { addComplianceChecks } from './quality/compliance';
+import { AlertsStack } from './stacks/alerts-stack';
 import { ComplianceApiStack } from './stacks/compliance-api-stack';
 import { ComplianceIngestStack } from './stacks/compliance-ingest-stack';
 import { ComplianceStoreStack } from './stacks/compliance-store-stack';
 import { CurationStack } from './stacks/curation-stack';
+import { DashboardsStack } from './stacks/dashboards-stack';
 import { DeliveryPipelineStack } from './stacks/delivery-pipeline-stack';
 import { EdgeDeploymentStack } from './stacks/edge-deployment-stack';
 import { EdgeFleetStack } from './stacks/edge-fleet-stack';
@@ -25,6 +27,8 @@ import { StreamingStack } from './stacks/streaming-stack';
 /** The stacks of one environment that do not depend on the rollout order. */
 export interface PlatformStacks {
   readonly config: EnvironmentConfig;
+  /** The environment's notification topic, which every alarm of the other stacks notifies. */
+  readonly alerts: AlertsStack;
   readonly lakehouse: LakehouseStack;
   readonly network: NetworkStack;
   readonly curation: CurationStack;
@@ -36,6 +40,8 @@ export interface PlatformStacks {
   readonly modelMonitoring: ModelMonitoringStack;
   readonly edgeFleet: EdgeFleetStack;
   readonly modelRollout: ModelRolloutStack;
+  /** The CloudWatch dashboards of the environment and of each plant, over all the above. */
+  readonly dashboards: DashboardsStack;
 }
 
 /** The stacks of one environment, and the delivery pipeline. */
@@ -51,9 +57,10 @@ export function stackName(config: EnvironmentConfig, part: string): string {
 }
 
 /**
- * Adds an environment's platform stacks (Lakehouse, network, Lakehouse curation, compliance store
- * and API, streaming, compliance ingestion, ML pipeline, model monitoring, edge fleet, model
- * rollout) to `scope`: the app itself, or a pipeline stage.
+ * Adds an environment's platform stacks (alerts first, whose topic every other stack's alarms
+ * notify; then Lakehouse, network, Lakehouse curation, compliance store and API, streaming,
+ * compliance ingestion, ML pipeline, model monitoring, edge fleet, model rollout; the dashboards
+ * last, over all of them) to `scope`: the app itself, or a pipeline stage.
  */
 export function addPlatformStacks(
   scope: Construct,
@@ -68,8 +75,14 @@ export function addPlatformStacks(
     terminationProtection: !config.allowDestroy,
   });
 
+  const alertsStack = new AlertsStack(scope, stackName(config, 'Alerts'), {
+    ...common('Alerts'),
+    description: `uns-mlops alerts (${config.name}): the notification topic every alarm of the environment notifies`,
+  });
+  const { alerts } = alertsStack;
   const lakehouse = new LakehouseStack(scope, stackName(config, 'Lakehouse'), {
     ...common('Lakehouse'),
+    alerts,
     description: `uns-mlops Lakehouse (${config.name}): S3 zones, Glue catalog, Athena, Lake Formation`,
   });
   const network = new NetworkStack(scope, stackName(config, 'Network'), {
@@ -78,29 +91,34 @@ export function addPlatformStacks(
   });
   const curation = new CurationStack(scope, stackName(config, 'Curation'), {
     ...common('Curation'),
+    alerts,
     lakehouse: lakehouse.lakehouse,
     network: network.network,
     description: `uns-mlops Lakehouse curation (${config.name}): raw to curated labelled telemetry, daily, with Step Functions and Athena`,
   });
   const complianceStore = new ComplianceStoreStack(scope, stackName(config, 'ComplianceStore'), {
     ...common('ComplianceStore'),
+    alerts,
     network: network.network,
     description: `uns-mlops compliance store (${config.name}): RDS for PostgreSQL validation store, RDS Proxy, schema migrations`,
   });
   const complianceApi = new ComplianceApiStack(scope, stackName(config, 'ComplianceApi'), {
     ...common('ComplianceApi'),
+    alerts,
     network: network.network,
     store: complianceStore.store,
     description: `uns-mlops compliance API (${config.name}): Cognito users, HTTP API with JWT authorizer, dashboard on S3 and CloudFront`,
   });
   const streaming = new StreamingStack(scope, stackName(config, 'Streaming'), {
     ...common('Streaming'),
+    alerts,
     network: network.network,
     lakehouse: lakehouse.lakehouse,
     description: `uns-mlops streaming (${config.name}): MSK, UNS topics, every UNS data class into the Lakehouse`,
   });
   const complianceIngest = new ComplianceIngestStack(scope, stackName(config, 'ComplianceIngest'), {
     ...common('ComplianceIngest'),
+    alerts,
     network: network.network,
     streaming: streaming.streaming,
     store: complianceStore.store,
@@ -109,11 +127,13 @@ export function addPlatformStacks(
   });
   const mlPipeline = new MlPipelineStack(scope, stackName(config, 'MlPipeline'), {
     ...common('MlPipeline'),
+    alerts,
     lakehouse: lakehouse.lakehouse,
     description: `uns-mlops ML pipeline (${config.name}): SageMaker Pipeline, model registry, schedule`,
   });
   const modelMonitoring = new ModelMonitoringStack(scope, stackName(config, 'ModelMonitoring'), {
     ...common('ModelMonitoring'),
+    alerts,
     lakehouse: lakehouse.lakehouse,
     mlPipeline: mlPipeline.mlPipeline,
     network: network.network,
@@ -121,6 +141,7 @@ export function addPlatformStacks(
   });
   const edgeFleet = new EdgeFleetStack(scope, stackName(config, 'EdgeFleet'), {
     ...common('EdgeFleet'),
+    alerts,
     network: network.network,
     streaming: streaming.streaming,
     pipelineAccount,
@@ -128,13 +149,32 @@ export function addPlatformStacks(
   });
   const modelRollout = new ModelRolloutStack(scope, stackName(config, 'ModelRollout'), {
     ...common('ModelRollout'),
+    alerts,
     mlPipeline: mlPipeline.mlPipeline,
     edgeFleet: edgeFleet.fleet,
     lakehouse: lakehouse.lakehouse,
     network: network.network,
     description: `uns-mlops model rollout (${config.name}): approved models checked against the UNS contract, in shadow at the canary, promoted wave by wave or rejected`,
   });
+  const dashboards = new DashboardsStack(scope, stackName(config, 'Dashboards'), {
+    ...common('Dashboards'),
+    lakehouse: lakehouse.lakehouse,
+    streaming: streaming.streaming,
+    edgeKpiMetrics: streaming.edgeKpiMetrics,
+    complianceStore: complianceStore.store,
+    complianceApi: complianceApi.api,
+    complianceDashboard: complianceApi.dashboard,
+    complianceIngest: complianceIngest.ingest,
+    summariesDelivery: complianceIngest.summariesDelivery,
+    mlPipeline: mlPipeline.mlPipeline,
+    curation: curation.curation,
+    driftMonitor: modelMonitoring.monitor,
+    edgeFleet: edgeFleet.fleet,
+    modelRollout: modelRollout.rollout,
+    description: `uns-mlops dashboards (${config.name}): one CloudWatch dashboard for the environment, one per plant`,
+  });
   for (const stack of [
+    alertsStack,
     lakehouse,
     network,
     curation,
@@ -146,11 +186,13 @@ export function addPlatformStacks(
     modelMonitoring,
     edgeFleet,
     modelRollout,
+    dashboards,
   ]) {
     Tags.of(stack).add('environment', config.name);
   }
   return {
     config,
+    alerts: alertsStack,
     lakehouse,
     network,
     curation,
@@ -162,6 +204,7 @@ export function addPlatformStacks(
     modelMonitoring,
     edgeFleet,
     modelRollout,
+    dashboards,
   };
 }
 

@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import type { Command, Invocation, OptionSpec } from './command';
+import { lakeCommand } from './commands/lake';
 import { modelsCommand } from './commands/models';
+import { plantConfigCommand } from './commands/plant-config';
 import { queryCommand } from './commands/query';
 import { statusCommand } from './commands/status';
 import { resolveTarget, type Target } from './environment';
@@ -8,7 +10,13 @@ import { CliError, EXIT, explainAwsError, UsageError } from './errors';
 import type { Io } from './io';
 
 /** The commands of `uns-mlops`, in the order the help lists them. */
-export const COMMANDS: readonly Command[] = [statusCommand, modelsCommand, queryCommand];
+export const COMMANDS: readonly Command[] = [
+  statusCommand,
+  modelsCommand,
+  queryCommand,
+  lakeCommand,
+  plantConfigCommand,
+];
 
 const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   context: {
@@ -141,7 +149,8 @@ function optionLines(specs: Readonly<Record<string, OptionSpec>>): string[] {
 
 const FOOTER = [
   'Credentials come from the default AWS credential chain (AWS_PROFILE, SSO, environment variables,',
-  'instance roles). Exit codes: 0 done, 1 failed (or `status` found something red), 2 wrong command line.',
+  'instance roles). Exit codes: 0 done, 1 failed (or `status` found something red, `lake grants` a',
+  'difference), 2 wrong command line.',
 ];
 
 function mainHelp(): string {

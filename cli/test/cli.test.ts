@@ -26,6 +26,8 @@ describe('help', () => {
       'status',
       'models',
       'query',
+      'lake',
+      'plant-config',
       '-c env=<name>',
       '--region <region>',
       '--json',
@@ -102,7 +104,7 @@ describe('a wrong command line exits 2 with the fix', () => {
     const { code, stderr } = await cli(['stauts']);
     expect(code).toBe(2);
     expect(stderr).toBe(
-      'error: Unknown command "stauts".\n  fix: The commands are status, models, query; run `uns-mlops --help`.\n',
+      'error: Unknown command "stauts".\n  fix: The commands are status, models, query, lake, plant-config; run `uns-mlops --help`.\n',
     );
   });
 

@@ -9,11 +9,7 @@ import {
   ListTagsForResourceCommand,
 } from '@aws-sdk/client-cloudwatch';
 import { GetTablesCommand, GlueClient } from '@aws-sdk/client-glue';
-import {
-  GetBootstrapBrokersCommand,
-  KafkaClient,
-  ListClustersV2Command,
-} from '@aws-sdk/client-kafka';
+import { GetBootstrapBrokersCommand, ListClustersV2Command } from '@aws-sdk/client-kafka';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import {
   ListModelPackagesCommand,
@@ -23,16 +19,12 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
 import { stackLevel } from '../src/commands/status';
-import { awsError, cli, cloudformation } from './support';
+import { awsError, BROKERS, cli, cloudformation, cluster, kafka } from './support';
 
-const kafka = mockClient(KafkaClient);
 const glue = mockClient(GlueClient);
 const cloudwatch = mockClient(CloudWatchClient);
 const s3 = mockClient(S3Client);
 const sagemaker = mockClient(SageMakerClient);
-const CLUSTER_ARN = 'arn:aws:kafka:eu-central-1:222222222222:cluster/uns-mlops/abcd-1234';
-const BROKERS =
-  'b-1.uns-mlops.abcd.c2.kafka.eu-central-1.amazonaws.com:9098,b-2.uns-mlops.abcd.c2.kafka.eu-central-1.amazonaws.com:9098';
 
 function stacks(statuses: Record<string, StackStatus>) {
   cloudformation.on(DescribeStacksCommand).resolves({
@@ -51,20 +43,6 @@ function stacks(statuses: Record<string, StackStatus>) {
       },
     ],
   });
-}
-
-function cluster(state: 'ACTIVE' | 'UPDATING' | 'FAILED') {
-  kafka.on(ListClustersV2Command).resolves({
-    ClusterInfoList: [
-      {
-        ClusterName: 'uns-mlops',
-        ClusterArn: CLUSTER_ARN,
-        State: state,
-        ClusterType: 'PROVISIONED',
-      },
-    ],
-  });
-  kafka.on(GetBootstrapBrokersCommand).resolves({ BootstrapBrokerStringSaslIam: BROKERS });
 }
 
 function executions(...statuses: PipelineExecutionStatus[]) {

@@ -1,4 +1,9 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import {
+  GetBootstrapBrokersCommand,
+  KafkaClient,
+  ListClustersV2Command,
+} from '@aws-sdk/client-kafka';
 import { mockClient } from 'aws-sdk-client-mock';
 import { run } from '../src/cli';
 import type { Io } from '../src/io';
@@ -49,6 +54,29 @@ export async function cli(args: readonly string[], options: TerminalOptions = {}
 
 /** CloudFormation, stubbed for every test file that imports this module. */
 export const cloudformation = mockClient(CloudFormationClient);
+
+/** MSK, stubbed for every test file that imports this module. */
+export const kafka = mockClient(KafkaClient);
+
+/** The ARN and IAM bootstrap brokers of the environment's cluster in {@link cluster}. */
+export const CLUSTER_ARN = 'arn:aws:kafka:eu-central-1:222222222222:cluster/uns-mlops/abcd-1234';
+export const BROKERS =
+  'b-1.uns-mlops.abcd.c2.kafka.eu-central-1.amazonaws.com:9098,b-2.uns-mlops.abcd.c2.kafka.eu-central-1.amazonaws.com:9098';
+
+/** Makes the environment's MSK cluster (provisioned) exist in `state`, with its brokers. */
+export function cluster(state: string): void {
+  kafka.on(ListClustersV2Command).resolves({
+    ClusterInfoList: [
+      {
+        ClusterName: 'uns-mlops',
+        ClusterArn: CLUSTER_ARN,
+        State: state as 'ACTIVE',
+        ClusterType: 'PROVISIONED',
+      },
+    ],
+  });
+  kafka.on(GetBootstrapBrokersCommand).resolves({ BootstrapBrokerStringSaslIam: BROKERS });
+}
 
 /** Makes every stack asked for by name exist, deployed and up to date. */
 export function deployAllStacks(): void {

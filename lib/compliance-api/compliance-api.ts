@@ -9,6 +9,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { type Alerting, functionAlarms } from '../alerts/alarms';
 import { COMPLIANCE_STORE_USERS, type ComplianceStore } from '../compliance';
 import { vpcFunctionAccess, waitForPolicy, workspaceFunction } from '../streaming/lambda-functions';
 import { COMPLIANCE_API_DEFAULTS } from './compliance-api-props';
@@ -76,6 +77,11 @@ export interface ComplianceApiProps {
    * @default logs.RetentionDays.ONE_YEAR
    */
   readonly accessLogRetention?: logs.RetentionDays;
+  /**
+   * Where the function's alarms go (errors, throttles: callers get 5xx or 429 answers).
+   * @default - no alarms.
+   */
+  readonly alerts?: Alerting;
   /**
    * What happens to the log groups when they leave the stack.
    * @default RemovalPolicy.RETAIN
@@ -169,6 +175,11 @@ export class ComplianceApi extends Construct {
     });
     waitForPolicy(this.function, access.policy);
     this.acknowledgeFunctionFindings(access.policy);
+    if (props.alerts !== undefined) {
+      functionAlarms(this, this.function, props.alerts, 'compliance-api', {
+        hint: 'Callers get 5xx answers; see the function log (the store or its proxy unreachable, a failing query).',
+      });
+    }
 
     this.httpApi = new apigwv2.HttpApi(this, 'HttpApi', {
       description: 'uns-mlops compliance API (read-only), behind a Cognito JWT authorizer',

@@ -2,7 +2,7 @@ import { type RemovalPolicy, Token } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
-import type * as sns from 'aws-cdk-lib/aws-sns';
+import type { Alerting } from '../alerts/alarms';
 import type { UnsKafkaCluster } from '../streaming/kafka-cluster';
 import type { ComplianceStore } from './compliance-store';
 
@@ -75,10 +75,11 @@ export interface ComplianceIngestProps extends ComplianceIngestSettings {
    */
   readonly accessLogsBucket?: s3.IBucket;
   /**
-   * Topic the poison-record and function-error alarms notify (issue 18 adds one per environment).
-   * @default - the alarms change state without notifying anyone.
+   * Where the alarms go: poison records, the function's errors, throttles and offset lag, and the
+   * lag of its consumer group.
+   * @default - no alarms.
    */
-  readonly alarmTopic?: sns.ITopic;
+  readonly alerts?: Alerting;
   /**
    * The validator's `enforcement.quarantinePrefix`: records under it are quarantine copies.
    * @default '_quarantine'

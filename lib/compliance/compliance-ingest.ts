@@ -1,6 +1,5 @@
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -8,6 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { functionAlarms, notifyingAlarm } from '../alerts/alarms';
 import { createAccessLogsBucket, createEncryptedBucket } from '../lakehouse/storage';
 import { bucketObjectsWildcardFinding } from '../quality/nag-findings';
 import { vpcFunctionAccess, waitForPolicy, workspaceFunction } from '../streaming/lambda-functions';
@@ -55,9 +55,9 @@ const NO_REPLICATION_REASON =
  *   SNS only the metadata. The mapping's pollers run in the cluster's security group, which gets
  *   HTTPS out to reach S3 through the gateway endpoint.
  *
- * Alarms: poison records (the function's `PoisonRecords` of any `Reason`, a Metrics Insights
- * query) and function errors (failed batches, e.g. the store unreachable), each above 0 in 5
- * minutes, notifying `alarmTopic` when one is given.
+ * Alarms (with `alerts`): poison records (the function's `PoisonRecords` of any `Reason`, a
+ * Metrics Insights query) above 0 in 5 minutes; the function's errors (failed batches, e.g. the
+ * store unreachable), throttles and offset lag; the lag of its consumer group.
  */
 export class ComplianceIngest extends Construct {
   readonly function: nodejs.NodejsFunction;
@@ -68,10 +68,10 @@ export class ComplianceIngest extends Construct {
   /** Where the mapping puts what it gave up on. */
   readonly deadLetterBucket: s3.Bucket;
   readonly deadLetterKey: kms.IKey;
-  /** `PoisonRecords` above 0 in 5 minutes. */
-  readonly poisonRecordsAlarm: cloudwatch.Alarm;
-  /** Function errors (a failed batch) above 0 in 5 minutes. */
-  readonly errorsAlarm: cloudwatch.Alarm;
+  /** `PoisonRecords` above 0 in 5 minutes (with `alerts`). */
+  readonly poisonRecordsAlarm?: cloudwatch.Alarm;
+  /** Function errors (a failed batch) above 0 in a period (with `alerts`). */
+  readonly errorsAlarm?: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: ComplianceIngestProps) {
     super(scope, id);
@@ -219,42 +219,25 @@ export class ComplianceIngest extends Construct {
     });
     this.eventSourceMapping.node.addDependency(access.policy);
 
-    const period = Duration.minutes(5);
-    const alarm = (id: string, description: string, metric: cloudwatch.IMetric) => {
-      const created = new cloudwatch.Alarm(this, id, {
-        alarmDescription: description,
-        metric,
-        threshold: 0,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
-      if (props.alarmTopic !== undefined) {
-        created.addAlarmAction(new actions.SnsAction(props.alarmTopic));
-      } else {
-        Validations.of(created).acknowledge({
-          id: 'NIST.800.53.R5-CloudWatchAlarmAction',
-          reason:
-            'This environment has no alarm topic yet (issue 18 adds one per environment); the alarm state is on the CloudWatch console and the poison records in the function log.',
-        });
-      }
-      return created;
-    };
-    this.poisonRecordsAlarm = alarm(
-      'PoisonRecordsAlarm',
-      `${INGEST_SERVICE_NAME}: records of uns.validation that cannot be ingested (any Reason); they go to the dead-letter bucket once their retries are spent`,
-      new cloudwatch.MathExpression({
+    const { alerts } = props;
+    if (alerts === undefined) return;
+    this.poisonRecordsAlarm = notifyingAlarm(this, 'PoisonRecordsAlarm', alerts, {
+      name: `${INGEST_SERVICE_NAME}-poison-records`,
+      description: `${INGEST_SERVICE_NAME}: records of uns.validation that cannot be ingested (any Reason); they go to the dead-letter bucket once their retries are spent. See the function log for the Reason.`,
+      metric: new cloudwatch.MathExpression({
         expression: `SELECT SUM(PoisonRecords) FROM SCHEMA("${COMPLIANCE_METRICS_NAMESPACE}", Reason, service) WHERE service = '${INGEST_SERVICE_NAME}'`,
         label: 'Poison records',
-        period,
+        period: Duration.minutes(5),
         usingMetrics: {},
       }),
-    );
-    this.errorsAlarm = alarm(
-      'ErrorsAlarm',
-      `${INGEST_SERVICE_NAME}: failed batches (e.g. the compliance store unreachable); retried, then sent to the dead-letter bucket`,
-      this.function.metricErrors({ period, statistic: cloudwatch.Stats.SUM }),
-    );
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    });
+    [this.errorsAlarm] = functionAlarms(this, this.function, alerts, INGEST_SERVICE_NAME, {
+      kafkaConsumer: true,
+      hint: 'Failed batches (e.g. the compliance store unreachable) are retried, then sent to the dead-letter bucket; see the function log.',
+    });
+    cluster.consumerLagAlarm(this, alerts, VALIDATION_TOPIC, INGEST_CONSUMER_GROUP);
   }
 
   /**

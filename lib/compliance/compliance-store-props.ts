@@ -2,6 +2,7 @@ import type { RemovalPolicy } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
+import type { Alerting } from '../alerts/alarms';
 
 /** Sizes, availability and retention of the compliance store that an environment chooses. */
 export interface ComplianceStoreSettings {
@@ -96,6 +97,12 @@ export interface ComplianceStoreProps extends ComplianceStoreSettings {
    * @default - `validation-store/migrations`, the set the edge validator applies too.
    */
   readonly migrationsDir?: string;
+  /**
+   * Where the instance's alarms go: CPU, free storage and connections (see
+   * {@link ComplianceStore}).
+   * @default - no alarms.
+   */
+  readonly alerts?: Alerting;
 }
 
 /** The defaults of {@link ComplianceStoreSettings}, in one place. */

@@ -8,6 +8,7 @@ import {
   Stack,
   Validations,
 } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -16,6 +17,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { alarmPeriod, type Alerting, notifyingAlarm } from '../alerts/alarms';
 import { ignoreCfnLintRule } from '../network/cfn-lint';
 import { vpcFunctionAccess, waitForPolicy, workspaceFunction } from '../streaming/lambda-functions';
 import { vpcProvider } from '../streaming/vpc-provider';
@@ -63,6 +65,10 @@ const LOG_EXPORTS = ['postgresql', 'upgrade'] as const;
  * store's migration set, applied on every deploy that changes it by a custom resource
  * (`Custom::ComplianceStoreSchema`, function `lambdas/compliance-store-migrations`), which also
  * creates those users and sets their privileges.
+ *
+ * Alarms (with `alerts`): the instance's CPU above `maxDatabaseCpuPercent` and connections above
+ * `maxDatabaseConnections` for two periods, free storage below `minDatabaseFreeStorageGiB`. The
+ * schema migrator runs only while the stack deploys, and a failed migration fails the deployment.
  */
 export class ComplianceStore extends Construct {
   /** The key of the storage, snapshots, Performance Insights and the master secret. */
@@ -216,6 +222,8 @@ export class ComplianceStore extends Construct {
       open: false,
     });
 
+    if (props.alerts !== undefined) this.instanceAlarms(props.alerts);
+
     const { proxy, role: proxyRole } = this.createProxy(vpc, subnets);
     this.proxy = proxy;
     this.proxyRole = proxyRole;
@@ -257,6 +265,40 @@ export class ComplianceStore extends Construct {
     );
 
     this.rotateSecret(vpc, subnets, settings.secretRotationDays);
+  }
+
+  /** CPU, free storage and connections of the instance. */
+  private instanceAlarms(alerts: Alerting): void {
+    const period = alarmPeriod(alerts);
+    const { thresholds } = alerts;
+    const look =
+      "See the instance's Performance Insights (top SQL, waits) and the ingestion's batch rate.";
+    notifyingAlarm(this, 'CpuAlarm', alerts, {
+      name: 'compliance-store-cpu',
+      description: `Compliance store: CPU above ${thresholds.maxDatabaseCpuPercent} % for two periods; the ingestion and the API slow down. ${look}`,
+      metric: this.instance.metricCPUUtilization({ period, statistic: cloudwatch.Stats.AVERAGE }),
+      threshold: thresholds.maxDatabaseCpuPercent,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 2,
+    });
+    notifyingAlarm(this, 'FreeStorageAlarm', alerts, {
+      name: 'compliance-store-free-storage',
+      description: `Compliance store: less than ${thresholds.minDatabaseFreeStorageGiB} GiB free; storage autoscaling has reached maxAllocatedStorageGiB, and at 0 the instance stops writing. Raise maxAllocatedStorageGiB or prune old validation results.`,
+      metric: this.instance.metricFreeStorageSpace({ period, statistic: cloudwatch.Stats.MINIMUM }),
+      threshold: thresholds.minDatabaseFreeStorageGiB * 1024 ** 3,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+    });
+    notifyingAlarm(this, 'ConnectionsAlarm', alerts, {
+      name: 'compliance-store-connections',
+      description: `Compliance store: more than ${thresholds.maxDatabaseConnections} connections for two periods; new ones may be refused. The proxy pools the functions' connections: look for clients bypassing it or a pool that does not release. ${look}`,
+      metric: this.instance.metricDatabaseConnections({
+        period,
+        statistic: cloudwatch.Stats.MAXIMUM,
+      }),
+      threshold: thresholds.maxDatabaseConnections,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 2,
+    });
   }
 
   /**

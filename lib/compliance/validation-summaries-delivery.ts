@@ -63,6 +63,7 @@ export class ValidationSummariesDelivery extends Construct {
       encryptionKey: props.encryptionKey ?? props.lakehouse.encryptionKey,
       logKey: props.logKey,
       removalPolicy,
+      alerts: props.alerts,
     });
     this.deliveryStream = delivery.stream;
     this.deliveryRole = delivery.role;
@@ -87,6 +88,7 @@ export class ValidationSummariesDelivery extends Construct {
       reservedConcurrency: props.topicPartitions,
       // Summaries are small and few (one per site and interval); Firehose buffers 5 minutes.
       maxBatchingWindow: Duration.seconds(30),
+      alerts: props.alerts,
     });
     this.flattener = flattener;
     this.flattenerRole = role;

@@ -1,3 +1,4 @@
+import type { AlertSettings } from '../alerts/alert-settings';
 import type { ComplianceStoreSettings as ComplianceStoreConstructSettings } from '../compliance/compliance-store-props';
 import type { ComplianceApiSettings as ComplianceApiConstructSettings } from '../compliance-api/compliance-api-props';
 import type { LakehouseCurationProps } from '../curation/lakehouse-curation-props';
@@ -259,4 +260,10 @@ export interface EnvironmentConfig {
    * (burst 100), 10 concurrent functions, refresh every 30 s.
    */
   readonly complianceApi?: ComplianceApiSettings;
+  /**
+   * The environment's notification topic: who is subscribed, and the limits of the alarms every
+   * stack sets on its resources (see `AlertSettings` in lib/alerts).
+   * @default - no email subscription, every limit of `ALERTS_DEFAULTS`.
+   */
+  readonly alerts?: AlertSettings;
 }

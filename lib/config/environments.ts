@@ -84,6 +84,10 @@ export const environments: readonly EnvironmentConfig[] = [
       throttlingBurstLimit: 20,
       reservedConcurrency: 5,
     },
+    alerts: {
+      // Nobody is paged for dev: the alarms show in `uns-mlops status` and on the console.
+      thresholds: { dailyScanBudgetGiB: 20, maxDatabaseConnections: 60, plantSilentMinutes: 30 },
+    },
   },
   {
     name: 'prod',
@@ -140,8 +144,6 @@ export const environments: readonly EnvironmentConfig[] = [
       lookbackHours: 6,
       driftedShareThreshold: 0.5,
       retrainingCooldownHours: 48,
-      // Put your team's address here; each address confirms its subscription once.
-      notificationEmails: ['mlops-team@acme.example'],
     },
     streaming: {
       cluster: {
@@ -178,6 +180,12 @@ export const environments: readonly EnvironmentConfig[] = [
     complianceApi: {
       // The plants' countries, where the plant engineers and the central quality team work.
       allowedCountries: ['DE', 'CZ'],
+    },
+    alerts: {
+      // Put your team's address here; each address confirms its subscription once. Every alarm
+      // of the environment (and the drift, rollout and gate outcomes) reaches it.
+      notificationEmails: ['mlops-team@acme.example'],
+      thresholds: { dailyScanBudgetGiB: 500, maxDatabaseConnections: 400 },
     },
   },
 ];

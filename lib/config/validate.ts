@@ -1,3 +1,4 @@
+import { alertSettingsProblems } from '../alerts/alert-settings';
 import { complianceStoreSettingsProblems } from '../compliance/validate-props';
 import { defaultCognitoDomainPrefix } from '../compliance-api/compliance-api-props';
 import { complianceApiSettingsProblems } from '../compliance-api/validate-props';
@@ -74,6 +75,9 @@ export function validateEnvironment(config: EnvironmentConfig): string[] {
     ...modelRolloutSettingsProblems(config.modelRollout ?? {}).map(
       (problem) => `modelRollout.${problem}`,
     ),
+  );
+  problems.push(
+    ...alertSettingsProblems(config.alerts ?? {}).map((problem) => `alerts.${problem}`),
   );
   // The rollout names plants: checked against them once they are valid themselves.
   if (config.plants.length > 0 && plantProblems.length === 0) {

@@ -1,5 +1,6 @@
 import type { RemovalPolicy } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import type { Alerting } from '../alerts/alarms';
 import { withDefaults } from '../defaults';
 import type { Lakehouse } from '../lakehouse';
 
@@ -56,6 +57,13 @@ export interface LakehouseCurationProps {
    * @default RemovalPolicy.RETAIN - the run history outlives the stack.
    */
   readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * Where the alarms go: the state machine's failed and timed-out runs, each function's errors
+   * and throttles.
+   * @default - no alarms.
+   */
+  readonly alerts?: Alerting;
 }
 
 /** The defaults of the optional {@link LakehouseCurationProps}, in one place. */

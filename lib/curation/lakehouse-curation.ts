@@ -7,6 +7,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { functionAlarms, stateMachineAlarms } from '../alerts/alarms';
 import { acknowledgeGeneratedWildcards } from '../quality/nag-findings';
 import { loggedStateMachine } from '../state-machine';
 import { functionAccess, waitForPolicy, workspaceFunction } from '../streaming/lambda-functions';
@@ -132,6 +133,15 @@ export class LakehouseCuration extends Construct {
       logKey: props.logKey,
       removalPolicy,
     });
+    if (props.alerts !== undefined) {
+      const { alerts } = props;
+      stateMachineAlarms(this, this.stateMachine, alerts, 'curation');
+      const hint =
+        'The curation run fails with it (see the execution history); see the function log.';
+      functionAlarms(this, plan, alerts, 'curation-plan', { hint });
+      functionAlarms(this, clear, alerts, 'curation-clear-partition', { hint });
+      functionAlarms(this, report, alerts, 'curation-report', { hint });
+    }
 
     const role = this.stateMachine.role;
     role.addManagedPolicy(lakehouse.queryAccessPolicy);

@@ -6,23 +6,18 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
+import type { Alerting } from '../alerts/alarms';
 import type { EdgeKpiThresholds } from '../config/environment';
 import { createAccessLogsBucket, createEncryptedBucket } from '../lakehouse/storage';
 import { type EdgeComponentSource, MODEL_COMPONENT_NAME } from './components';
 import { CoreDeviceRole } from './core-device-role';
 import { EdgeComponent } from './edge-component';
+import { servingModelVersionParameterName } from './edge-names';
 import { EdgeKpiAlarms } from './edge-kpis';
+import { GreengrassHealth } from './greengrass-health';
 import { acknowledgeProviderFunctions } from '../quality/provider-functions';
 import { RolloutGate } from './rollout-gate';
 import type { VersionLock } from './versions';
-
-/**
- * The SSM parameter recording which version of the model component serves in an environment:
- * the repository's version when the fleet is deployed, the model a rollout promoted since
- * (lib/model-rollout). The deployments take the model's version from it.
- */
-export const servingModelVersionParameterName = (namePrefix: string) =>
-  `/${namePrefix}/models/${MODEL_COMPONENT_NAME}/serving-version`;
 
 /** Properties of an {@link EdgeFleet}. */
 export interface EdgeFleetProps {
@@ -47,6 +42,12 @@ export interface EdgeFleetProps {
   readonly pipelineAccount: string;
   /** What happens to buckets, keys and log groups when the stack is deleted. */
   readonly removalPolicy: RemovalPolicy;
+  /**
+   * The environment's topic and limits: the gate's notifications, the KPI and plant alarms, the
+   * Greengrass health alarms, the gate's state machine and function alarms.
+   * @default - the gate's own topic, which the KPI alarms notify; no other alarms.
+   */
+  readonly alerts?: Alerting;
 }
 
 /**
@@ -61,6 +62,8 @@ export class EdgeFleet extends Construct {
   readonly coreDevices: CoreDeviceRole;
   readonly kpis: EdgeKpiAlarms;
   readonly gate: RolloutGate;
+  /** Greengrass deployments failed and components broken (with `alerts`). */
+  readonly greengrassHealth?: GreengrassHealth;
   /**
    * The model component version that serves ({@link servingModelVersionParameterName}): the
    * repository's published version as its value; a promoted model overwrites it.
@@ -127,15 +130,26 @@ export class EdgeFleet extends Construct {
       namePrefix: props.namePrefix,
       siteIds: props.siteIds,
       thresholds: props.kpiThresholds,
+      alerts: props.alerts,
     });
     this.gate = new RolloutGate(this, 'Gate', {
       namePrefix: props.namePrefix,
       pipelineAccount: props.pipelineAccount,
       logKey: props.logKey,
       removalPolicy: props.removalPolicy,
+      alerts: props.alerts,
     });
-    for (const alarm of this.kpis.sites.flatMap((site) => site.alarms)) {
-      alarm.addAlarmAction(new cloudwatchActions.SnsAction(this.gate.topic));
+    if (props.alerts === undefined) {
+      for (const alarm of this.kpis.sites.flatMap((site) => site.alarms)) {
+        alarm.addAlarmAction(new cloudwatchActions.SnsAction(this.gate.topic));
+      }
+    } else {
+      this.greengrassHealth = new GreengrassHealth(this, 'GreengrassHealth', {
+        namePrefix: props.namePrefix,
+        alerts: props.alerts,
+        logKey: props.logKey,
+        removalPolicy: props.removalPolicy,
+      });
     }
     acknowledgeProviderFunctions(Stack.of(this));
   }

@@ -5,6 +5,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { type Alerting, functionAlarms, stateMachineAlarms } from '../alerts/alarms';
 import { acknowledgeGeneratedWildcards, wildcardFinding } from '../quality/nag-findings';
 import { loggedStateMachine, retriedLambdaTask } from '../state-machine';
 import { functionAccess, waitForPolicy, workspaceFunction } from '../streaming/lambda-functions';
@@ -19,6 +20,12 @@ export interface RolloutGateProps {
   readonly logKey: kms.IKey;
   /** What happens to the log groups and the key when the stack is deleted. */
   readonly removalPolicy: RemovalPolicy;
+  /**
+   * The environment's topic (told of failed gates and rollbacks) and where the alarms of the
+   * gate's state machine and functions go.
+   * @default - a topic of its own, encrypted with a key of its own; no alarms.
+   */
+  readonly alerts?: Alerting;
 }
 
 /** The SSM parameter path under which the gate records each target's last good deployment. */
@@ -55,8 +62,8 @@ export const gateNames = (namePrefix: string) => ({
  */
 export class RolloutGate extends Construct {
   readonly stateMachine: sfn.StateMachine;
-  /** Notifications of failed gates and rollbacks. */
-  readonly topic: sns.Topic;
+  /** Notifications of failed gates and rollbacks (the environment's topic with `alerts`). */
+  readonly topic: sns.ITopic;
   /** The role the pipeline's gate action assumes. */
   readonly invokerRole: iam.Role;
 
@@ -161,22 +168,7 @@ export class RolloutGate extends Construct {
       }),
     ]);
 
-    const topicKey = new kms.Key(this, 'TopicKey', {
-      description: `${props.namePrefix}: edge rollout notifications`,
-      enableKeyRotation: true,
-      removalPolicy: props.removalPolicy,
-    });
-    // CloudWatch alarms on the edge KPIs notify the topic too.
-    topicKey.grant(
-      new iam.ServicePrincipal('cloudwatch.amazonaws.com'),
-      'kms:Decrypt',
-      'kms:GenerateDataKey*',
-    );
-    this.topic = new sns.Topic(this, 'Notifications', {
-      displayName: `${props.namePrefix} edge rollout`,
-      masterKey: topicKey,
-      enforceSSL: true,
-    });
+    this.topic = props.alerts?.topic ?? this.createTopic(props);
 
     const started = new sfn.Pass(this, 'Start', {
       parameters: { 'input.$': '$', 'startedAt.$': '$$.Execution.StartTime' },
@@ -262,6 +254,20 @@ export class RolloutGate extends Construct {
     this.stateMachine.grantStartExecution(this.invokerRole);
     this.stateMachine.grantRead(this.invokerRole);
 
+    if (props.alerts === undefined) {
+      // Its own topic's key: publishing needs its data keys too.
+      this.topic.grantPublish(this.stateMachine);
+    } else {
+      const { alerts } = props;
+      alerts.grantPublish(this.stateMachine);
+      stateMachineAlarms(this, this.stateMachine, alerts, 'edge-gate');
+      const hint =
+        'The gate retries it, then fails and stops the pipeline; see the function log and the execution history.';
+      functionAlarms(this, evaluate, alerts, 'edge-gate-evaluate', { hint });
+      functionAlarms(this, recordLastGood, alerts, 'edge-gate-record-last-good', { hint });
+      functionAlarms(this, rollback, alerts, 'edge-gate-rollback', { hint });
+    }
+
     this.acknowledge(evaluate, recordLastGood, rollback, {
       coreDevices,
       alarms,
@@ -288,6 +294,26 @@ export class RolloutGate extends Construct {
       id: 'NIST.800.53.R5-IAMNoInlinePolicy',
       reason:
         "The grants of the pipeline's gate action (start and follow this state machine) are written by aws-cdk-lib as the role's default inline policy.",
+    });
+  }
+
+  /** The gate's own topic, when it is given none: its own key, which KPI alarms may use. */
+  private createTopic(props: RolloutGateProps): sns.Topic {
+    const topicKey = new kms.Key(this, 'TopicKey', {
+      description: `${props.namePrefix}: edge rollout notifications`,
+      enableKeyRotation: true,
+      removalPolicy: props.removalPolicy,
+    });
+    // CloudWatch alarms on the edge KPIs notify the topic too.
+    topicKey.grant(
+      new iam.ServicePrincipal('cloudwatch.amazonaws.com'),
+      'kms:Decrypt',
+      'kms:GenerateDataKey*',
+    );
+    return new sns.Topic(this, 'Notifications', {
+      displayName: `${props.namePrefix} edge rollout`,
+      masterKey: topicKey,
+      enforceSSL: true,
     });
   }
 

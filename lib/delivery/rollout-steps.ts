@@ -1,5 +1,5 @@
 import type { EnvironmentConfig } from '../config/environment';
-import { DEFAULT_BROKER_URL } from './plant-configuration';
+import { DEFAULT_BROKER_URL } from './plant-merges';
 
 /** A thing group that one Greengrass deployment targets. */
 export interface RolloutTarget {

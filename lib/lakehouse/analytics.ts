@@ -1,9 +1,11 @@
-import { Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as athena from 'aws-cdk-lib/aws-athena';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { alarmPeriod, type Alerting, notifyingAlarm } from '../alerts/alarms';
 import type { NamedQueryDefinition } from './named-queries';
 
 /** Resolved settings of {@link LakehouseAnalytics}. */
@@ -15,6 +17,11 @@ export interface LakehouseAnalyticsProps {
   /** Delete the workgroup's saved queries and history with it (throw-away environments only). */
   readonly deleteWithQueries: boolean;
   readonly namedQueries: readonly NamedQueryDefinition[];
+  /**
+   * Where the workgroup's alarms go.
+   * @default - no alarms.
+   */
+  readonly alerts?: Alerting;
 }
 
 const RESULTS_PREFIX = 'athena/';
@@ -23,6 +30,11 @@ const RESULTS_PREFIX = 'athena/';
  * The Athena workgroup of the Lakehouse: engine v3, configuration enforced on every query
  * (clients cannot send results elsewhere or unencrypted), results SSE-KMS encrypted in the
  * results bucket, a per-query scan limit, CloudWatch metrics, and the saved common analyses.
+ *
+ * Alarms (with `alerts`, over the workgroup's `AWS/Athena` metrics, dimensions `WorkGroup`,
+ * `QueryState`, `QueryType`): queries cancelled (`QueryState` `CANCELED`, which is how Athena ends
+ * a query that reaches the per-query scan limit; a query a user cancels counts too), and the
+ * bytes the workgroup's queries scanned in a day (`ProcessedBytes`) above `dailyScanBudgetGiB`.
  */
 export class LakehouseAnalytics extends Construct {
   readonly workGroup: athena.CfnWorkGroup;
@@ -54,6 +66,7 @@ export class LakehouseAnalytics extends Construct {
         },
       },
     });
+    if (props.alerts !== undefined) this.alarms(props.alerts);
     this.namedQueries = props.namedQueries.map(
       (query) =>
         new athena.CfnNamedQuery(this, query.name, {
@@ -118,5 +131,52 @@ export class LakehouseAnalytics extends Construct {
         resources: [encryptionKey.keyArn],
       }),
     ];
+  }
+
+  /** Queries cancelled (the scan limit) and the day's scanned bytes against the budget. */
+  private alarms(alerts: Alerting): void {
+    const metric = (metricName: string, statistic: string, queryState: string, period: Duration) =>
+      new cloudwatch.Metric({
+        namespace: 'AWS/Athena',
+        metricName,
+        dimensionsMap: { WorkGroup: this.workGroup.ref, QueryState: queryState, QueryType: 'DML' },
+        statistic,
+        period,
+      });
+    const scanned = (queryState: string) =>
+      metric('ProcessedBytes', cloudwatch.Stats.SUM, queryState, day);
+    const day = Duration.days(1);
+    const cutoff = this.props.bytesScannedCutoffGiB;
+    notifyingAlarm(this, 'ScanLimitAlarm', alerts, {
+      name: 'athena-scan-limit',
+      description: `Athena workgroup ${this.props.workGroupName}: queries were cancelled, most likely at the per-query scan limit of ${cutoff} GiB (a query a user cancels counts too). Look up the cancelled queries in the workgroup's history; narrow them by site and dt partitions, or raise athenaBytesScannedCutoffGiB.`,
+      // One sample per query: the number of queries cancelled in the period.
+      metric: metric(
+        'TotalExecutionTime',
+        cloudwatch.Stats.SAMPLE_COUNT,
+        'CANCELED',
+        alarmPeriod(alerts),
+      ),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      notifyOk: false,
+    });
+    const budget = alerts.thresholds.dailyScanBudgetGiB;
+    notifyingAlarm(this, 'DailyScanAlarm', alerts, {
+      name: 'athena-daily-scan',
+      description: `Athena workgroup ${this.props.workGroupName}: its queries scanned more than ${budget} GiB in a day (the budget, dailyScanBudgetGiB). See which queries scanned most in the workgroup's history; a dashboard or a script querying without partition filters is the usual cause.`,
+      metric: new cloudwatch.MathExpression({
+        expression: 'FILL(succeeded, 0) + FILL(failed, 0) + FILL(cancelled, 0)',
+        label: 'Bytes scanned in a day',
+        period: day,
+        usingMetrics: {
+          succeeded: scanned('SUCCEEDED'),
+          failed: scanned('FAILED'),
+          cancelled: scanned('CANCELED'),
+        },
+      }),
+      threshold: budget * 1024 ** 3,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    });
   }
 }

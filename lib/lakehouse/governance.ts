@@ -7,12 +7,9 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { bucketObjectsWildcardFinding } from '../quality/nag-findings';
 import type { LakehouseCatalog, LakehouseDatabase } from './catalog';
+import { ALL_SITES, LF_TAG, type PersonaGrant, personaGrants } from './persona-grants';
 import { LAKEHOUSE_TABLES, type Sensitivity } from './tables';
 
-/** LF-tag keys of the Lakehouse (one Lakehouse per account: tag keys are account-wide). */
-export const LF_TAG = { zone: 'zone', sensitivity: 'sensitivity', site: 'site' } as const;
-/** `site` tag value of databases that hold every site's data. */
-export const ALL_SITES = 'all';
 const SENSITIVITIES: readonly Sensitivity[] = ['aggregate', 'operational', 'restricted'];
 
 /** The resolved persona roles. */
@@ -41,9 +38,10 @@ export interface LakehouseGovernanceProps {
  *   `IAMAllowedPrincipals` grants on new databases and tables, so Lake Formation decides access;
  * - the zone buckets registered with a dedicated data-access role;
  * - LF-tags `zone`, `sensitivity` and `site`, attached to databases and tables;
- * - persona grants written as LF-tag expressions, so a new table is covered by its tags alone:
- *   data scientist `zone=curated`; analyst `zone=curated AND sensitivity=aggregate`;
- *   plant engineer of site S `zone=curated AND site=S` (only the site-scoped database matches).
+ * - persona grants written as LF-tag expressions, so a new table is covered by its tags alone
+ *   (see `personaGrants`): data scientist `zone=curated`; analyst `zone=curated AND
+ *   sensitivity=aggregate`; plant engineer of site S `zone=curated AND site=S` (only the
+ *   site-scoped database matches).
  * The Glue Data Catalog's metadata is encrypted with the Lakehouse key.
  */
 export class LakehouseGovernance extends Construct {
@@ -153,16 +151,8 @@ export class LakehouseGovernance extends Construct {
       this.tagTablesBySensitivity(siteDatabase);
     }
 
-    this.grantByTags('DataScientist', props.personas.dataScientist, [[LF_TAG.zone, 'curated']]);
-    this.grantByTags('Analyst', props.personas.analyst, [
-      [LF_TAG.zone, 'curated'],
-      [LF_TAG.sensitivity, 'aggregate'],
-    ]);
-    for (const [siteId, engineer] of props.personas.plantEngineers) {
-      this.grantByTags(`PlantEngineer-${siteId}`, engineer, [
-        [LF_TAG.zone, 'curated'],
-        [LF_TAG.site, siteId],
-      ]);
+    for (const grant of personaGrants(props.siteIds)) {
+      this.grantByTags(grant, personaRole(props.personas, grant));
     }
   }
 
@@ -250,24 +240,32 @@ export class LakehouseGovernance extends Construct {
     }
   }
 
-  /** DESCRIBE on the matching databases, SELECT and DESCRIBE on the matching tables. */
-  private grantByTags(id: string, role: iam.IRole, expression: [string, string][]): void {
+  /** The persona's permissions on the databases and tables its LF-tag expression matches. */
+  private grantByTags(
+    { id, expression, permissions: byResourceType }: PersonaGrant,
+    role: iam.IRole,
+  ): void {
     const namespace = new Construct(this, `${id}Grants`);
     const lfTagExpression = expression.map(([tagKey, value]) => ({ tagKey, tagValues: [value] }));
-    const grants = [
-      { resourceType: 'DATABASE', permissions: ['DESCRIBE'] },
-      { resourceType: 'TABLE', permissions: ['SELECT', 'DESCRIBE'] },
-    ];
-    for (const { resourceType, permissions } of grants) {
+    for (const { resourceType, permissions } of byResourceType) {
       const grant = new lakeformation.CfnPrincipalPermissions(namespace, resourceType, {
         principal: { dataLakePrincipalIdentifier: role.roleArn },
         resource: {
           lfTagPolicy: { catalogId: this.catalogId, resourceType, expression: lfTagExpression },
         },
-        permissions,
+        permissions: [...permissions],
         permissionsWithGrantOption: [],
       });
       grant.node.addDependency(...Object.values(this.tags), this.dataLakeSettings);
     }
   }
+}
+
+/** The role of the persona a grant is for. */
+function personaRole(personas: PersonaRoles, grant: PersonaGrant): iam.IRole {
+  if (grant.persona === 'data-scientist') return personas.dataScientist;
+  if (grant.persona === 'analyst') return personas.analyst;
+  const engineer = personas.plantEngineers.get(grant.site);
+  if (engineer === undefined) throw new Error(`No plant engineer role for site ${grant.site}`);
+  return engineer;
 }

@@ -2,6 +2,7 @@ import type { RemovalPolicy } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type { Alerting } from '../alerts/alarms';
 
 /** Who queries the Lakehouse, each with its own Lake Formation grants. */
 export interface LakehousePersonas {
@@ -60,6 +61,12 @@ export interface LakehouseProps {
    * environments (buckets must then be emptied before the stack is deleted).
    */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Where the Athena workgroup's alarms go: queries cancelled at the scan limit, the daily scan
+   * budget.
+   * @default - no alarms.
+   */
+  readonly alerts?: Alerting;
 
   /**
    * Days before raw objects move to S3 Intelligent-Tiering.

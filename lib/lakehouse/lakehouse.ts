@@ -7,6 +7,7 @@ import { LakehouseAnalytics } from './analytics';
 import { LakehouseCatalog } from './catalog';
 import { LakehouseGovernance, type PersonaRoles } from './governance';
 import { LAKEHOUSE_DEFAULTS, type LakehouseProps } from './lakehouse-props';
+import { type PersonaGrant, personaGrants, PERSONA_ROLES_ID } from './persona-grants';
 import { lakehouseNamedQueries } from './named-queries';
 import { LakehouseStorage } from './storage';
 import { lakehousePropsProblems } from './validate-props';
@@ -74,6 +75,7 @@ export class Lakehouse extends Construct {
       bytesScannedCutoffGiB: settings.athenaBytesScannedCutoffGiB,
       deleteWithQueries: removalPolicy === RemovalPolicy.DESTROY,
       namedQueries: lakehouseNamedQueries(this.catalog.curated.database.databaseName),
+      alerts: props.alerts,
     });
 
     this.personas = this.resolvePersonas(props);
@@ -164,23 +166,21 @@ export class Lakehouse extends Construct {
 
   private resolvePersonas(props: LakehouseProps): PersonaRoles {
     const given = props.personas ?? {};
-    const namespace = new Construct(this, 'Personas');
-    const createRole = (id: string, description: string): iam.IRole =>
+    const namespace = new Construct(this, PERSONA_ROLES_ID);
+    const createRole = ({ id, description }: PersonaGrant): iam.IRole =>
       new iam.Role(namespace, id, { assumedBy: new iam.AccountRootPrincipal(), description });
+    const [dataScientist, analyst, ...plantEngineers] = personaGrants(props.siteIds) as [
+      PersonaGrant,
+      PersonaGrant,
+      ...PersonaGrant[],
+    ];
     return {
-      dataScientist:
-        given.dataScientist ??
-        createRole('DataScientist', 'Lakehouse data scientist: reads every curated table'),
-      analyst:
-        given.analyst ?? createRole('Analyst', 'Lakehouse analyst: reads curated aggregate tables'),
+      dataScientist: given.dataScientist ?? createRole(dataScientist),
+      analyst: given.analyst ?? createRole(analyst),
       plantEngineers: new Map(
-        props.siteIds.map((siteId) => [
-          siteId,
-          given.plantEngineers?.[siteId] ??
-            createRole(
-              `PlantEngineer-${siteId}`,
-              `Lakehouse plant engineer of site ${siteId}: reads that site only`,
-            ),
+        plantEngineers.map((grant) => [
+          grant.site,
+          given.plantEngineers?.[grant.site] ?? createRole(grant),
         ]),
       ),
     };

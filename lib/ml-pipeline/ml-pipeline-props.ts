@@ -1,6 +1,7 @@
 import type { RemovalPolicy } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type { Alerting } from '../alerts/alarms';
 import { withDefaults } from '../defaults';
 import type { Lakehouse } from '../lakehouse';
 
@@ -135,6 +136,13 @@ export interface MlPipelineProps {
    * @default RemovalPolicy.RETAIN - model artifacts and evaluation reports outlive the stack.
    */
   readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * Where the pipeline's alarm goes: executions failed (a step's error, or a model that failed
+   * the quality gate).
+   * @default - no alarm.
+   */
+  readonly alerts?: Alerting;
 }
 
 /** The defaults documented on {@link MlPipelineProps}, in one place. */

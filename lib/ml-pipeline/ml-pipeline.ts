@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lakeformation from 'aws-cdk-lib/aws-lakeformation';
@@ -7,6 +8,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
+import { type Alerting, notifyingAlarm } from '../alerts/alarms';
 import { createAccessLogsBucket, createEncryptedBucket } from '../lakehouse/storage';
 import {
   anomalyPipelineDefinition,
@@ -44,6 +46,10 @@ const NO_REPLICATION_REASON =
  * EventBridge Scheduler schedule with its own role. Jobs encrypt volumes and outputs with the
  * pipeline's key and traffic between their containers; training runs without network access when
  * the step code needs no packages installed.
+ *
+ * Alarm (with `alerts`): executions failed (`AWS/Sagemaker/ModelBuildingPipeline`
+ * `ExecutionFailed`, dimension `PipelineName`), a step's error or a model that failed the quality
+ * gate (the `QualityGateFailed` step fails the execution).
  */
 export class MlPipeline extends Construct {
   readonly pipeline: sagemaker.CfnPipeline;
@@ -194,6 +200,7 @@ export class MlPipeline extends Construct {
     if (this.trainingDataGrant !== undefined) {
       this.pipeline.node.addDependency(this.trainingDataGrant);
     }
+    if (props.alerts !== undefined) this.executionsFailedAlarm(props.alerts);
 
     const pipelineArn = stack.formatArn({
       service: 'sagemaker',
@@ -257,6 +264,24 @@ export class MlPipeline extends Construct {
       ],
       removalPolicy,
       noReplicationReason: NO_REPLICATION_REASON,
+    });
+  }
+
+  /** Executions failed in a period (each failed run notifies once). */
+  private executionsFailedAlarm(alerts: Alerting): void {
+    notifyingAlarm(this, 'ExecutionsFailedAlarm', alerts, {
+      name: 'ml-pipeline-failed',
+      description: `SageMaker pipeline ${this.pipelineName}: an execution failed, at a step's error or because the new model failed the quality gate (QualityGateFailed). Open the execution in SageMaker Studio (or \`uns-mlops status\`) for the failed step and its job's logs.`,
+      metric: new cloudwatch.Metric({
+        namespace: 'AWS/Sagemaker/ModelBuildingPipeline',
+        metricName: 'ExecutionFailed',
+        dimensionsMap: { PipelineName: this.pipelineName },
+        statistic: cloudwatch.Stats.SUM,
+        period: Duration.minutes(alerts.thresholds.periodMinutes),
+      }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      notifyOk: false,
     });
   }
 }

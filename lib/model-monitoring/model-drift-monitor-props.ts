@@ -1,6 +1,6 @@
 import type { RemovalPolicy } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import type * as sns from 'aws-cdk-lib/aws-sns';
+import type { Alerting } from '../alerts/alarms';
 import { withDefaults, type WithDefaults } from '../defaults';
 import type { Lakehouse } from '../lakehouse';
 import type { MlPipeline } from '../ml-pipeline';
@@ -61,7 +61,7 @@ export interface ModelDriftMonitorSettings {
   readonly retrainingCooldownHours?: number;
   /**
    * Addresses subscribed by email to the topic this construct creates (each confirms once).
-   * Only with that topic: subscribe to your own `alarmTopic` where it is made.
+   * Only with that topic: with `alerts`, subscribe to the alerts' topic where it is made.
    * @default - no subscription: the alarms are on the CloudWatch console.
    */
   readonly notificationEmails?: readonly string[];
@@ -97,11 +97,12 @@ export interface ModelDriftMonitorProps extends ModelDriftMonitorSettings {
   /** Key of the functions' log groups (the environment's log key). */
   readonly logKey: kms.IKey;
   /**
-   * Topic the drift and error alarms notify (issue 18 will give each environment one).
+   * Where the drift, error, throttle and dead-letter alarms go: the environment's topic, its
+   * alarm name prefix and limits.
    * @default - a topic of this construct, encrypted with `encryptionKey`, TLS only, with
-   *   `notificationEmails` subscribed.
+   *   `notificationEmails` subscribed; alarm names under `namePrefix`; the default limits.
    */
-  readonly alarmTopic?: sns.ITopic;
+  readonly alerts?: Alerting;
   /**
    * Customer-managed key of the dead-letter queue and of the topic this construct creates.
    * @default - a new key with yearly rotation.

@@ -13,6 +13,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { alarmPeriod, alerting, deadLetterAlarm, notifyingAlarm } from '../alerts/alarms';
 import { functionAccess, waitForPolicy, workspaceFunction } from '../streaming/lambda-functions';
 import {
   MODEL_DRIFT_TABLE,
@@ -121,7 +122,9 @@ export class ModelDriftMonitor extends Construct {
       reason:
         'This queue is itself the dead-letter queue of the drift functions, their schedule and rule; a queue behind it would only move the same messages again.',
     });
-    this.alarmTopic = props.alarmTopic ?? this.createTopic(namePrefix, settings.notificationEmails);
+    this.alarmTopic =
+      props.alerts?.topic ?? this.createTopic(namePrefix, settings.notificationEmails);
+    const alerts = props.alerts ?? alerting(this.alarmTopic, namePrefix);
     // CloudWatch alarms publish to the topic, and EventBridge sends undeliverable events to the
     // queue, both with this key.
     for (const service of ['cloudwatch.amazonaws.com', 'events.amazonaws.com']) {
@@ -334,6 +337,7 @@ export class ModelDriftMonitor extends Construct {
     const errors = (fn: lambda.IFunction, period: Duration) =>
       fn.metricErrors({ period, statistic: cloudwatch.Stats.SUM });
     this.checkErrorsAlarm = alarm('CheckErrorsAlarm', {
+      alarmName: `${alerts.namePrefix}-drift-check-errors`,
       alarmDescription: `${WORKSPACE}: a drift check failed (its query failed, was cancelled or timed out, or an AWS call failed); see its log`,
       metric: errors(this.checkFunction, interval),
       threshold: 0,
@@ -342,6 +346,7 @@ export class ModelDriftMonitor extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     this.retrainingErrorsAlarm = alarm('RetrainingErrorsAlarm', {
+      alarmName: `${alerts.namePrefix}-drift-retraining-errors`,
       alarmDescription: `${WORKSPACE} retraining trigger: a drift alarm could not start or skip a retraining (a malformed event, another model, an AWS error); see its log and the dead-letter queue`,
       metric: errors(this.retrainingFunction, Duration.hours(1)),
       threshold: 0,
@@ -349,6 +354,28 @@ export class ModelDriftMonitor extends Construct {
       evaluationPeriods: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
+    for (const [fn, name] of [
+      [this.checkFunction, 'drift-check'],
+      [this.retrainingFunction, 'drift-retraining'],
+    ] as const) {
+      notifyingAlarm(this, `${fn.node.id}ThrottlesAlarm`, alerts, {
+        name: `${name}-throttles`,
+        description: `${WORKSPACE} (${name}): invocations throttled at its reserved concurrency; Lambda retries, then sends the event to the dead-letter queue.`,
+        metric: fn.metricThrottles({
+          period: alarmPeriod(alerts),
+          statistic: cloudwatch.Stats.SUM,
+        }),
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      });
+    }
+    deadLetterAlarm(
+      this,
+      this.deadLetterQueue,
+      alerts,
+      'drift-dead-letters',
+      `${WORKSPACE}: a drift check or retraining trigger failed after its retries, or the schedule or the rule could not deliver; the message waits in the dead-letter queue (14 days). Read it, fix the cause, and start the check or the pipeline by hand if needed.`,
+    );
 
     this.retrainingRule = new events.Rule(this, 'RetrainingRule', {
       description: `Drift alarms of ${this.modelName} going to ALARM start a retraining`,

@@ -91,9 +91,9 @@ export function modelDriftMonitorPropsProblems(props: ModelDriftMonitorProps): s
   const { mlPipeline } = props;
   const parameterNames = mlPipeline.definition.parameters.map((parameter) => parameter.name);
   const problems = modelDriftMonitorSettingsProblems(props);
-  if (props.alarmTopic !== undefined && (props.notificationEmails?.length ?? 0) > 0) {
+  if (props.alerts !== undefined && (props.notificationEmails?.length ?? 0) > 0) {
     problems.push(
-      'notificationEmails and alarmTopic cannot be given together: subscribe the addresses to your topic where it is made',
+      "notificationEmails and alerts cannot be given together: subscribe the addresses to the alerts' topic where it is made",
     );
   }
   if (props.siteIds.length === 0) problems.push('siteIds must list at least one site');

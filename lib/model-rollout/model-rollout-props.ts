@@ -5,6 +5,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as ssm from 'aws-cdk-lib/aws-ssm';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { GateInput } from '../../lambdas/edge-rollout-gate/src/contract';
+import type { Alerting } from '../alerts/alarms';
 import { withDefaults } from '../defaults';
 import type { Lakehouse } from '../lakehouse';
 
@@ -108,9 +109,16 @@ export interface ModelRolloutProps extends ModelRolloutSettings {
   readonly removalPolicy: RemovalPolicy;
   /**
    * The topic told of every outcome (promoted, rejected, stopped, not started).
-   * @default - a topic of its own, encrypted with a key of its own.
+   * @default - the topic of `alerts` when given, else a topic of its own, encrypted with a key of
+   *   its own.
    */
   readonly topic?: sns.ITopic;
+  /**
+   * Where the alarms go: the state machine's failed and timed-out executions, each function's
+   * errors and throttles.
+   * @default - no alarms.
+   */
+  readonly alerts?: Alerting;
   /**
    * The folder of the UNS contract documents the plants' validator runs with, copied into the
    * function that checks a model against them.

@@ -23,6 +23,7 @@ import {
 } from '../delivery/components';
 import { fillRecipe, parseRecipe, recipeProblems, RECIPE_PLACEHOLDERS } from '../delivery/recipe';
 import { GREENGRASS_DEPLOYMENT_IOT_ACTIONS } from '../delivery/rollout-gate';
+import { functionAlarms, stateMachineAlarms } from '../alerts/alarms';
 import { BucketObjects } from '../quality/bucket-objects';
 import { acknowledgeGeneratedWildcards, wildcardFinding } from '../quality/nag-findings';
 import { loggedStateMachine, retriedLambdaTask } from '../state-machine';
@@ -92,7 +93,8 @@ export class ModelRollout extends Construct {
     const artifactKeyTemplate = sharedArtifactKeyTemplate();
 
     this.functions = this.createFunctions(props, artifactKeyTemplate);
-    this.topic = props.topic ?? this.createTopic(props.namePrefix, props.removalPolicy);
+    this.topic =
+      props.topic ?? props.alerts?.topic ?? this.createTopic(props.namePrefix, props.removalPolicy);
     for (const email of settings.notificationEmails) {
       this.topic.addSubscription(new subscriptions.EmailSubscription(email));
     }
@@ -107,6 +109,29 @@ export class ModelRollout extends Construct {
     // The comparison queries the Lakehouse through its workgroup; Lake Formation grants the tables.
     this.stateMachine.role.addManagedPolicy(props.lakehouse.queryAccessPolicy);
     this.comparisonGrants = this.grantComparisonTables(props);
+    if (props.topic === undefined && props.alerts !== undefined) {
+      props.alerts.grantPublish(this.stateMachine);
+    } else {
+      // A topic of its own, or the caller's: publishing needs the topic key's data keys too.
+      this.topic.grantPublish(this.stateMachine);
+    }
+    if (props.alerts !== undefined) {
+      const { alerts } = props;
+      stateMachineAlarms(this, this.stateMachine, alerts, 'model-rollout');
+      const hint =
+        'The rollout execution retries it, then stops and notifies; see the function log and the execution history.';
+      const { readPackage, rejectPackage, publishComponent, deploy, compareShadow } =
+        this.functions;
+      for (const [name, fn] of [
+        ['read-package', readPackage],
+        ['reject-package', rejectPackage],
+        ['publish-component', publishComponent],
+        ['deploy', deploy],
+        ['compare-shadow', compareShadow],
+      ] as const) {
+        functionAlarms(this, fn, alerts, `model-rollout-${name}`, { hint });
+      }
+    }
 
     this.rule = new events.Rule(this, 'Approved', {
       description: `Starts ${stateMachineName} when a model of ${props.registry.modelPackageGroupName} is approved`,
@@ -766,7 +791,8 @@ export class ModelRollout extends Construct {
       statements: iam.PolicyStatement[];
     },
   ): RolloutFunction {
-    const scope = this.node.tryFindChild('Functions') ?? new Construct(this, 'Functions');
+    const existing = this.node.tryFindChild('Functions');
+    const scope = existing instanceof Construct ? existing : new Construct(this, 'Functions');
     const { role, logGroup, policy } = functionAccess(scope, id, {
       logKey: props.logKey,
       removalPolicy: props.removalPolicy,

@@ -1,6 +1,7 @@
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import type { Construct } from 'constructs';
+import type { Alerting } from '../alerts';
 import type { ComplianceStore } from '../compliance';
 import {
   COMPLIANCE_API_DEFAULTS,
@@ -22,6 +23,8 @@ export interface ComplianceApiStackProps extends StackProps {
   readonly network: UnsNetwork;
   /** The compliance store the API reads. */
   readonly store: ComplianceStore;
+  /** The environment's alert topic and limits: every alarm of the stack notifies it. */
+  readonly alerts: Alerting;
 }
 
 /**
@@ -48,6 +51,7 @@ export class ComplianceApiStack extends Stack {
 
     this.api = new ComplianceApi(this, 'Api', {
       store,
+      alerts: props.alerts,
       vpc: network.vpc,
       subnets: network.privateSubnets,
       logKey: network.logKey,

@@ -1,6 +1,6 @@
 import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import type { Alerting } from '../alerts';
 import {
   ComplianceIngest,
   type ComplianceStore,
@@ -24,11 +24,8 @@ export interface ComplianceIngestStackProps extends StackProps {
   readonly store: ComplianceStore;
   /** The Lakehouse whose raw table `validation_summaries` receives the summaries. */
   readonly lakehouse: Lakehouse;
-  /**
-   * Topic the ingestion's alarms notify.
-   * @default - no notification (issue 18 adds a topic per environment).
-   */
-  readonly alarmTopic?: sns.ITopic;
+  /** The environment's alert topic and limits: every alarm of the stack notifies it. */
+  readonly alerts: Alerting;
 }
 
 /**
@@ -51,7 +48,7 @@ export class ComplianceIngestStack extends Stack {
       vpc: network.vpc,
       subnets: network.privateSubnets,
       logKey: network.logKey,
-      alarmTopic: props.alarmTopic,
+      alerts: props.alerts,
       removalPolicy,
     });
     this.summariesDelivery = new ValidationSummariesDelivery(this, 'SummariesDelivery', {
@@ -61,6 +58,7 @@ export class ComplianceIngestStack extends Stack {
       vpc: network.vpc,
       subnets: network.privateSubnets,
       logKey: network.logKey,
+      alerts: props.alerts,
       removalPolicy,
     });
   }

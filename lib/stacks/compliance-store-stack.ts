@@ -1,5 +1,6 @@
 import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import type { Alerting } from '../alerts';
 import { ComplianceStore } from '../compliance';
 import type { EnvironmentConfig } from '../config/environment';
 import type { UnsNetwork } from '../network';
@@ -10,6 +11,8 @@ export interface ComplianceStoreStackProps extends StackProps {
   readonly config: EnvironmentConfig;
   /** The network whose private subnets hold the database, its proxy and functions. */
   readonly network: UnsNetwork;
+  /** The environment's alert topic and limits: every alarm of the stack notifies it. */
+  readonly alerts: Alerting;
 }
 
 /** The cloud validation store of one environment: RDS for PostgreSQL behind an RDS Proxy. */
@@ -24,6 +27,7 @@ export class ComplianceStoreStack extends Stack {
       vpc: network.vpc,
       subnets: network.privateSubnets,
       logKey: network.logKey,
+      alerts: props.alerts,
       instanceIdentifier: `uns-mlops-${config.name}-validation`,
       removalPolicy: config.allowDestroy ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
     });

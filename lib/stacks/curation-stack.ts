@@ -1,5 +1,6 @@
 import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import type { Alerting } from '../alerts';
 import type { EnvironmentConfig } from '../config/environment';
 import { LakehouseCuration } from '../curation';
 import type { Lakehouse } from '../lakehouse';
@@ -13,6 +14,8 @@ export interface CurationStackProps extends StackProps {
   readonly lakehouse: Lakehouse;
   /** The environment's network: its log key encrypts the workflow's log groups. */
   readonly network: UnsNetwork;
+  /** The environment's alert topic and limits: every alarm of the stack notifies it. */
+  readonly alerts: Alerting;
 }
 
 /** The scheduled curation of one environment's Lakehouse into its training table. */
@@ -25,6 +28,7 @@ export class CurationStack extends Stack {
     this.curation = new LakehouseCuration(this, 'Curation', {
       ...config.curation,
       lakehouse: props.lakehouse,
+      alerts: props.alerts,
       namePrefix: `uns-mlops-${config.name}`,
       logKey: props.network.logKey,
       removalPolicy: config.allowDestroy ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,

@@ -9,12 +9,11 @@ import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config/environment';
 import { MODEL_COMPONENT_NAME } from '../delivery/components';
 import { EdgeDeployment } from '../delivery/edge-deployment';
-import { servingModelVersionParameterName } from '../delivery/edge-fleet';
+import { edgeNamePrefix, servingModelVersionParameterName } from '../delivery/edge-names';
 import { bootstrapBrokersParameterName } from '../streaming/bootstrap-brokers';
 import { plantConfigurationMerges } from '../delivery/plant-configuration';
 import type { PublishedVersion } from '../delivery/published-components';
 import type { RolloutTarget } from '../delivery/rollout-steps';
-import { edgeNamePrefix } from './edge-fleet-stack';
 
 /** Properties of an {@link EdgeDeploymentStack}. */
 export interface EdgeDeploymentStackProps extends StackProps {

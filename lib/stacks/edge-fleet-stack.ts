@@ -1,8 +1,10 @@
 import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import type { Alerting } from '../alerts';
 import type { EnvironmentConfig } from '../config/environment';
 import { plantComponents } from '../delivery/components';
 import { EdgeFleet } from '../delivery/edge-fleet';
+import { edgeNamePrefix } from '../delivery/edge-names';
 import type { UnsNetwork } from '../network';
 import type { UnsStreaming } from '../streaming';
 
@@ -16,10 +18,9 @@ export interface EdgeFleetStackProps extends StackProps {
   readonly streaming: UnsStreaming;
   /** The account of the delivery pipeline, which starts the rollout gate. */
   readonly pipelineAccount: string;
+  /** The environment's alert topic and limits: every alarm of the stack notifies it. */
+  readonly alerts: Alerting;
 }
-
-/** Name prefix of an environment's named edge resources. */
-export const edgeNamePrefix = (config: EnvironmentConfig) => `uns-mlops-${config.name}`;
 
 /** The published component versions, core device IAM, edge KPIs and rollout gate of one environment. */
 export class EdgeFleetStack extends Stack {
@@ -36,6 +37,7 @@ export class EdgeFleetStack extends Stack {
       producerPolicy: props.streaming.bridgeProducerPolicy,
       logKey: props.network.logKey,
       pipelineAccount: props.pipelineAccount,
+      alerts: props.alerts,
       removalPolicy: config.allowDestroy ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
     });
   }

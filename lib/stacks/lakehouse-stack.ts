@@ -1,6 +1,7 @@
 import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
+import type { Alerting } from '../alerts';
 import type { EnvironmentConfig } from '../config/environment';
 import { Lakehouse } from '../lakehouse';
 
@@ -8,6 +9,8 @@ import { Lakehouse } from '../lakehouse';
 export interface LakehouseStackProps extends StackProps {
   /** The environment whose plants and sizes shape the Lakehouse. */
   readonly config: EnvironmentConfig;
+  /** The environment's alert topic and limits: every alarm of the stack notifies it. */
+  readonly alerts: Alerting;
 }
 
 /** The Lakehouse of one environment, shaped by its configuration. */
@@ -21,6 +24,7 @@ export class LakehouseStack extends Stack {
     this.lakehouse = new Lakehouse(this, 'Lakehouse', {
       ...lakehouseSizes,
       siteIds: config.plants.map((plant) => plant.siteId),
+      alerts: props.alerts,
       removalPolicy: config.allowDestroy ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
       lakeFormationAdmins: lakeFormationAdminRoleArns.map((arn, index) =>
         iam.Role.fromRoleArn(this, `LakeFormationAdmin${index}`, arn, { mutable: false }),

@@ -1,5 +1,6 @@
 import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import type { Alerting } from '../alerts';
 import type { EnvironmentConfig } from '../config/environment';
 import type { Lakehouse } from '../lakehouse';
 import { MlPipeline } from '../ml-pipeline';
@@ -10,6 +11,8 @@ export interface MlPipelineStackProps extends StackProps {
   readonly config: EnvironmentConfig;
   /** The environment's Lakehouse (from its LakehouseStack), whose telemetry the pipeline reads. */
   readonly lakehouse: Lakehouse;
+  /** The environment's alert topic and limits: every alarm of the stack notifies it. */
+  readonly alerts: Alerting;
 }
 
 /** The SageMaker Pipeline of one environment, training on its Lakehouse. */
@@ -22,6 +25,7 @@ export class MlPipelineStack extends Stack {
     this.mlPipeline = new MlPipeline(this, 'MlPipeline', {
       ...config.mlPipeline,
       lakehouse: props.lakehouse,
+      alerts: props.alerts,
       removalPolicy: config.allowDestroy ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
     });
   }

@@ -1,6 +1,6 @@
 import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import type { Alerting } from '../alerts';
 import type { EnvironmentConfig } from '../config/environment';
 import type { Lakehouse } from '../lakehouse';
 import type { MlPipeline } from '../ml-pipeline';
@@ -17,12 +17,8 @@ export interface ModelMonitoringStackProps extends StackProps {
   readonly mlPipeline: MlPipeline;
   /** The environment's network: its log key encrypts the functions' log groups. */
   readonly network: UnsNetwork;
-  /**
-   * Topic the drift and error alarms notify.
-   * @default - a topic of the stack, with the configured `notificationEmails` subscribed (issue
-   *   18 will give each environment one).
-   */
-  readonly alarmTopic?: sns.ITopic;
+  /** The environment's alert topic and limits: every alarm of the stack notifies it. */
+  readonly alerts: Alerting;
 }
 
 /** The drift check of one environment's model, its alarms and its rate-limited retraining. */
@@ -39,7 +35,7 @@ export class ModelMonitoringStack extends Stack {
       mlPipeline: props.mlPipeline,
       siteIds: config.plants.map((plant) => plant.siteId),
       logKey: props.network.logKey,
-      alarmTopic: props.alarmTopic,
+      alerts: props.alerts,
       removalPolicy: config.allowDestroy ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
     });
     // The trigger names the pipeline by its name, which is no reference: deploy after it anyway.

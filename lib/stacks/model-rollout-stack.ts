@@ -2,8 +2,10 @@ import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
+import type { Alerting } from '../alerts';
 import type { EnvironmentConfig } from '../config/environment';
-import { type EdgeFleet, servingModelVersionParameterName } from '../delivery/edge-fleet';
+import type { EdgeFleet } from '../delivery/edge-fleet';
+import { edgeNamePrefix, servingModelVersionParameterName } from '../delivery/edge-names';
 import { gateInput } from '../delivery/pipeline/gate-step';
 import { gateNames } from '../delivery/rollout-gate';
 import { rolloutSteps } from '../delivery/rollout-steps';
@@ -11,7 +13,6 @@ import type { Lakehouse } from '../lakehouse';
 import type { MlPipeline } from '../ml-pipeline';
 import { ModelRollout } from '../model-rollout';
 import type { UnsNetwork } from '../network';
-import { edgeNamePrefix } from './edge-fleet-stack';
 
 /** Properties of a {@link ModelRolloutStack}. */
 export interface ModelRolloutStackProps extends StackProps {
@@ -25,6 +26,8 @@ export interface ModelRolloutStackProps extends StackProps {
   readonly lakehouse: Lakehouse;
   /** The environment's network: its log key encrypts the rollout's log groups. */
   readonly network: UnsNetwork;
+  /** The environment's alert topic and limits: every alarm of the stack notifies it. */
+  readonly alerts: Alerting;
 }
 
 /**
@@ -69,6 +72,7 @@ export class ModelRolloutStack extends Stack {
       })),
       lakehouse: props.lakehouse,
       canarySiteId: config.edgeRollout.canary.siteId,
+      alerts: props.alerts,
       logKey: props.network.logKey,
       removalPolicy: config.allowDestroy ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
     });

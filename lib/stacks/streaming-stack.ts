@@ -2,6 +2,7 @@ import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import type { Alerting } from '../alerts';
 import type { EnvironmentConfig } from '../config/environment';
 import type { Lakehouse } from '../lakehouse';
 import type { UnsNetwork } from '../network';
@@ -12,7 +13,7 @@ import {
   bootstrapBrokersParameterName,
 } from '../streaming/bootstrap-brokers';
 import { EdgeKpiMetrics } from '../streaming/edge-kpi-metrics';
-import { edgeNamePrefix } from './edge-fleet-stack';
+import { edgeNamePrefix } from '../delivery/edge-names';
 
 /** Properties of a {@link StreamingStack}. */
 export interface StreamingStackProps extends StackProps {
@@ -22,6 +23,8 @@ export interface StreamingStackProps extends StackProps {
   readonly network: UnsNetwork;
   /** The Lakehouse whose raw zone receives the telemetry. */
   readonly lakehouse: Lakehouse;
+  /** The environment's alert topic and limits: every alarm of the stack notifies it. */
+  readonly alerts: Alerting;
 }
 
 /**
@@ -46,6 +49,7 @@ export class StreamingStack extends Stack {
       vpcCidr: props.network.cidr,
       lakehouse: props.lakehouse,
       logKey: props.network.logKey,
+      alerts: props.alerts,
       removalPolicy,
     });
     this.edgeKpiMetrics = new EdgeKpiMetrics(this, 'EdgeKpiMetrics', {
@@ -53,6 +57,7 @@ export class StreamingStack extends Stack {
       vpc: props.network.vpc,
       subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
       logKey: props.network.logKey,
+      alerts: props.alerts,
       removalPolicy,
     });
     new BootstrapBrokersParameter(this, 'BootstrapBrokers', {

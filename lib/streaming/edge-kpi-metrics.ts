@@ -3,6 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { type Alerting, functionAlarms } from '../alerts/alarms';
 import type { UnsKafkaCluster } from './kafka-cluster';
 import { vpcFunctionAccess, waitForPolicy, workspaceFunction } from './lambda-functions';
 import type { UnsKafkaTopic } from './topics';
@@ -27,6 +28,12 @@ export interface EdgeKpiMetricsProps {
   readonly logKey: kms.IKey;
   /** What happens to the log group when the stack is deleted. */
   readonly removalPolicy: RemovalPolicy;
+  /**
+   * Where the function's alarms (errors, throttles, offset lag) and its consumer groups' lag
+   * alarms go.
+   * @default - no alarms.
+   */
+  readonly alerts?: Alerting;
 }
 
 /**
@@ -37,6 +44,9 @@ export interface EdgeKpiMetricsProps {
  * format, through its log group).
  */
 export class EdgeKpiMetrics extends Construct {
+  /** The `edge-kpi-metrics` function, behind one event source mapping per {@link KPI_TOPICS}. */
+  readonly function: lambda.IFunction;
+
   constructor(scope: Construct, id: string, props: EdgeKpiMetricsProps) {
     super(scope, id);
     const { role, logGroup, policy } = vpcFunctionAccess(this, 'Metrics', {
@@ -75,6 +85,7 @@ export class EdgeKpiMetrics extends Construct {
       reason:
         'Lambda and the MSK event source mappings create and describe their VPC network interfaces before they exist; EC2 offers no narrower resource for these actions.',
     });
+    this.function = fn;
     waitForPolicy(fn, policy);
     Validations.of(fn).acknowledge({
       id: 'NIST.800.53.R5-LambdaDLQ',
@@ -91,6 +102,15 @@ export class EdgeKpiMetrics extends Construct {
         maxBatchingWindow: Duration.seconds(10),
       });
       mapping.node.addDependency(policy);
+      if (props.alerts !== undefined) {
+        props.cluster.consumerLagAlarm(this, props.alerts, topic, kpiConsumerGroup(topic));
+      }
+    }
+    if (props.alerts !== undefined) {
+      functionAlarms(this, fn, props.alerts, 'edge-kpi-metrics', {
+        kafkaConsumer: true,
+        hint: "The plants' KPIs stop reaching CloudWatch while it fails (the rollout gate then sees missing data); see the function log.",
+      });
     }
   }
 }

@@ -1,10 +1,12 @@
 import { Fn, ReferenceStrength, type RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as msk from 'aws-cdk-lib/aws-msk';
 import { Construct } from 'constructs';
+import { alarmPeriod, type Alerting, notifyingAlarm } from '../alerts/alarms';
 import type { KafkaClusterSettings } from './streaming-props';
 import { PROVISIONED_REPLICATION_FACTOR } from './validate-props';
 
@@ -25,7 +27,15 @@ export interface UnsKafkaClusterProps {
   readonly encryptionKey: kms.IKey;
   readonly logKey: kms.IKey;
   readonly removalPolicy: RemovalPolicy;
+  /**
+   * Where the cluster's alarms go (broker disk and throttling, provisioned clusters only).
+   * @default - no alarms.
+   */
+  readonly alerts?: Alerting;
 }
+
+/** CloudWatch namespace of MSK's metrics. */
+export const MSK_NAMESPACE = 'AWS/Kafka';
 
 /**
  * An MSK cluster, serverless or provisioned, reachable only from the VPC and the plant networks on
@@ -33,6 +43,15 @@ export interface UnsKafkaClusterProps {
  * cluster. A provisioned cluster encrypts its volumes with the customer-managed key, logs its
  * brokers to an encrypted log group, publishes per-topic metrics and refuses topic auto-creation;
  * MSK Serverless encrypts at rest with a key AWS manages.
+ *
+ * Alarms (with `alerts`): on a provisioned cluster, the fullest broker data disk
+ * (`KafkaDataLogsDiskUsed`, percent) and the produce and request throttle times
+ * (`ProduceThrottleTime`, `RequestThrottleTime`, ms, brokers' average), over every broker (a Metrics Insights
+ * query, dimensions `Cluster Name`, `Broker ID`). MSK Serverless publishes neither disk nor
+ * throttle metrics (AWS runs the storage, and its per-partition quotas show as producer errors:
+ * the bridges' spool and stalled KPIs at the plants). For both kinds, each consumer adds the lag
+ * of its group with {@link UnsKafkaCluster.consumerLagAlarm} (`EstimatedMaxTimeLag`, dimensions
+ * `Cluster Name`, `Consumer Group`, `Topic`, published by provisioned and serverless clusters).
  */
 export class UnsKafkaCluster extends Construct {
   /** ARN of the cluster (`arn:...:cluster/<name>/<uuid>`). */
@@ -108,6 +127,76 @@ export class UnsKafkaCluster extends Construct {
       },
     });
     this.clusterArn = cluster.attrArn;
+    if (props.alerts !== undefined) this.brokerAlarms(props.alerts);
+  }
+
+  /**
+   * The alarm on how far one consumer group is behind one topic, in seconds
+   * (`EstimatedMaxTimeLag`, the largest of the topic's partitions), above
+   * `maxConsumerTimeLagSeconds` for two periods. MSK publishes it for groups in a STABLE or EMPTY
+   * state; a group that never committed has no lag metric, which does not breach. In `scope` (the
+   * consumer's), id `<group>-lag`, named `<prefix>-msk-<group>-lag`.
+   */
+  consumerLagAlarm(
+    scope: Construct,
+    alerts: Alerting,
+    topic: string,
+    consumerGroup: string,
+  ): cloudwatch.Alarm {
+    const limit = alerts.thresholds.maxConsumerTimeLagSeconds;
+    return notifyingAlarm(scope, `${consumerGroup}-lag`, alerts, {
+      name: `msk-${consumerGroup}-lag`,
+      description: `MSK ${this.clusterName}: consumer group ${consumerGroup} is more than ${limit} s behind ${topic}. Look at the consumer's errors and throttles (its function alarms), then at the topic's incoming rate.`,
+      metric: new cloudwatch.Metric({
+        namespace: MSK_NAMESPACE,
+        metricName: 'EstimatedMaxTimeLag',
+        dimensionsMap: {
+          'Cluster Name': this.clusterName,
+          'Consumer Group': consumerGroup,
+          Topic: topic,
+        },
+        statistic: cloudwatch.Stats.MAXIMUM,
+        period: alarmPeriod(alerts),
+      }),
+      threshold: limit,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 2,
+    });
+  }
+
+  /** Broker disk (the fullest broker) and throttling (brokers' average) of a provisioned cluster. */
+  private brokerAlarms(alerts: Alerting): void {
+    const period = alarmPeriod(alerts);
+    // Metrics Insights over every broker: no alarm to change when brokers are added.
+    const overBrokers = (aggregate: 'MAX' | 'AVG', metricName: string, label: string) =>
+      new cloudwatch.MathExpression({
+        expression: `SELECT ${aggregate}(${metricName}) FROM SCHEMA("${MSK_NAMESPACE}", "Cluster Name", "Broker ID") WHERE "Cluster Name" = '${this.clusterName}'`,
+        label,
+        period,
+        usingMetrics: {},
+      });
+    const { thresholds } = alerts;
+    const above = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD;
+    notifyingAlarm(this, 'BrokerDiskAlarm', alerts, {
+      name: 'msk-broker-disk',
+      description: `MSK ${this.clusterName}: a broker's data disk is more than ${thresholds.maxBrokerDiskUsedPercent} % full; at 100 % it stops accepting writes. Add broker storage (brokerStorageGiB) or shorten the topics' retention.`,
+      metric: overBrokers('MAX', 'KafkaDataLogsDiskUsed', 'Fullest broker data disk (%)'),
+      threshold: thresholds.maxBrokerDiskUsedPercent,
+      comparisonOperator: above,
+    });
+    for (const [id, metricName, what] of [
+      ['ProduceThrottleAlarm', 'ProduceThrottleTime', 'produce'],
+      ['RequestThrottleAlarm', 'RequestThrottleTime', 'request'],
+    ] as const) {
+      notifyingAlarm(this, id, alerts, {
+        name: `msk-${what}-throttling`,
+        description: `MSK ${this.clusterName}: brokers throttle ${what}s by more than ${thresholds.maxThrottleTimeMs} ms on average; clients (the plants' bridges, the consumers) are slowed by the broker quotas. Check the brokers' CPU and network, then size up the brokers.`,
+        metric: overBrokers('AVG', metricName, `${metricName}, brokers' average (ms)`),
+        threshold: thresholds.maxThrottleTimeMs,
+        comparisonOperator: above,
+        evaluationPeriods: 2,
+      });
+    }
   }
 
   /** ARN of one topic of this cluster. */

@@ -9,6 +9,7 @@ import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
+import { type Alerting, deliveryStreamAlarms, functionAlarms } from '../alerts/alarms';
 import type { Lakehouse } from '../lakehouse';
 import { BucketObjects } from '../quality/bucket-objects';
 import type { UnsKafkaCluster } from './kafka-cluster';
@@ -63,6 +64,11 @@ export interface KafkaToLakehouseProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Where the alarms of the streams, the flatteners and their consumer groups go.
+   * @default - no alarms.
+   */
+  readonly alerts?: Alerting;
 }
 
 /** Properties of {@link lakehouseDeliveryStream}. */
@@ -77,6 +83,12 @@ export interface LakehouseDeliveryStreamProps {
   /** Key of the delivery log group. */
   readonly logKey: kms.IKey;
   readonly removalPolicy: RemovalPolicy;
+  /**
+   * Where the stream's alarms go (delivery failed, conversion failed, freshness), named after
+   * the table (`<prefix>-firehose-<table>-...`).
+   * @default - no alarms.
+   */
+  readonly alerts?: Alerting;
 }
 
 /** What {@link lakehouseDeliveryStream} creates. */
@@ -105,7 +117,7 @@ export interface LakehouseDeliveryStream {
  * that table's schema, and holds Lake Formation DESCRIBE on that table.
  *
  * Children of `scope`: `DeliveryLogs`, `DeliveryRole`, `DeliveryPolicy`, `DescribeTableGrant`,
- * `Stream` (so one scope holds one stream).
+ * `Stream` (so one scope holds one stream), and with `alerts` the stream's alarms.
  */
 export function lakehouseDeliveryStream(
   scope: Construct,
@@ -254,6 +266,15 @@ export function lakehouseDeliveryStream(
     },
   });
   stream.node.addDependency(deliveryPolicy, describeTable);
+  if (props.alerts !== undefined) {
+    deliveryStreamAlarms(
+      scope,
+      stream.ref,
+      props.alerts,
+      `firehose-${table.replace(/_/g, '-')}`,
+      `errors/${table}/`,
+    );
+  }
   return {
     table,
     stream,
@@ -302,6 +323,12 @@ export interface LakehouseFlattenerProps {
   readonly environment?: Record<string, string>;
   /** How long the mapping gathers records before it invokes the function. */
   readonly maxBatchingWindow: Duration;
+  /**
+   * Where the function's alarms (errors, throttles, offset lag) and its consumer group's lag
+   * alarm go, named after the service name.
+   * @default - no alarms.
+   */
+  readonly alerts?: Alerting;
 }
 
 /**
@@ -313,7 +340,8 @@ export interface LakehouseFlattenerProps {
  * stream of each table in `DELIVERY_STREAMS` (a JSON object of table → stream name).
  *
  * Children of `scope`: `FlattenerLogs`, `FlattenerRole`, `FlattenerPolicy`,
- * `FlattenerSecurityGroup`, `Flattener` (and the mapping under it).
+ * `FlattenerSecurityGroup`, `Flattener` (and the mapping under it), and with `alerts` the
+ * function's alarms (`<serviceName>-alarms`) and its group's lag alarm (`<group>-lag`).
  */
 export function lakehouseFlattener(
   scope: Construct,
@@ -414,6 +442,13 @@ export function lakehouseFlattener(
     maxBatchingWindow: props.maxBatchingWindow,
   });
   mapping.node.addDependency(policy);
+  if (props.alerts !== undefined) {
+    functionAlarms(scope, flattener, props.alerts, props.serviceName, {
+      kafkaConsumer: true,
+      hint: `Rows of ${props.topic} wait in Kafka while it fails; see the function log, and the Firehose stream's alarms.`,
+    });
+    props.cluster.consumerLagAlarm(scope, props.alerts, props.topic, props.consumerGroup);
+  }
   return { flattener, role };
 }
 

@@ -1,6 +1,7 @@
 import type { RemovalPolicy } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import type { Alerting } from '../alerts/alarms';
 import type { Lakehouse } from '../lakehouse';
 import type { UnsKafkaTopic } from './topics';
 
@@ -91,6 +92,12 @@ export interface UnsStreamingProps extends StreamingSettings {
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Where the alarms of the cluster (broker disk and throttling, provisioned), the Firehose
+   * streams, the flatteners and their consumer groups' lag go.
+   * @default - no alarms.
+   */
+  readonly alerts?: Alerting;
 }
 
 /** The defaults documented on {@link StreamingSettings}, in one place. */

@@ -5,6 +5,7 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
+import type { Alerting } from '../alerts/alarms';
 import type { Lakehouse } from '../lakehouse';
 import type { UnsKafkaCluster } from './kafka-cluster';
 import {
@@ -36,6 +37,11 @@ export interface TelemetryDeliveryProps {
   /** Partitions of `uns.telemetry`: at most this many flattener invocations run at once. */
   readonly topicPartitions: number;
   readonly removalPolicy: RemovalPolicy;
+  /**
+   * Where the stream's, the flattener's and its consumer group's alarms go.
+   * @default - no alarms.
+   */
+  readonly alerts?: Alerting;
 }
 
 /**
@@ -64,6 +70,7 @@ export class TelemetryDelivery extends Construct {
       encryptionKey: props.encryptionKey,
       logKey: props.logKey,
       removalPolicy: props.removalPolicy,
+      alerts: props.alerts,
     });
     this.deliveryStream = delivery.stream;
     this.deliveryRole = delivery.role;
@@ -85,6 +92,7 @@ export class TelemetryDelivery extends Construct {
         'uns-telemetry-flattener: consume uns.telemetry, put rows into Firehose, keep rejects',
       reservedConcurrency: props.topicPartitions,
       maxBatchingWindow: Duration.seconds(5),
+      alerts: props.alerts,
     });
     this.flattener = flattener;
     this.flattenerRole = role;

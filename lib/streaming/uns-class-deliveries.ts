@@ -142,6 +142,7 @@ export class UnsClassDeliveries extends Construct {
           encryptionKey,
           logKey: props.logKey,
           removalPolicy,
+          alerts: props.alerts,
         }),
       );
       for (const delivery of deliveries) {
@@ -166,6 +167,7 @@ export class UnsClassDeliveries extends Construct {
         policyDescription: `${spec.serviceName}: consume ${spec.topic}, put rows into the ${spec.tables.join(', ')} streams, keep rejects`,
         reservedConcurrency: props.partitions[spec.topic],
         maxBatchingWindow: spec.maxBatchingWindow,
+        alerts: props.alerts,
       });
       flatteners.set(spec.topic, flattener);
     }

@@ -75,6 +75,7 @@ export class UnsStreaming extends Construct {
       encryptionKey,
       logKey: props.logKey,
       removalPolicy,
+      alerts: props.alerts,
     });
 
     const topics = new Map<UnsKafkaTopic, msk.CfnTopic>();
@@ -113,6 +114,7 @@ export class UnsStreaming extends Construct {
       logKey: props.logKey,
       topicPartitions: this.partitions[TELEMETRY_TOPIC],
       removalPolicy,
+      alerts: props.alerts,
     });
     this.classDeliveries = new UnsClassDeliveries(this, 'ClassDeliveries', {
       cluster: this.cluster,
@@ -123,6 +125,7 @@ export class UnsStreaming extends Construct {
       logKey: props.logKey,
       encryptionKey,
       removalPolicy,
+      alerts: props.alerts,
     });
     // Each event source mapping starts once its topic exists.
     const flatteners = new Map([

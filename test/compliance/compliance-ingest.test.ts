@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { stackName } from '../../lib/app';
 import {
@@ -24,7 +24,7 @@ import { byId, fromStack, getAtt, only } from '../support/resources';
  * An environment's ingestion stack with the stacks it builds on, as `addPlatformStacks` builds
  * them, with the compliance checks registered; synthesized into `outdir` by `synth()`.
  */
-function buildIngest(name: string, options: { alarmTopic?: boolean } = {}) {
+function buildIngest(name: string) {
   const built = environmentApp(name);
   const lakehouse = built.addStack(LakehouseStack, 'Lakehouse', {});
   const network = built.addStack(NetworkStack, 'Network', {});
@@ -40,7 +40,6 @@ function buildIngest(name: string, options: { alarmTopic?: boolean } = {}) {
     streaming: streaming.streaming,
     store: store.store,
     lakehouse: lakehouse.lakehouse,
-    alarmTopic: options.alarmTopic ? built.alarmTopic() : undefined,
   });
   return { ...built, lakehouse, network, store, streaming, stack };
 }
@@ -356,7 +355,7 @@ describe('the ingestion’s alarms', () => {
 
   it('alarm on the function’s errors: batches that failed and are retried', () => {
     const fn = byId(devTemplate, 'AWS::Lambda::Function', 'Ingest').id;
-    expect(alarm(devTemplate, 'IngestErrorsAlarm')).toMatchObject({
+    expect(alarm(devTemplate, 'IngestvalidationingestalarmsErrors')).toMatchObject({
       Namespace: 'AWS/Lambda',
       MetricName: 'Errors',
       Dimensions: [{ Name: 'FunctionName', Value: { Ref: fn } }],
@@ -367,14 +366,28 @@ describe('the ingestion’s alarms', () => {
     });
   });
 
-  it('notify the alarm topic when the environment has one, and nobody otherwise', () => {
-    const withTopic = Template.fromStack(buildIngest('dev', { alarmTopic: true }).stack);
-    for (const prefix of ['IngestPoisonRecordsAlarm', 'IngestErrorsAlarm']) {
-      expect(alarm(withTopic, prefix).AlarmActions).toEqual([
-        { 'Fn::GetStackOutput': expect.objectContaining({ StackName: 'Alarms' }) },
-      ]);
-      expect(alarm(devTemplate, prefix).AlarmActions).toBeUndefined();
+  it('notify the environment’s alert topic, on ALARM and back to OK', () => {
+    for (const prefix of ['IngestPoisonRecordsAlarm', 'IngestvalidationingestalarmsErrors']) {
+      expect(alarm(devTemplate, prefix).AlarmActions).toEqual([fromStack('UnsMlops-Dev-Alerts')]);
+      expect(alarm(devTemplate, prefix).OKActions).toEqual([fromStack('UnsMlops-Dev-Alerts')]);
     }
+  });
+
+  it('watch the lag of its consumer group on the cluster, and the function’s offset lag', () => {
+    devTemplate.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'uns-mlops-dev-msk-uns-mlops-compliance-ingest-lag',
+      Namespace: 'AWS/Kafka',
+      MetricName: 'EstimatedMaxTimeLag',
+      Dimensions: Match.arrayWith([
+        { Name: 'Consumer Group', Value: 'uns-mlops-compliance-ingest' },
+        { Name: 'Topic', Value: 'uns.validation' },
+      ]),
+    });
+    devTemplate.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'uns-mlops-dev-validation-ingest-offset-lag',
+      MetricName: 'OffsetLag',
+      Threshold: 10_000,
+    });
   });
 });
 
@@ -527,9 +540,9 @@ describe.each(['dev', 'prod'])('the %s compliance ingestion stack', (name) => {
     });
   });
 
-  it('deploys after the network, the Lakehouse, the streaming path and the store', () => {
+  it('deploys after the alerts, the network, the Lakehouse, the streaming path and the store', () => {
     expect(built.stack.dependencies.map((stack) => stack.stackName).sort()).toEqual(
-      ['Lakehouse', 'Network', 'Streaming', 'ComplianceStore']
+      ['Alerts', 'Lakehouse', 'Network', 'Streaming', 'ComplianceStore']
         .map((part) => stackName(built.config, part))
         .sort(),
     );

@@ -108,9 +108,9 @@ describe.each(['dev', 'prod'])('the %s curation stack', (name) => {
     }
   });
 
-  it('deploys after the Lakehouse and the network', () => {
+  it('deploys after the alerts, the Lakehouse and the network', () => {
     expect(built.stack.dependencies.map((stack) => stack.stackName).sort()).toEqual(
-      ['Lakehouse', 'Network'].map((part) => stackName(built.config, part)).sort(),
+      ['Alerts', 'Lakehouse', 'Network'].map((part) => stackName(built.config, part)).sort(),
     );
   });
 

@@ -5,6 +5,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { alerting } from '../../lib/alerts';
 import { stackName } from '../../lib/app';
 import { Lakehouse } from '../../lib/lakehouse';
 import { MlPipeline } from '../../lib/ml-pipeline';
@@ -33,9 +34,9 @@ const statements = (template: Template, policy: string): any[] =>
     .PolicyDocument.Statement;
 const statement = (template: Template, policy: string, sid: string) =>
   statements(template, policy).find((entry) => entry.Sid === sid);
-const topicRef = (template: Template) => ({
-  Ref: byId(template, 'AWS::SNS::Topic', 'DriftMonitorNotifications').id,
-});
+/** The environment's alert topic, from its Alerts stack. */
+const topicRef = (template: Template) =>
+  fromStack(template === prodTemplate ? 'UnsMlops-Prod-Alerts' : 'UnsMlops-Dev-Alerts');
 const queueArn = (template: Template) =>
   getAtt(byId(template, 'AWS::SQS::Queue', 'DriftMonitorDeadLetters').id);
 const pipelineArn = (account: string) =>
@@ -296,22 +297,12 @@ describe('the drift alarms', () => {
 });
 
 describe('the notification topic', () => {
-  it('is encrypted with the monitor’s rotating key and refuses requests without TLS', () => {
-    const topic = byId(devTemplate, 'AWS::SNS::Topic', 'DriftMonitorNotifications').resource
-      .Properties;
-    const key = byId(devTemplate, 'AWS::KMS::Key', 'DriftMonitorKey');
-    expect(topic.KmsMasterKeyId).toEqual(getAtt(key.id));
-    expect(key.resource.Properties.EnableKeyRotation).toBe(true);
-    devTemplate.hasResourceProperties('AWS::SNS::TopicPolicy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Effect: 'Deny',
-            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-          }),
-        ]),
-      },
-    });
+  it('is the environment’s: the stack makes none, and its alarms notify the Alerts stack’s topic', () => {
+    for (const template of [devTemplate, prodTemplate]) {
+      template.resourceCountIs('AWS::SNS::Topic', 0);
+      template.resourceCountIs('AWS::SNS::Subscription', 0);
+    }
+    expect(topicRef(prodTemplate)).toEqual(fromStack('UnsMlops-Prod-Alerts'));
   });
 
   it('lets CloudWatch alarms publish and EventBridge keep dead letters with the key', () => {
@@ -324,25 +315,43 @@ describe('the notification topic', () => {
       Resource: '*',
     });
   });
+});
 
-  it('has the configured email subscriptions: prod’s team, nobody in dev', () => {
-    expect(
-      Object.values(prodTemplate.findResources('AWS::SNS::Subscription')).map(
-        (subscription: any) => subscription.Properties,
-      ),
-    ).toEqual([
-      { Protocol: 'email', Endpoint: 'mlops-team@acme.example', TopicArn: topicRef(prodTemplate) },
-    ]);
-    devTemplate.resourceCountIs('AWS::SNS::Subscription', 0);
-  });
-
-  it('is not created when the environment gives one: the alarms notify that topic', () => {
-    const given = buildModelMonitoring('dev', { alarmTopic: true });
-    const template = Template.fromStack(given.stack);
-    template.resourceCountIs('AWS::SNS::Topic', 0);
-    const alarm = byId(template, 'AWS::CloudWatch::Alarm', 'DriftMonitorDriftAlarmzwickau').resource
-      .Properties;
-    expect(JSON.stringify(alarm.AlarmActions)).toMatch(/AlarmsTopic|Alarms/);
+describe('the throttle and dead-letter alarms', () => {
+  it('watch both functions’ throttles and any message left in the dead-letter queue', () => {
+    const alarm = (name: string) =>
+      Object.values(
+        devTemplate.findResources('AWS::CloudWatch::Alarm', {
+          Properties: { AlarmName: `uns-mlops-dev-${name}` },
+        }),
+      ).map((found: any) => found.Properties)[0];
+    for (const [name, fn] of [
+      ['drift-check-throttles', checkFunction(devTemplate)],
+      ['drift-retraining-throttles', retrainingFunction(devTemplate)],
+    ] as const) {
+      expect(alarm(name)).toMatchObject({
+        MetricName: 'Throttles',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: fn.id } }],
+        Threshold: 0,
+        AlarmActions: [topicRef(devTemplate)],
+      });
+    }
+    expect(alarm('drift-dead-letters')).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [
+        {
+          Name: 'QueueName',
+          Value: getAtt(
+            byId(devTemplate, 'AWS::SQS::Queue', 'DriftMonitorDeadLetters').id,
+            'QueueName',
+          ),
+        },
+      ],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [topicRef(devTemplate)],
+    });
   });
 });
 
@@ -473,9 +482,10 @@ describe('ModelDriftMonitor props', () => {
             alarmDatapointsToAlarm: 3,
             retrainingCooldownHours: -1,
             notificationEmails: ['ops'],
-            alarmTopic: new sns.Topic(stack, 'Topic', {
-              masterKey: new kms.Key(stack, 'Key'),
-            }),
+            alerts: alerting(
+              new sns.Topic(stack, 'Topic', { masterKey: new kms.Key(stack, 'Key') }),
+              'test',
+            ),
             retrainingParameters: { Epochs: '30', TrainingWindow: '7d' },
             siteIds: [],
           }),
@@ -488,7 +498,7 @@ describe('ModelDriftMonitor props', () => {
         '  - retrainingCooldownHours (-1) must be a number of hours above 0, at most 720',
         '  - alarmDatapointsToAlarm (3) must be at most alarmEvaluationPeriods (2)',
         '  - notificationEmails: "ops" is not an email address',
-        '  - notificationEmails and alarmTopic cannot be given together: subscribe the addresses to your topic where it is made',
+        "  - notificationEmails and alerts cannot be given together: subscribe the addresses to the alerts' topic where it is made",
         '  - siteIds must list at least one site',
         `  - retrainingParameters: "TrainingWindow" is not a parameter of pipeline uns-mlops-anomaly-autoencoder (${dev.mlPipeline.mlPipeline.definition.parameters.map((p) => p.name).join(', ')})`,
       ].join('\n'),
@@ -518,6 +528,9 @@ describe('ModelDriftMonitor props', () => {
     expect(fn.resource.Properties.Environment.Variables.PIPELINE_PARAMETERS).toBe(
       '{"Epochs":"30"}',
     );
+    // Alone, the monitor has a topic of its own, encrypted with its rotating key.
+    const topic = byId(template, 'AWS::SNS::Topic', 'MonitorNotifications').resource.Properties;
+    expect(topic.KmsMasterKeyId).toEqual(getAtt(byId(template, 'AWS::KMS::Key', 'MonitorKey').id));
     const results = byId(
       template,
       'AWS::IAM::ManagedPolicy',
@@ -554,9 +567,11 @@ describe.each(['dev', 'prod'])('the %s model monitoring stack', (name) => {
     });
   });
 
-  it('deploys after the Lakehouse, the network and the ML pipeline', () => {
+  it('deploys after the alerts, the Lakehouse, the network and the ML pipeline', () => {
     expect(built.stack.dependencies.map((stack) => stack.stackName).sort()).toEqual(
-      ['Lakehouse', 'Network', 'MlPipeline'].map((part) => stackName(built.config, part)).sort(),
+      ['Alerts', 'Lakehouse', 'Network', 'MlPipeline']
+        .map((part) => stackName(built.config, part))
+        .sort(),
     );
   });
 

@@ -8,8 +8,6 @@ import { environmentApp } from '../support/environment-app';
 
 /** Options of {@link buildModelMonitoring}. */
 export interface BuildOptions {
-  /** Give the stack a topic of another stack, as issue 18's per-environment topic will be. */
-  readonly alarmTopic?: boolean;
   /** Replace parts of the environment's configuration. */
   readonly config?: (config: EnvironmentConfig) => EnvironmentConfig;
 }
@@ -30,7 +28,6 @@ export function buildModelMonitoring(name: string, options: BuildOptions = {}) {
     lakehouse: lakehouse.lakehouse,
     mlPipeline: mlPipeline.mlPipeline,
     network: network.network,
-    alarmTopic: options.alarmTopic ? built.alarmTopic() : undefined,
   });
   return { ...built, lakehouse, network, mlPipeline, stack };
 }

@@ -15,6 +15,7 @@ import {
   shadowComparisonSql,
 } from '../../lib/model-rollout';
 import { synthesizedApp } from '../support/assembly';
+import { fromStack } from '../support/resources';
 import { renderTemplateString } from '../support/templates';
 
 interface StateDefinition {
@@ -321,20 +322,20 @@ describe('the start of a rollout', () => {
     });
   });
 
-  it('notifies a KMS-encrypted topic that takes TLS only', () => {
-    template.hasResourceProperties('AWS::SNS::Topic', {
-      DisplayName: 'uns-mlops-prod model rollout',
-      KmsMasterKeyId: Match.anyValue(),
-    });
-    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
-      PolicyDocument: Match.objectLike({
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Effect: 'Deny',
-            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-          }),
-        ]),
+  it('notifies the environment’s alert topic, whose key it may use for that (lib/alerts)', () => {
+    template.resourceCountIs('AWS::SNS::Topic', 0);
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+      (policy: any) => policy.Properties.PolicyDocument.Statement,
+    );
+    const alerts = fromStack('UnsMlops-Prod-Alerts');
+    expect(statements).toContainEqual(
+      expect.objectContaining({ Action: 'sns:Publish', Resource: alerts }),
+    );
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: alerts,
       }),
-    });
+    );
   });
 });

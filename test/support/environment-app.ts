@@ -1,14 +1,14 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type App, type Environment, Stack } from 'aws-cdk-lib';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import * as sns from 'aws-cdk-lib/aws-sns';
+import type { App, Environment, Stack } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import type { Alerting } from '../../lib/alerts';
 import { stackName } from '../../lib/app';
 import type { EnvironmentConfig } from '../../lib/config/environment';
 import { resolveEnvironment } from '../../lib/config/resolve';
 import { addComplianceChecks } from '../../lib/quality/compliance';
+import { AlertsStack } from '../../lib/stacks/alerts-stack';
 import { newApp } from './app';
 
 /** What every stack of an environment takes, as `addPlatformStacks` gives it. */
@@ -16,6 +16,8 @@ export interface EnvironmentStackProps {
   readonly env: Environment;
   readonly config: EnvironmentConfig;
   readonly stackName: string;
+  /** The environment's alert topic and limits (its Alerts stack, added with the first stack). */
+  readonly alerts: Alerting;
 }
 
 /** A stack class of the app: its props are an environment's stack props and more. */
@@ -36,11 +38,6 @@ export interface EnvironmentApp {
     part: string,
     props: Omit<ConstructorParameters<T>[2], keyof EnvironmentStackProps>,
   ): InstanceType<T>;
-  /**
-   * A topic in a stack of its own (`Alarms`), for a stack given an environment's alarm topic: TLS
-   * only, encrypted with a key of its own, as issue 18's per-environment topics will be.
-   */
-  alarmTopic(): sns.ITopic;
   /** Synthesizes the app once (the compliance checks run then) and returns its folder. */
   readonly synth: () => string;
   /** The synthesized templates of `stacks` (see {@link EnvironmentApp.synth}), for cfn-lint. */
@@ -58,6 +55,15 @@ export function environmentApp(config: string | EnvironmentConfig): EnvironmentA
   const app = newApp({ outdir });
   addComplianceChecks(app);
   const env = { account: environment.account, region: environment.region };
+  let alertsStack: AlertsStack | undefined;
+  const alerts = () => {
+    alertsStack ??= new AlertsStack(app, stackName(environment, 'Alerts'), {
+      env,
+      config: environment,
+      stackName: stackName(environment, 'Alerts'),
+    });
+    return alertsStack.alerts;
+  };
   let synthesized = false;
   const synth = () => {
     if (!synthesized) app.synth();
@@ -74,15 +80,13 @@ export function environmentApp(config: string | EnvironmentConfig): EnvironmentA
       props: Omit<ConstructorParameters<T>[2], keyof EnvironmentStackProps>,
     ): InstanceType<T> {
       const name = stackName(environment, part);
-      const stackProps: EnvironmentStackProps = { env, config: environment, stackName: name };
+      const stackProps: EnvironmentStackProps = {
+        env,
+        config: environment,
+        stackName: name,
+        alerts: alerts(),
+      };
       return new type(app, name, { ...props, ...stackProps } as never) as InstanceType<T>;
-    },
-    alarmTopic: () => {
-      const alarms = new Stack(app, 'Alarms', { env });
-      return new sns.Topic(alarms, 'Alarms', {
-        enforceSSL: true,
-        masterKey: new kms.Key(alarms, 'AlarmsKey', { enableKeyRotation: true }),
-      });
     },
     synth,
     templateFiles: (...stacks) =>

@@ -4,11 +4,6 @@ import {
   paginateDescribeAlarms,
 } from '@aws-sdk/client-cloudwatch';
 import {
-  GetBootstrapBrokersCommand,
-  KafkaClient,
-  ListClustersV2Command,
-} from '@aws-sdk/client-kafka';
-import {
   ListModelPackagesCommand,
   ListPipelineExecutionsCommand,
   SageMakerClient,
@@ -17,6 +12,7 @@ import type { Command } from '../command';
 import { type Context, printResult } from '../context';
 import { CliError, EXIT } from '../errors';
 import { formatTime } from '../format';
+import { environmentCluster } from '../kafka-cluster';
 import { lastPartitions, PARTITION_LOOKBACK_DAYS } from '../lakehouse-partitions';
 import { environmentStacks } from '../stacks';
 
@@ -139,25 +135,17 @@ export function stackLevel(status: string): Level {
 }
 
 async function kafkaItems(context: Context): Promise<StatusItem[]> {
-  const { names, region } = context.target;
-  const client = new KafkaClient({ region });
-  const { ClusterInfoList: clusters = [] } = await client.send(
-    new ListClustersV2Command({ ClusterNameFilter: names.kafkaCluster }),
-  );
-  const cluster = clusters.find((candidate) => candidate.ClusterName === names.kafkaCluster);
-  if (!cluster?.ClusterArn) return [{ level: 'red', name: names.kafkaCluster, state: 'MISSING' }];
-  const state = cluster.State ?? 'UNKNOWN';
+  const cluster = await environmentCluster(context);
+  if (!cluster) {
+    return [{ level: 'red', name: context.target.names.kafkaCluster, state: 'MISSING' }];
+  }
+  const { state, brokers } = cluster;
   const level: Level =
     state === 'ACTIVE' ? 'ok' : state === 'UPDATING' || state === 'MAINTENANCE' ? 'warn' : 'red';
-  const brokers =
-    state === 'ACTIVE'
-      ? (await client.send(new GetBootstrapBrokersCommand({ ClusterArn: cluster.ClusterArn })))
-          .BootstrapBrokerStringSaslIam
-      : undefined;
   return [
     {
       level,
-      name: cluster.ClusterType?.toLowerCase() ?? 'cluster',
+      name: cluster.type?.toLowerCase() ?? 'cluster',
       state,
       detail: brokers ? `bootstrap (SASL/IAM) ${brokers}` : undefined,
     },

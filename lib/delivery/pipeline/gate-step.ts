@@ -6,7 +6,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import type { GateInput } from '../../../lambdas/edge-rollout-gate/src/contract';
 import { type EnvironmentConfig, ROLLOUT_DEFAULTS } from '../../config/environment';
-import { edgeNamePrefix } from '../../stacks/edge-fleet-stack';
+import { edgeNamePrefix } from '../edge-names';
 import { KPI_ALARMS, kpiAlarmName } from '../edge-kpis';
 import { gateNames, lastGoodParameterPath } from '../rollout-gate';
 import type { RolloutStep } from '../rollout-steps';

@@ -1,0 +1,3 @@
+export * from './alarms';
+export * from './alert-settings';
+export * from './environment-alerts';
