@@ -42,6 +42,12 @@ export interface DeliveryConfig {
   readonly source: ConnectionSource | CodeCommitSource;
   /** The environments in deployment order, with their approvals. */
   readonly stages: readonly DeliveryStage[];
+  /**
+   * Addresses subscribed by email to the pipeline's alert topic (`uns-mlops-delivery-alerts`), told
+   * when a run fails (each confirms once).
+   * @default - none: subscribe to the topic yourself.
+   */
+  readonly notificationEmails?: readonly string[];
 }
 
 /** This repository's delivery pipeline. Edit the account, source and stages to match yours. */

@@ -1,10 +1,10 @@
-import { ArnFormat, type CfnResource, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { type CfnResource, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ignoreCfnLintRule } from './cfn-lint';
+import { logGroupKey } from './log-group-key';
 
 /** Properties of a {@link UnsNetwork}. */
 export interface UnsNetworkProps {
@@ -67,7 +67,13 @@ export class UnsNetwork extends Construct {
   constructor(scope: Construct, id: string, props: UnsNetworkProps = {}) {
     super(scope, id);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    this.logKey = props.logKey ?? createLogKey(this, removalPolicy);
+    this.logKey =
+      props.logKey ??
+      logGroupKey(this, 'LogKey', {
+        description:
+          'uns-mlops network and streaming log groups (flow logs, MSK brokers, Firehose, Lambda)',
+        removalPolicy,
+      });
 
     this.cidr = props.cidr ?? '10.40.0.0/16';
     this.vpc = new ec2.Vpc(this, 'Vpc', {
@@ -140,39 +146,4 @@ function zones(region: string, count: number): Pick<ec2.VpcProps, 'availabilityZ
 /** The first `count` availability zones of a region by name: `<region>a`, `<region>b`, ... */
 export function zoneNames(region: string, count: number): string[] {
   return ['a', 'b', 'c', 'd', 'e', 'f'].slice(0, count).map((z) => region + z);
-}
-
-function createLogKey(scope: Construct, removalPolicy: RemovalPolicy): kms.Key {
-  const stack = Stack.of(scope);
-  const key = new kms.Key(scope, 'LogKey', {
-    description:
-      'uns-mlops network and streaming log groups (flow logs, MSK brokers, Firehose, Lambda)',
-    enableKeyRotation: true,
-    removalPolicy,
-  });
-  key.addToResourcePolicy(
-    new iam.PolicyStatement({
-      sid: 'CloudWatchLogsOfThisAccount',
-      principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
-      actions: [
-        'kms:Encrypt*',
-        'kms:Decrypt*',
-        'kms:ReEncrypt*',
-        'kms:GenerateDataKey*',
-        'kms:Describe*',
-      ],
-      resources: ['*'],
-      conditions: {
-        ArnLike: {
-          'kms:EncryptionContext:aws:logs:arn': stack.formatArn({
-            service: 'logs',
-            resource: 'log-group',
-            resourceName: '*',
-            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-          }),
-        },
-      },
-    }),
-  );
-  return key;
 }

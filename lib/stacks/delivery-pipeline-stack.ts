@@ -13,6 +13,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import type { Construct } from 'constructs';
+import { EnvironmentAlerts, EventFailureAlarms } from '../alerts';
 import type { DeliveryConfig } from '../config/delivery';
 import { resolveEnvironment } from '../config/resolve';
 import { EdgeGateStep } from '../delivery/pipeline/gate-step';
@@ -20,7 +21,11 @@ import { EnvironmentStage, RolloutStepStage } from '../delivery/pipeline/stages'
 import type { PublishedVersion } from '../delivery/published-components';
 import { rolloutSteps } from '../delivery/rollout-steps';
 import { createAccessLogsBucket, createEncryptedBucket } from '../lakehouse/storage';
+import { logGroupKey } from '../network/log-group-key';
 import { acknowledgeGeneratedWildcards } from '../quality/nag-findings';
+
+/** Name prefix of the pipeline's alert topic, rules and alarms. */
+export const DELIVERY_NAME_PREFIX = 'uns-mlops-delivery';
 
 /** Properties of a {@link DeliveryPipelineStack}. */
 export interface DeliveryPipelineStackProps extends StackProps {
@@ -53,6 +58,8 @@ export const SYNTH_INSTALL = [
  */
 export class DeliveryPipelineStack extends Stack {
   readonly pipeline: pipelines.CodePipeline;
+  /** The alarm on failed runs, notifying the pipeline's alert topic. */
+  readonly failureAlarms: EventFailureAlarms;
 
   constructor(scope: Construct, id: string, props: DeliveryPipelineStackProps) {
     super(scope, id, props);
@@ -113,6 +120,40 @@ export class DeliveryPipelineStack extends Stack {
       }
     }
     this.acknowledgeGeneratedResources();
+    this.failureAlarms = this.alarmOnFailedRuns(delivery);
+  }
+
+  /**
+   * A failed run (checks, synthesis, a deployment, an edge gate) notifies the pipeline's own alert
+   * topic: CodePipeline reports runs only to EventBridge, so a rule keeps the failed runs in a log
+   * group and an alarm on it notifies the topic.
+   */
+  private alarmOnFailedRuns(delivery: DeliveryConfig): EventFailureAlarms {
+    const alerts = new EnvironmentAlerts(this, 'Alerts', {
+      namePrefix: DELIVERY_NAME_PREFIX,
+      notificationEmails: delivery.notificationEmails,
+    });
+    return new EventFailureAlarms(this, 'FailedRuns', {
+      namePrefix: DELIVERY_NAME_PREFIX,
+      source: 'aws.codepipeline',
+      subject: 'pipeline',
+      label: 'Delivery pipeline',
+      failures: {
+        failed: {
+          detailType: 'CodePipeline Pipeline Execution State Change',
+          detail: { pipeline: [this.pipeline.pipeline.pipelineName], state: ['FAILED'] },
+          description:
+            'a run of the delivery pipeline failed (checks, synthesis, a deployment or an edge rollout gate)',
+        },
+      },
+      hint: 'open the failed execution in the CodePipeline console for the failed action and its build log.',
+      alerts,
+      logKey: logGroupKey(this, 'LogKey', {
+        description: 'uns-mlops delivery: the failed pipeline runs',
+        removalPolicy: RemovalPolicy.RETAIN,
+      }),
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
   }
 
   /**

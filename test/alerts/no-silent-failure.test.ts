@@ -239,3 +239,30 @@ describe.each(ENVIRONMENT_NAMES)('the %s environment', (name) => {
     }
   });
 });
+
+describe('the delivery pipeline', () => {
+  let template: { Resources: Record<string, any> };
+  beforeAll(async () => {
+    template = (await synthesizedApp('dev')).stack('UnsMlops-Delivery').template;
+  }, 600_000);
+  const ofType = (type: string) =>
+    Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
+
+  it('alarms on its own alert topic when a run of the pipeline fails', () => {
+    const [[pipelineId]] = ofType('AWS::CodePipeline::Pipeline') as [[string, any]];
+    const [[topicId, topic]] = ofType('AWS::SNS::Topic') as [[string, any]];
+    expect(topic.Properties.TopicName).toBe('uns-mlops-delivery-alerts');
+    const [ruleId, failedRuns] = ofType('AWS::Events::Rule')
+      .map(([id, rule]) => [id, rule.Properties])
+      .find(([, rule]) => rule.Name === 'uns-mlops-delivery-pipeline-failed')!;
+    expect(failedRuns.EventPattern).toEqual({
+      source: ['aws.codepipeline'],
+      'detail-type': ['CodePipeline Pipeline Execution State Change'],
+      detail: { pipeline: [{ Ref: pipelineId }], state: ['FAILED'] },
+    });
+    const alarms = ofType('AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties);
+    expect(alarms.map((alarm) => alarm.AlarmName)).toEqual(['uns-mlops-delivery-pipeline-failed']);
+    expect(alarms[0].Dimensions).toEqual([{ Name: 'RuleName', Value: { Ref: ruleId } }]);
+    expect(alarms[0].AlarmActions).toEqual([{ Ref: topicId }]);
+  });
+});
