@@ -79,6 +79,14 @@ export function validateEnvironment(config: EnvironmentConfig): string[] {
   problems.push(
     ...alertSettingsProblems(config.alerts ?? {}).map((problem) => `alerts.${problem}`),
   );
+  // The environment's alert topic carries the drift and rollout notifications too.
+  for (const part of ['modelMonitoring', 'modelRollout'] as const) {
+    if ((config[part]?.notificationEmails?.length ?? 0) > 0) {
+      problems.push(
+        `${part}.notificationEmails: the environment's alert topic carries these notifications; list the addresses in alerts.notificationEmails`,
+      );
+    }
+  }
   // The rollout names plants: checked against them once they are valid themselves.
   if (config.plants.length > 0 && plantProblems.length === 0) {
     problems.push(...validateEdgeRollout(config.edgeRollout, config.plants));

@@ -48,7 +48,9 @@ export interface ModelRolloutSettings {
    */
   readonly minWindowsCompared?: number;
   /**
-   * Email addresses subscribed to the rollout's notifications (each confirms its subscription).
+   * Email addresses subscribed to the topic this construct creates (each confirms its
+   * subscription). Only with that topic: with `topic` or `alerts`, subscribe to that topic where it
+   * is made.
    * @default - none: subscribe to the topic yourself (its ARN is a stack output).
    */
   readonly notificationEmails?: readonly string[];

@@ -83,6 +83,14 @@ export class ModelRollout extends Construct {
       ...modelRolloutSettingsProblems(props),
       ...modelRolloutStepsProblems(props.steps),
     ];
+    if (
+      (props.topic ?? props.alerts) !== undefined &&
+      (props.notificationEmails?.length ?? 0) > 0
+    ) {
+      problems.push(
+        'notificationEmails cannot be given with a topic or alerts: subscribe the addresses to that topic where it is made',
+      );
+    }
     if (problems.length > 0) {
       throw new Error(
         `Invalid model rollout props at ${this.node.path}:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
@@ -94,10 +102,9 @@ export class ModelRollout extends Construct {
 
     this.functions = this.createFunctions(props, artifactKeyTemplate);
     this.topic =
-      props.topic ?? props.alerts?.topic ?? this.createTopic(props.namePrefix, props.removalPolicy);
-    for (const email of settings.notificationEmails) {
-      this.topic.addSubscription(new subscriptions.EmailSubscription(email));
-    }
+      props.topic ??
+      props.alerts?.topic ??
+      this.createTopic(props.namePrefix, props.removalPolicy, settings.notificationEmails);
 
     this.stateMachine = loggedStateMachine(this, {
       stateMachineName,
@@ -830,17 +837,23 @@ export class ModelRollout extends Construct {
     return Object.assign(fn, { managedPolicy: policy });
   }
 
-  private createTopic(namePrefix: string, removalPolicy: RemovalPolicy): sns.Topic {
+  private createTopic(
+    namePrefix: string,
+    removalPolicy: RemovalPolicy,
+    emails: readonly string[],
+  ): sns.Topic {
     const key = new kms.Key(this, 'TopicKey', {
       description: `${namePrefix}: model rollout notifications`,
       enableKeyRotation: true,
       removalPolicy,
     });
-    return new sns.Topic(this, 'Notifications', {
+    const topic = new sns.Topic(this, 'Notifications', {
       displayName: `${namePrefix} model rollout`,
       masterKey: key,
       enforceSSL: true,
     });
+    for (const email of emails) topic.addSubscription(new subscriptions.EmailSubscription(email));
+    return topic;
   }
 
   /** Lake Formation: SELECT on the raw tables the comparison reads, for the state machine. */

@@ -15,6 +15,7 @@ import { resolveEnvironment } from '../../lib/config/resolve';
 import { validateEnvironment } from '../../lib/config/validate';
 import { EdgeKpiAlarms } from '../../lib/delivery/edge-kpis';
 import { RolloutGate } from '../../lib/delivery/rollout-gate';
+import { ModelRollout, type ModelRolloutProps } from '../../lib/model-rollout';
 import { synthesizedApp } from '../support/assembly';
 import { only } from '../support/resources';
 
@@ -334,6 +335,21 @@ describe('a rollout gate used on its own', () => {
         Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         Resource: topicKeyArn,
       }),
+    );
+  });
+});
+
+describe('a model rollout given the environment’s alerts', () => {
+  it('refuses email addresses of its own: they belong on the alerts’ topic', () => {
+    const stack = newStack();
+    const props = {
+      namePrefix: 'uns-mlops-test',
+      steps: [{ name: 'canary', targets: [{ name: 'canary', thingGroup: 'canary' }] }],
+      alerts: alerting(new sns.Topic(stack, 'Topic'), 'uns-mlops-test'),
+      notificationEmails: ['ops@acme.example'],
+    } as unknown as ModelRolloutProps;
+    expect(() => new ModelRollout(stack, 'Rollout', props)).toThrow(
+      'notificationEmails cannot be given with a topic or alerts: subscribe the addresses to that topic where it is made',
     );
   });
 });

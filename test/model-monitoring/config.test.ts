@@ -36,12 +36,13 @@ describe('model monitoring settings of the environments', () => {
     };
     expect(() => resolveEnvironment('dev', [broken])).toThrow(
       [
-        'Environment "dev" in lib/config/environments.ts is invalid (5 problems):',
+        'Environment "dev" in lib/config/environments.ts is invalid (6 problems):',
         '  - modelMonitoring.driftedShareThreshold (1.5) must be a share above 0 and at most 1 (0.5 is half of the evaluations)',
         '  - modelMonitoring.retrainingCooldownHours (0) must be a number of hours above 0, at most 720',
         '  - modelMonitoring.lookbackHours (1) must cover at least one checkIntervalMinutes (90), or evaluations between two checks are never counted',
         '  - modelMonitoring.notificationEmails: "not an address" is not an email address',
         '  - modelMonitoring.notificationEmails: "ops@acme.example" is listed more than once',
+        "  - modelMonitoring.notificationEmails: the environment's alert topic carries these notifications; list the addresses in alerts.notificationEmails",
       ].join('\n'),
     );
   });

@@ -52,6 +52,7 @@ describe('modelRollout settings', () => {
       'modelRollout.maxAnomalyRateIncrease (1) must be a share from 0 to below 1, e.g. 0.05 for five percentage points',
       'modelRollout.minWindowsCompared (0) must be a whole number of windows, at least 1',
       'modelRollout.notificationEmails: "not an address" is not an email address',
+      "modelRollout.notificationEmails: the environment's alert topic carries these notifications; list the addresses in alerts.notificationEmails",
     ]);
   });
 
