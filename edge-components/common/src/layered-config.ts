@@ -77,7 +77,10 @@ export function loadLayeredConfig<T>(sources: LayeredConfigSources<T>): T {
   const merged = layers.reduce(deepMerge);
   const validate = new Ajv({ allErrors: true }).compile(sources.schema);
   if (!validate(merged)) {
-    throw new ConfigError(sources.component, (validate.errors ?? []).map(describeSchemaError));
+    throw new ConfigError(
+      sources.component,
+      (validate.errors ?? []).map((error) => describeSchemaError(error)),
+    );
   }
   const semanticProblems = sources.check?.(merged as T) ?? [];
   if (semanticProblems.length > 0) throw new ConfigError(sources.component, semanticProblems);
@@ -156,9 +159,13 @@ export function deepMerge(base: unknown, override: unknown): unknown {
   return result;
 }
 
-function describeSchemaError(error: ErrorObject): string {
-  const where =
-    error.instancePath === '' ? '(root)' : error.instancePath.slice(1).replaceAll('/', '.');
+/**
+ * One ajv error in words, named by its dotted path: below `prefix` when given
+ * (`options.units.A.factor must be number`), else from the root (`pool.workers must be >= 1`).
+ */
+export function describeSchemaError(error: ErrorObject, prefix?: string): string {
+  const path = error.instancePath.replaceAll('/', '.');
+  const where = prefix !== undefined ? `${prefix}${path}` : path === '' ? '(root)' : path.slice(1);
   const extra =
     error.keyword === 'additionalProperties'
       ? ` (${(error.params as { additionalProperty: string }).additionalProperty})`
