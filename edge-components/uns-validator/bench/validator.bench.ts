@@ -1,194 +1,427 @@
 /**
  * `npm run bench:validator`: publishers → Mosquitto → validator, against a bare MQTT.js subscriber
- * on the same broker in the same run.
+ * on the same broker in the same run (about 2.5 minutes with the defaults).
  *
- * 1. bare: a plain subscriber counts messages from a publisher running flat out;
- * 2. validator: the validator service (2 workers, embedded store) judges the same load;
- * 3. paced: the bare subscriber (at most 10 s), then the validator, at a fixed rate (default 20,000
- *    msg/s; BENCH_PACED_SECONDS, default 60): publish-to-receive and publish-to-verdict latency
- *    p50/p99 (publish time travels in the payload's `t0`), and the validator's RSS.
- * Ends with one JSON line. Set BENCH_SECONDS (max-rate phases, default 5, offered at 100,000 msg/s) and BENCH_RATE to change
- * the load. Figures depend on the machine; compare bare and validator from the same run.
+ * The load comes from BENCH_PUBLISHERS (default 4) publisher processes (`publisher.ts`), each on
+ * its own socket writing pre-encoded QoS 0 packets: ~300-byte welding telemetry blocks over 20
+ * assets, `t0` in each payload its publish time. They start together at one wall-clock instant;
+ * each phase prints what every publisher sent, how late a paced one fell behind its schedule, and
+ * their CPU time (taken from the same two cores as what is measured). The validator
+ * (`ValidatorService`: default configuration, adaptive dispatcher, embedded store) and the bare
+ * subscriber run in this process, one at a time, so `process.cpuUsage()` over a phase (every
+ * thread: the validator's workers too; not the publishers) divided by the messages received or
+ * judged is the CPU time per message of each.
+ *
+ * 1. flat out: the publishers write as fast as the broker reads for BENCH_SECONDS (default 5), to
+ *    the bare subscriber, then to the validator: msg/s (first to last arrival) and CPU µs/message.
+ *    A warning says when the bare subscriber kept up with the publishers (they were the limit);
+ * 2. paced: BENCH_RATE msg/s (default 20,000) for BENCH_PACED_SECONDS (default 30), to the bare
+ *    subscriber, then to the validator: publish-to-receive and publish-to-verdict p50/p99, CPU
+ *    µs/message, and the RSS every second (max, growth after 5 s of warm-up);
+ * 3. steps (validator only): the load follows BENCH_STEPS (`rate:seconds,...`, default
+ *    `2000:10,20000:10,60000:10,2000:10`): per step the p99 and the count of the messages
+ *    published in it (by `t0`), against published; the dispatcher's decisions, the time from the
+ *    step's start to the first one (`null`: the dispatcher kept its arrangement through the step)
+ *    and its arrangement at the step's end.
+ * Each phase waits until every message arrived, or none arrived for 2 s, and counts lost messages:
+ * published − judged (received) − dropped (`uns_validator_messages_dropped_total`). Prints the
+ * issue's targets, met or missed, and ends with one JSON line. Figures depend on the machine and
+ * on what else runs on it; compare bare and validator from the same run.
  */
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
-import { startMosquitto, type MosquittoBroker } from '@uns-mlops/test-services';
+import { type MosquittoBroker, startMosquitto } from '@uns-mlops/test-services';
 import { connectAsync } from 'mqtt';
+import { join } from 'node:path';
 import pino from 'pino';
+import type { DispatchDecision } from '../src/dispatch/adaptive-dispatcher';
+import type { DispatchState } from '../src/dispatch/load-policy';
 import { DEFAULT_CONFIG } from '../src/service/config';
 import { ValidatorService } from '../src/service/validator-service';
+import { connectLoad, type StepReport } from './load';
+import { Arrivals, cpuMicros, RateMeter, settle } from './measure';
+import { formatSteps, parseSteps, type LoadStep } from './steps';
 
-const MAX_RATE_SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const PACED_SECONDS = Number(process.env.BENCH_PACED_SECONDS ?? 60);
+const FLAT_OUT_SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const PACED_RATE = Number(process.env.BENCH_RATE ?? 20_000);
-const FLAT_OUT = 100_000;
+const PACED_SECONDS = Number(process.env.BENCH_PACED_SECONDS ?? 30);
+const STEPS = parseSteps(process.env.BENCH_STEPS ?? '2000:10,20000:10,60000:10,2000:10');
+const PUBLISHERS = Number(process.env.BENCH_PUBLISHERS ?? 4);
 const ASSETS = 20;
-const WORKERS = Number(process.env.BENCH_WORKERS ?? DEFAULT_CONFIG.pool.workers);
-const TSX = join(__dirname, '..', '..', '..', 'node_modules', '.bin', 'tsx');
+/** RSS samples before this are warm-up; growth is measured after it. */
+const RSS_WARMUP_SECONDS = 5;
+/** RSS growth after warm-up that still counts as flat. */
+const RSS_FLAT_MB = 10;
+/**
+ * Flat out, a bare subscriber receiving at less than this share of the rate offered fell behind:
+ * the publishers are not the limit.
+ */
+const PUBLISHERS_AHEAD = 0.97;
 
-/** Counts arrivals and the time between the first and the last. */
-class RateMeter {
-  count = 0;
-  private first = 0;
-  private last = 0;
-  hit(): void {
-    const now = performance.now();
-    if (this.count === 0) this.first = now;
-    this.last = now;
-    this.count += 1;
-  }
-  perSecond(): number {
-    return this.count < 2 ? 0 : ((this.count - 1) * 1000) / (this.last - this.first);
-  }
+/** What a phase's load did and what arrived of it. */
+interface Phase {
+  readonly steps: readonly StepReport[];
+  readonly published: number;
+  readonly arrived: number;
+  /** CPU time of this process from the start of the load to the last arrival, µs. */
+  readonly cpuMicros: number;
 }
 
-async function publish(broker: MosquittoBroker, rate: number, seconds: number): Promise<number> {
-  const child = spawn(
-    TSX,
-    [join(__dirname, 'publisher.ts'), broker.url, String(rate), String(seconds), String(ASSETS)],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
+/** Offers `steps` of load to whatever subscribed and waits until it arrived (or stopped coming). */
+async function offer(
+  broker: MosquittoBroker,
+  steps: readonly LoadStep[],
+  arrived: () => number,
+  whenLoaded: () => void = () => undefined,
+): Promise<Phase> {
+  const load = await connectLoad(broker.url, steps, { publishers: PUBLISHERS, assets: ASSETS });
+  const cpuBefore = cpuMicros();
+  const report = await load.run();
+  whenLoaded();
+  const { published } = report;
+  const settled = await settle(arrived, published);
+  for (const { step, published: count, perPublisher, maxLagMs } of report.steps) {
+    const rates = perPublisher.map((sent) => Math.round(sent / step.seconds).toLocaleString('en'));
+    console.log(
+      `  load ${formatSteps([step])}: ${count.toLocaleString('en')} published, ${Math.round(count / step.seconds).toLocaleString('en')} msg/s (${rates.join(' + ')} by ${PUBLISHERS} publishers${step.rate === 'max' ? '' : `, worst lag ${maxLagMs.toFixed(1)} ms`})`,
+    );
+  }
+  const publisherCpu = report.publisherCpuMicros.map((micros) => (micros / 1e6).toFixed(2));
+  console.log(
+    `  publishers' CPU: ${publisherCpu.join(' + ')} s, ${(sum(report.publisherCpuMicros) / Math.max(1, published)).toFixed(2)} µs/message`,
   );
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  await new Promise((resolve) => child.once('exit', resolve));
-  return (JSON.parse(output) as { published: number }).published;
+  return {
+    steps: report.steps,
+    published,
+    arrived: settled.arrived,
+    cpuMicros: settled.cpuMicros - cpuBefore,
+  };
 }
 
+/** The bare subscriber: MQTT.js, QoS 0, every benchmark topic. */
 async function bare(
   broker: MosquittoBroker,
-): Promise<{ msgsPerSec: number; received: number; published: number }> {
-  const meter = new RateMeter();
-  const client = await connectAsync(broker.url, { clientId: 'bench-bare', protocolVersion: 5 });
-  client.on('message', () => {
-    meter.hit();
-  });
-  await client.subscribeAsync('acme/#', { qos: 0 });
-  const published = await publish(broker, FLAT_OUT, MAX_RATE_SECONDS);
-  await new Promise((resolve) => setTimeout(resolve, 1000));
-  await client.endAsync();
-  return { msgsPerSec: meter.perSecond(), received: meter.count, published };
-}
-
-/** Publish-to-receive latency of a bare subscriber at the paced rate: the floor of the path. */
-async function bareLatency(broker: MosquittoBroker, seconds: number): Promise<Float64Array> {
-  const latencies = new Float64Array(PACED_RATE * seconds + 1000);
-  let samples = 0;
+  steps: readonly LoadStep[],
+  onMessage: (payload: Buffer) => void,
+): Promise<Phase> {
   const client = await connectAsync(broker.url, {
-    clientId: 'bench-bare-paced',
+    clientId: `bench-bare-${Date.now()}`,
     protocolVersion: 5,
   });
+  let received = 0;
   client.on('message', (_, payload) => {
-    if (samples < latencies.length)
-      latencies[samples++] = (micros() - publishedAtMicros(payload)) / 1000;
+    received += 1;
+    onMessage(payload);
   });
-  await client.subscribeAsync('acme/#', { qos: 0 });
-  await publish(broker, PACED_RATE, seconds);
-  await new Promise((resolve) => setTimeout(resolve, 1000));
+  // Not the retained messages a validator of an earlier phase left (its contracts in force).
+  await client.subscribeAsync('acme/#', { qos: 0, rh: 2 });
+  const phase = await offer(broker, steps, () => received);
   await client.endAsync();
-  return latencies.subarray(0, samples).sort();
+  return phase;
 }
 
-async function startValidator(broker: MosquittoBroker): Promise<ValidatorService> {
-  return ValidatorService.start(
-    {
-      ...DEFAULT_CONFIG,
-      broker: {
-        ...DEFAULT_CONFIG.broker,
-        url: broker.url,
-        clientId: `bench-validator-${Date.now()}`,
-        topics: ['acme/#'],
+/** The validator in this process, ready (subscribed), with its dispatcher's decisions recorded. */
+class BenchValidator {
+  readonly decisions: DispatchDecision[] = [];
+
+  private constructor(readonly service: ValidatorService) {
+    service.dispatcher.on('decision', (decision) => {
+      this.decisions.push(decision);
+    });
+  }
+
+  static async start(broker: MosquittoBroker): Promise<BenchValidator> {
+    const service = await ValidatorService.start(
+      {
+        ...DEFAULT_CONFIG,
+        broker: {
+          ...DEFAULT_CONFIG.broker,
+          url: broker.url,
+          clientId: `bench-validator-${Date.now()}`,
+          topics: ['acme/#'],
+        },
+        contracts: { paths: [join(__dirname, '..', '..', '..', 'asyncapi')], strict: false },
+        http: { host: '127.0.0.1', port: 0 },
       },
-      contracts: { paths: [join(__dirname, '..', '..', '..', 'asyncapi')], strict: false },
-      pool: { ...DEFAULT_CONFIG.pool, workers: WORKERS },
-      http: { host: '127.0.0.1', port: 0 },
-    },
-    pino({ level: 'warn' }),
+      pino({ level: 'warn' }),
+    );
+    const validator = new BenchValidator(service);
+    await validator.ready();
+    return validator;
+  }
+
+  get state(): DispatchState {
+    return this.service.dispatcher.state;
+  }
+
+  /** Messages the validator counted as dropped, for every reason. */
+  async dropped(): Promise<number> {
+    const { values } = await this.service.metrics.dropped.get();
+    return values.reduce((sum, { value }) => sum + value, 0);
+  }
+
+  /** Most workers the dispatcher used. */
+  get mostWorkers(): number {
+    return Math.max(this.state.workers, ...this.decisions.map(({ workers }) => workers));
+  }
+
+  private async ready(): Promise<void> {
+    const url = `http://127.0.0.1:${this.service.httpPort}/ready`;
+    while (!(await fetch(url)).ok) await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** What a validator phase did: its load, what was judged and dropped, its dispatcher's doing. */
+interface ValidatorPhase extends Phase {
+  readonly dropped: number;
+  /** Published, neither judged nor counted as dropped. */
+  readonly lost: number;
+  /** The dispatcher's arrangement before the load, and when the publishers finished. */
+  readonly initialState: DispatchState;
+  readonly loadedState: DispatchState;
+  readonly decisions: readonly DispatchDecision[];
+  /** Most workers the dispatcher ran. */
+  readonly workers: number;
+  /** The process's RSS every second of the phase, MB. */
+  readonly rssMb: readonly number[];
+}
+
+/** Starts a validator, offers it `steps` of load, and stops it once it judged what came. */
+async function validatorPhase(
+  broker: MosquittoBroker,
+  steps: readonly LoadStep[],
+  onVerdict: (payload: Buffer) => void,
+): Promise<ValidatorPhase> {
+  const validator = await BenchValidator.start(broker);
+  let judged = 0;
+  validator.service.on('verdict', ({ payload }) => {
+    judged += 1;
+    onVerdict(payload);
+  });
+  const rssMb: number[] = [];
+  const rssTimer = setInterval(() => rssMb.push(process.memoryUsage().rss / 2 ** 20), 1000);
+  const initialState = validator.state;
+  let loadedState = initialState;
+  const phase = await offer(
+    broker,
+    steps,
+    () => judged,
+    () => (loadedState = validator.state),
   );
+  clearInterval(rssTimer);
+  const dropped = await validator.dropped();
+  await validator.service.stop();
+  return {
+    ...phase,
+    dropped,
+    lost: phase.published - phase.arrived - dropped,
+    initialState,
+    loadedState,
+    decisions: validator.decisions,
+    workers: validator.mostWorkers,
+    rssMb,
+  };
 }
 
-function micros(): number {
-  return (performance.timeOrigin + performance.now()) * 1000;
+/** `n of m judged, d dropped, l lost`. */
+function judgedText(phase: ValidatorPhase): string {
+  return `${phase.arrived.toLocaleString('en')} of ${phase.published.toLocaleString('en')} judged, ${phase.dropped} dropped, ${phase.lost} lost`;
 }
 
-/** Publish time from the payload's `t0` (ISO 8601 with microseconds at a fixed offset). */
-function publishedAtMicros(payload: Buffer): number {
-  const iso = payload.toString('latin1', 7, 34);
-  return Date.parse(`${iso.slice(0, 23)}Z`) * 1000 + Number(iso.slice(23, 26));
+function modeText({ mode, workers }: DispatchState): string {
+  return mode === 'inline' ? 'inline' : `pooled:${workers}`;
 }
 
-function percentile(sorted: Float64Array, p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+function sum(values: readonly number[]): number {
+  return values.reduce((total, value) => total + value, 0);
+}
+
+function perMessage(phase: Phase): number {
+  return Number((phase.cpuMicros / Math.max(1, phase.arrived)).toFixed(1));
+}
+
+function perSecond(meter: RateMeter): number {
+  return Math.round(meter.perSecond());
+}
+
+/** Wall-clock µs of a performance.now() instant, the clock of the payloads' `t0`. */
+function wallMicros(at: number): number {
+  return (performance.timeOrigin + at) * 1000;
+}
+
+async function flatOut(broker: MosquittoBroker) {
+  const flat: LoadStep[] = [{ rate: 'max', seconds: FLAT_OUT_SECONDS }];
+  console.log(`flat out for ${FLAT_OUT_SECONDS} s, bare subscriber:`);
+  const bareMeter = new RateMeter();
+  let payloadBytes = 0;
+  const bareFlat = await bare(broker, flat, (payload) => {
+    bareMeter.hit();
+    payloadBytes = payload.length;
+  });
+  console.log(
+    `  bare subscriber: ${perSecond(bareMeter).toLocaleString('en')} msg/s, ${perMessage(bareFlat)} µs CPU/message, ${bareFlat.arrived.toLocaleString('en')} of ${bareFlat.published.toLocaleString('en')} received (${payloadBytes}-byte payloads)`,
+  );
+  const offered = Math.round(bareFlat.published / FLAT_OUT_SECONDS);
+  console.log(
+    perSecond(bareMeter) < PUBLISHERS_AHEAD * offered
+      ? `  the publishers kept ahead of the bare subscriber (${offered.toLocaleString('en')} msg/s offered): the subscriber's side is the limit`
+      : `  WARNING: the bare subscriber kept up with the publishers (${offered.toLocaleString('en')} msg/s offered): they may be the limit; raise BENCH_PUBLISHERS`,
+  );
+
+  console.log(`flat out for ${FLAT_OUT_SECONDS} s, validator:`);
+  const meter = new RateMeter();
+  const phase = await validatorPhase(broker, flat, () => {
+    meter.hit();
+  });
+  console.log(
+    `  validator: ${perSecond(meter).toLocaleString('en')} msg/s, ${perMessage(phase)} µs CPU/message, ${judgedText(phase)}; dispatcher ${modeText(phase.loadedState)} at the end of the load, ${phase.decisions.length} decision(s)`,
+  );
+  return {
+    msgsPerSec: perSecond(meter),
+    bareMsgsPerSec: perSecond(bareMeter),
+    bareOfferedMsgsPerSec: offered,
+    ratio: Number((meter.perSecond() / bareMeter.perSecond()).toFixed(3)),
+    cpuUsPerMsg: perMessage(phase),
+    bareCpuUsPerMsg: perMessage(bareFlat),
+    payloadBytes,
+    lost: phase.lost,
+    bareLost: bareFlat.published - bareFlat.arrived,
+    mode: modeText(phase.loadedState),
+    workers: phase.workers,
+  };
+}
+
+async function paced(broker: MosquittoBroker) {
+  const steps: LoadStep[] = [{ rate: PACED_RATE, seconds: PACED_SECONDS }];
+  console.log(
+    `paced ${PACED_RATE.toLocaleString('en')} msg/s for ${PACED_SECONDS} s, bare subscriber:`,
+  );
+  const bareArrivals = new Arrivals(PACED_RATE * PACED_SECONDS);
+  const barePaced = await bare(broker, steps, (payload) => {
+    bareArrivals.add(payload);
+  });
+  const bareLatencies = bareArrivals.window();
+  console.log(
+    `  bare subscriber: p50 ${bareLatencies.quantile(0.5)} ms, p99 ${bareLatencies.quantile(0.99)} ms, ${perMessage(barePaced)} µs CPU/message, ${barePaced.arrived.toLocaleString('en')} of ${barePaced.published.toLocaleString('en')} received`,
+  );
+
+  console.log(`paced ${PACED_RATE.toLocaleString('en')} msg/s for ${PACED_SECONDS} s, validator:`);
+  const arrivals = new Arrivals(PACED_RATE * PACED_SECONDS);
+  const phase = await validatorPhase(broker, steps, (payload) => {
+    arrivals.add(payload);
+  });
+  const latencies = arrivals.window();
+  const steady = phase.rssMb.slice(Math.min(RSS_WARMUP_SECONDS, phase.rssMb.length - 1));
+  const result = {
+    p50Ms: latencies.quantile(0.5),
+    p99Ms: latencies.quantile(0.99),
+    bareP50Ms: bareLatencies.quantile(0.5),
+    bareP99Ms: bareLatencies.quantile(0.99),
+    pacedCpuUsPerMsg: perMessage(phase),
+    barePacedCpuUsPerMsg: perMessage(barePaced),
+    rssMb: Math.round(Math.max(...phase.rssMb)),
+    rssGrowthMb: Math.round((steady.at(-1) ?? 0) - (steady[0] ?? 0)),
+    lost: phase.lost,
+    bareLost: barePaced.published - barePaced.arrived,
+    mode: modeText(phase.loadedState),
+    workers: phase.workers,
+  };
+  console.log(
+    `  validator: p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ${result.pacedCpuUsPerMsg} µs CPU/message, ${judgedText(phase)}; RSS max ${result.rssMb} MB, growth after warm-up ${result.rssGrowthMb} MB; dispatcher ${result.mode} at the end of the load`,
+  );
+  return result;
+}
+
+async function stepped(broker: MosquittoBroker) {
+  console.log(`steps ${formatSteps(STEPS)}, validator:`);
+  const arrivals = new Arrivals(
+    sum(STEPS.map(({ rate, seconds }) => (rate === 'max' ? 0 : rate * seconds))),
+  );
+  const phase = await validatorPhase(broker, STEPS, (payload) => {
+    arrivals.add(payload);
+  });
+  let state = phase.initialState;
+  const steps = phase.steps.map(({ step, startedAt, published }, i) => {
+    const endedAt = startedAt + step.seconds * 1000;
+    const latencies = arrivals.window(
+      wallMicros(startedAt),
+      // Messages due in the last step and sent after it count in it.
+      i === phase.steps.length - 1 ? Infinity : wallMicros(endedAt),
+    );
+    const decisions = phase.decisions.filter(({ at }) => at >= startedAt && at < endedAt);
+    state = decisions.at(-1) ?? state;
+    const adaptMs = decisions[0] === undefined ? null : Math.round(decisions[0].at - startedAt);
+    console.log(
+      `  step ${formatSteps([step])}: p99 ${latencies.quantile(0.99)} ms, ${latencies.count.toLocaleString('en')} of ${published.toLocaleString('en')} judged; ${adaptMs === null ? 'no decision' : `first decision after ${adaptMs} ms`}, ${modeText(state)} at the end`,
+    );
+    for (const decision of decisions)
+      console.log(
+        `    +${Math.round(decision.at - startedAt)} ms: ${modeText(decision.from)} → ${modeText(decision)}, held messages ${decision.tookMs.toFixed(1)} ms (${decision.reason})`,
+      );
+    return { p99Ms: latencies.quantile(0.99), adaptMs, mode: modeText(state) };
+  });
+  console.log(`  ${judgedText(phase)}`);
+  return { steps, lost: phase.lost, workers: phase.workers };
 }
 
 async function main(): Promise<void> {
   const broker = await startMosquitto();
   try {
-    const baseline = await bare(broker);
-    console.log(
-      `bare subscriber: ${Math.round(baseline.msgsPerSec)} msg/s (${baseline.received}/${baseline.published} received)`,
-    );
-
-    let service = await startValidator(broker);
-    const meter = new RateMeter();
-    let invalid = 0;
-    service.on('verdict', ({ verdict }) => {
-      meter.hit();
-      if (!verdict.valid) invalid += 1;
-    });
-    const published = await publish(broker, FLAT_OUT, MAX_RATE_SECONDS);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    const dropped = (await service.metrics.dropped.get()).values.reduce(
-      (sum, value) => sum + value.value,
-      0,
-    );
-    await service.stop();
-    const validatorRate = meter.perSecond();
-    console.log(
-      `validator: ${Math.round(validatorRate)} msg/s (${meter.count}/${published} judged, ${invalid} invalid, ${dropped} dropped)`,
-    );
-
-    const bareSeconds = Math.min(PACED_SECONDS, 10);
-    const bareSorted = await bareLatency(broker, bareSeconds);
-    console.log(
-      `bare subscriber paced ${PACED_RATE} msg/s for ${bareSeconds} s: p50 ${percentile(bareSorted, 50).toFixed(3)} ms, p99 ${percentile(bareSorted, 99).toFixed(3)} ms`,
-    );
-
-    service = await startValidator(broker);
-    const latencies = new Float64Array(PACED_RATE * PACED_SECONDS + 1000);
-    let samples = 0;
-    service.on('verdict', ({ payload }) => {
-      if (samples < latencies.length)
-        latencies[samples++] = (micros() - publishedAtMicros(payload)) / 1000;
-    });
-    const rss: number[] = [];
-    const rssTimer = setInterval(() => rss.push(process.memoryUsage().rss / 2 ** 20), 1000);
-    await publish(broker, PACED_RATE, PACED_SECONDS);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    clearInterval(rssTimer);
-    await service.stop();
-    const sorted = latencies.subarray(0, samples).sort();
-    const steady = rss.slice(Math.min(5, rss.length - 1));
+    const flat = await flatOut(broker);
+    const steady = await paced(broker);
+    const steps = await stepped(broker);
     const result = {
       bench: 'validator',
-      msgsPerSec: Math.round(validatorRate),
-      bareMsgsPerSec: Math.round(baseline.msgsPerSec),
-      ratio: Number((validatorRate / baseline.msgsPerSec).toFixed(3)),
+      publishers: PUBLISHERS,
+      payloadBytes: flat.payloadBytes,
+      msgsPerSec: flat.msgsPerSec,
+      bareMsgsPerSec: flat.bareMsgsPerSec,
+      bareOfferedMsgsPerSec: flat.bareOfferedMsgsPerSec,
+      ratio: flat.ratio,
+      cpuUsPerMsg: flat.cpuUsPerMsg,
+      bareCpuUsPerMsg: flat.bareCpuUsPerMsg,
       pacedRate: PACED_RATE,
       pacedSeconds: PACED_SECONDS,
-      p50Ms: Number(percentile(sorted, 50).toFixed(3)),
-      p99Ms: Number(percentile(sorted, 99).toFixed(3)),
-      bareP50Ms: Number(percentile(bareSorted, 50).toFixed(3)),
-      bareP99Ms: Number(percentile(bareSorted, 99).toFixed(3)),
-      workers: WORKERS,
-      rssMb: Math.round(Math.max(...rss)),
-      rssGrowthMb: Math.round((steady.at(-1) ?? 0) - (steady[0] ?? 0)),
-      droppedAtMaxRate: dropped,
+      p50Ms: steady.p50Ms,
+      p99Ms: steady.p99Ms,
+      bareP50Ms: steady.bareP50Ms,
+      bareP99Ms: steady.bareP99Ms,
+      pacedCpuUsPerMsg: steady.pacedCpuUsPerMsg,
+      barePacedCpuUsPerMsg: steady.barePacedCpuUsPerMsg,
+      rssMb: steady.rssMb,
+      rssGrowthMb: steady.rssGrowthMb,
+      lost: { flatOut: flat.lost, paced: steady.lost, steps: steps.lost },
+      bareLost: { flatOut: flat.bareLost, paced: steady.bareLost },
+      steps: formatSteps(STEPS),
+      stepP99Ms: steps.steps.map(({ p99Ms }) => p99Ms),
+      stepAdaptMs: steps.steps.map(({ adaptMs }) => adaptMs),
+      stepModes: steps.steps.map(({ mode }) => mode),
+      modes: { flatOut: flat.mode, paced: steady.mode },
+      workers: Math.max(flat.workers, steady.workers, steps.workers),
     };
-    console.log(
-      `paced ${PACED_RATE} msg/s for ${PACED_SECONDS} s: p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, RSS max ${result.rssMb} MB (growth after warm-up ${result.rssGrowthMb} MB)`,
-    );
+    const targets: [string, boolean][] = [
+      [`throughput ratio ${result.ratio} ≥ 0.9`, result.ratio >= 0.9],
+      [
+        `paced p99 ${result.p99Ms} ms ≤ bare p99 ${result.bareP99Ms} ms + 2 ms`,
+        result.p99Ms <= result.bareP99Ms + 2,
+      ],
+      [
+        `CPU/message at ${PACED_RATE} msg/s ${result.pacedCpuUsPerMsg} µs ≤ bare ${result.barePacedCpuUsPerMsg} µs + 5 µs (the target's figure)`,
+        result.pacedCpuUsPerMsg <= result.barePacedCpuUsPerMsg + 5,
+      ],
+      [
+        `CPU/message flat out ${result.cpuUsPerMsg} µs ≤ bare ${result.bareCpuUsPerMsg} µs + 5 µs (for information)`,
+        result.cpuUsPerMsg <= result.bareCpuUsPerMsg + 5,
+      ],
+      [
+        `RSS flat: growth after warm-up ${result.rssGrowthMb} MB ≤ ${RSS_FLAT_MB} MB`,
+        result.rssGrowthMb <= RSS_FLAT_MB,
+      ],
+      [
+        `0 lost in every phase: ${result.lost.flatOut} flat out, ${result.lost.paced} paced, ${result.lost.steps} steps`,
+        Object.values(result.lost).every((lost) => lost === 0),
+      ],
+    ];
+    console.log('targets:');
+    for (const [target, met] of targets) console.log(`  ${met ? 'met   ' : 'MISSED'} ${target}`);
     console.log(JSON.stringify(result));
   } finally {
     await broker.stop();

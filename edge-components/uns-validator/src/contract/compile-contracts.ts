@@ -12,6 +12,7 @@ import type {
   LoadedMessage,
   LoadedParameter,
 } from './model';
+import { backtrackingPatterns } from './backtracking-patterns';
 import { SchemaCompiler } from './schema-compiler';
 import { TopicMatcher } from './topic-matcher';
 
@@ -67,5 +68,9 @@ function compileChannel(
     messages,
     payloadFormat: channel.payloadFormat,
     payloadRules: channel.payloadRules,
+    backtrackingPatterns: backtrackingPatterns([
+      ...parameters.map(({ schema }) => schema),
+      ...messages.map(({ payloadSchema }) => payloadSchema),
+    ]),
   };
 }

@@ -80,6 +80,11 @@ export interface LoadedChannel {
   /** `sparkplug-b` when the channel's messages are Sparkplug B (a channel never mixes formats). */
   readonly payloadFormat: PayloadFormat;
   readonly payloadRules: PayloadRules;
+  /**
+   * Regular expressions of the channel's schemas that may backtrack catastrophically; when there
+   * are any, its messages are judged only on worker threads (see `backtrackingPatterns`).
+   */
+  readonly backtrackingPatterns: readonly string[];
 }
 
 /**

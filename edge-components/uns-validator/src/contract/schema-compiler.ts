@@ -4,6 +4,7 @@
  */
 import { Ajv, type AnySchema, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
+import { DATE_TIME_FORMAT } from './date-time-format';
 
 /** A schema as compiled, and its validator. */
 export interface CompiledSchema {
@@ -112,5 +113,6 @@ export class SchemaCompiler {
 
 function withFormats(ajv: Ajv): Ajv {
   addFormats(ajv);
+  ajv.addFormat('date-time', DATE_TIME_FORMAT);
   return ajv;
 }

@@ -5,7 +5,14 @@ import { isAbsolute } from 'node:path';
 import type { ResourceLimits } from 'node:worker_threads';
 import { PoolClosedError, PoolOverloadedError } from './errors';
 import { workerIndexFor } from './key-hash';
-import { FAILURE_REASONS, WorkerSlot, type FailureReason } from './worker-slot';
+import {
+  emptyCounters,
+  FAILURE_REASONS,
+  WorkerSlot,
+  type FailureReason,
+  type SlotCounters,
+  type SlotOptions,
+} from './worker-slot';
 
 /**
  * What `submit` does when the worker owning the key already holds `queueCapacity` tasks:
@@ -98,6 +105,12 @@ const DEFAULT_MAX_BATCH_SIZE = 256;
  */
 export class KeyedWorkerPool<Task, Result> extends EventEmitter<KeyedWorkerPoolEvents> {
   private readonly slots: WorkerSlot<Task, Result>[];
+  private readonly slotOptions: Pick<
+    SlotOptions,
+    'workerModule' | 'resourceLimits' | 'maxBatchSize'
+  >;
+  /** Counters of the workers removed by {@link resize}, so that the totals stay whole. */
+  private readonly retired: SlotCounters = emptyCounters();
   private workerData: unknown;
   private readonly capacity: number;
   private readonly overload: OverloadPolicy;
@@ -122,23 +135,12 @@ export class KeyedWorkerPool<Task, Result> extends EventEmitter<KeyedWorkerPoolE
     this.workerData = options.workerData;
     this.capacity = options.queueCapacity;
     this.overload = options.overload;
-    this.slots = Array.from(
-      { length: options.size },
-      (_, index) =>
-        new WorkerSlot<Task, Result>({
-          index,
-          workerModule: options.workerModule,
-          workerData: () => this.workerData,
-          resourceLimits: options.resourceLimits,
-          maxBatchSize,
-          onRelease: (slotIndex, before) => {
-            this.onRelease(slotIndex, before);
-          },
-          onWorkerError: (slotIndex, error) => {
-            this.emit('workerError', error, slotIndex);
-          },
-        }),
-    );
+    this.slotOptions = {
+      workerModule: options.workerModule,
+      resourceLimits: options.resourceLimits,
+      maxBatchSize,
+    };
+    this.slots = Array.from({ length: options.size }, (_, index) => this.createSlot(index));
     if (taskTimeoutMs !== undefined) {
       // Checked four times per timeout: a stall is noticed within 1.25 timeouts.
       this.watchdog = setInterval(
@@ -158,6 +160,55 @@ export class KeyedWorkerPool<Task, Result> extends EventEmitter<KeyedWorkerPoolE
    */
   setWorkerData(workerData: unknown): void {
     this.workerData = workerData;
+  }
+
+  private createSlot(index: number): WorkerSlot<Task, Result> {
+    return new WorkerSlot<Task, Result>({
+      ...this.slotOptions,
+      index,
+      workerData: () => this.workerData,
+      onRelease: (slotIndex, before) => {
+        this.onRelease(slotIndex, before);
+      },
+      onWorkerError: (slotIndex, error) => {
+        this.emit('workerError', error, slotIndex);
+      },
+    });
+  }
+
+  /**
+   * Changes the number of worker threads. Keys are routed by the new number from then on, so the
+   * pool must be idle (no task outstanding): otherwise a key's tasks could run on two workers at
+   * once. New workers start with the current `workerData`; removed ones are stopped, their counters
+   * kept in the totals.
+   *
+   * @throws Error when tasks are outstanding or the pool is closed.
+   */
+  async resize(size: number): Promise<void> {
+    assertPositiveInteger('size', size);
+    if (this.closing !== undefined) throw new PoolClosedError('the pool is closed');
+    if (this.slots.some((slot) => slot.outstanding > 0)) {
+      throw new Error('the pool can only be resized while no task is outstanding');
+    }
+    while (this.slots.length < size) this.slots.push(this.createSlot(this.slots.length));
+    const removed = this.slots.splice(size);
+    for (const { counters } of removed) addCounters(this.retired, counters);
+    await Promise.all(removed.map((slot) => slot.stop()));
+  }
+
+  /** Resolves once no task is outstanding (tasks submitted meanwhile are waited for too). */
+  async whenIdle(): Promise<void> {
+    while (this.slots.some((slot) => slot.outstanding > 0)) {
+      await Promise.all(this.slots.map((slot) => slot.whenIdle()));
+    }
+  }
+
+  /**
+   * Milliseconds the worker threads' event loops were busy since the previous call, summed over
+   * the workers (a worker restarted meanwhile counts from its start).
+   */
+  takeBusyMs(): number {
+    return sum(this.slots, (slot) => slot.takeBusyMs());
   }
 
   /** Number of worker threads. */
@@ -227,18 +278,22 @@ export class KeyedWorkerPool<Task, Result> extends EventEmitter<KeyedWorkerPoolE
         retried,
       };
     });
+    const { retired } = this;
     const failed = Object.fromEntries(
-      FAILURE_REASONS.map((reason) => [reason, sum(workers, (w) => w.failed[reason])]),
+      FAILURE_REASONS.map((reason) => [
+        reason,
+        retired.failed[reason] + sum(workers, (w) => w.failed[reason]),
+      ]),
     ) as Record<FailureReason, number>;
     return {
       submitted: this.submitted,
-      completed: sum(workers, (w) => w.completed),
+      completed: retired.completed + sum(workers, (w) => w.completed),
       failed,
       refused: { ...this.refused },
       inFlight: sum(workers, (w) => w.inFlight),
-      workerErrors: sum(workers, (w) => w.workerErrors),
-      restarts: sum(workers, (w) => w.restarts),
-      retried: sum(workers, (w) => w.retried),
+      workerErrors: retired.workerErrors + sum(workers, (w) => w.workerErrors),
+      restarts: retired.restarts + sum(workers, (w) => w.restarts),
+      retried: retired.retried + sum(workers, (w) => w.retried),
       workers,
     };
   }
@@ -296,6 +351,14 @@ function assertPositiveInteger(name: string, value: number): void {
   if (!Number.isInteger(value) || value < 1) {
     throw new RangeError(`${name} must be a positive integer, got ${value}`);
   }
+}
+
+function addCounters(total: SlotCounters, counters: SlotCounters): void {
+  total.completed += counters.completed;
+  total.workerErrors += counters.workerErrors;
+  total.restarts += counters.restarts;
+  total.retried += counters.retried;
+  for (const reason of FAILURE_REASONS) total.failed[reason] += counters.failed[reason];
 }
 
 function sum<T>(items: readonly T[], value: (item: T) => number): number {

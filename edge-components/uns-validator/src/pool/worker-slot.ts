@@ -35,6 +35,23 @@ export interface SlotCounters {
   retried: number;
 }
 
+/** Counters of a slot that has done nothing yet. */
+export function emptyCounters(): SlotCounters {
+  return {
+    completed: 0,
+    failed: {
+      'handler-error': 0,
+      'worker-crash': 0,
+      'task-timeout': 0,
+      'post-error': 0,
+      'close-timeout': 0,
+    },
+    workerErrors: 0,
+    restarts: 0,
+    retried: 0,
+  };
+}
+
 /** What a slot needs from its pool. */
 export interface SlotOptions {
   readonly index: number;
@@ -88,19 +105,7 @@ const MAX_BYSTANDER_DEATHS = 3;
 export class WorkerSlot<Task, Result> {
   /** Tasks accepted and not settled yet: buffered plus posted. */
   outstanding = 0;
-  readonly counters: SlotCounters = {
-    completed: 0,
-    failed: {
-      'handler-error': 0,
-      'worker-crash': 0,
-      'task-timeout': 0,
-      'post-error': 0,
-      'close-timeout': 0,
-    },
-    workerErrors: 0,
-    restarts: 0,
-    retried: 0,
-  };
+  readonly counters: SlotCounters = emptyCounters();
 
   private worker: Worker | undefined;
   /** Counters the current worker shares: tasks started and finished since it started. */
@@ -120,6 +125,8 @@ export class WorkerSlot<Task, Result> {
   private stalledTask = false;
   /** The watchdog's view: the task count it saw running, and since when. */
   private watched = { started: -1, since: 0 };
+  /** The worker and its event-loop utilization at the previous {@link takeBusyMs}. */
+  private busyBase: { worker: Worker; activeMs: number } | undefined;
 
   constructor(private readonly options: SlotOptions) {
     this.start();
@@ -140,6 +147,16 @@ export class WorkerSlot<Task, Result> {
         });
       }
     });
+  }
+
+  /** Milliseconds the worker's event loop was busy since the previous call (0 for a new worker). */
+  takeBusyMs(): number {
+    const worker = this.worker;
+    if (worker === undefined) return 0;
+    const activeMs = worker.performance.eventLoopUtilization().active;
+    const base = this.busyBase?.worker === worker ? this.busyBase.activeMs : activeMs;
+    this.busyBase = { worker, activeMs };
+    return activeMs - base;
   }
 
   /** Resolves once no task is outstanding. */

@@ -35,8 +35,26 @@ export interface ValidatorConfig {
     strict: boolean;
   };
   pool: {
-    /** Worker threads validating messages. */
+    /**
+     * How messages are judged: `adaptive` (inline on the main thread while it has room, on worker
+     * threads as the load grows), `inline` or `workers` (always `workers` threads).
+     */
+    dispatch: 'adaptive' | 'inline' | 'workers';
+    /** Most worker threads (also capped by the cores available). */
     workers: number;
+    /**
+     * Fewest worker threads, at least 1: one always runs for channels whose patterns could stall
+     * the main thread, and so that moving to threads needs no start-up.
+     */
+    minWorkers: number;
+    /** How often the adaptive dispatcher measures the load and reconsiders, ms. */
+    adaptIntervalMs: number;
+    /**
+     * Idle machine, in cores, the adaptive dispatcher needs before it adds a worker thread (on a
+     * device shared with the broker, a thread without a core only adds hand-over cost); 0 adds
+     * workers whatever the machine's load.
+     */
+    spareCores: number;
     /** Messages each worker may have queued before the overload policy applies. */
     queueCapacity: number;
     overload: OverloadPolicy;
@@ -50,6 +68,14 @@ export interface ValidatorConfig {
      * `processing-failed`; the messages behind it are judged by the restarted worker.
      */
     taskTimeoutMs: number;
+  };
+  /** What runs on each judged message after validation (see `src/processors/README.md`). */
+  processors: {
+    /**
+     * The chains file (YAML or JSON): the processors of each channel, reloaded when it changes.
+     * Absent, every channel's chain is `[enforce]` (the `enforcement` section alone decides).
+     */
+    file?: string;
   };
   /** What judging one message may cost. */
   limits: {
@@ -145,6 +171,7 @@ const schema: JSONSchemaType<ValidatorConfig> = {
     'broker',
     'contracts',
     'pool',
+    'processors',
     'limits',
     'store',
     'enforcement',
@@ -161,14 +188,34 @@ const schema: JSONSchemaType<ValidatorConfig> = {
     pool: {
       type: 'object',
       additionalProperties: false,
-      required: ['workers', 'queueCapacity', 'overload', 'workerHeapMb', 'taskTimeoutMs'],
+      required: [
+        'dispatch',
+        'workers',
+        'minWorkers',
+        'adaptIntervalMs',
+        'spareCores',
+        'queueCapacity',
+        'overload',
+        'workerHeapMb',
+        'taskTimeoutMs',
+      ],
       properties: {
+        dispatch: { type: 'string', enum: ['adaptive', 'inline', 'workers'] },
         workers: { type: 'integer', minimum: 1, maximum: 64 },
+        minWorkers: { type: 'integer', minimum: 1, maximum: 64 },
+        adaptIntervalMs: { type: 'integer', minimum: 100, maximum: 60_000 },
+        spareCores: { type: 'number', minimum: 0, maximum: 64 },
         queueCapacity: { type: 'integer', minimum: 1 },
         overload: { type: 'string', enum: ['drop-newest', 'backpressure'] },
         workerHeapMb: { type: 'integer', minimum: 32, maximum: 16_384 },
         taskTimeoutMs: { type: 'integer', minimum: 100 },
       },
+    },
+    processors: {
+      type: 'object',
+      additionalProperties: false,
+      required: [],
+      properties: { file: { type: 'string', minLength: 1, nullable: true } },
     },
     limits: {
       type: 'object',
@@ -266,12 +313,17 @@ export const DEFAULT_CONFIG: ValidatorConfig = {
   broker: { ...brokerSection.defaults('uns-validator'), topics: ['#'], qos: 0 },
   contracts: { paths: ['asyncapi'], strict: false },
   pool: {
+    dispatch: 'adaptive',
     workers: 2,
+    minWorkers: 1,
+    adaptIntervalMs: 1000,
+    spareCores: 0.5,
     queueCapacity: 10_000,
     overload: 'drop-newest',
     workerHeapMb: 256,
     taskTimeoutMs: 2_000,
   },
+  processors: {},
   limits: { ...DEFAULT_JUDGING_LIMITS },
   store: {
     bucketSeconds: 60,
@@ -312,6 +364,7 @@ export const ENVIRONMENT_VARIABLES = {
   UNS_VALIDATOR_BROKER_USERNAME: 'broker.username',
   UNS_VALIDATOR_BROKER_PASSWORD: 'broker.password',
   UNS_VALIDATOR_CONTRACTS: 'contracts.paths, comma-separated',
+  UNS_VALIDATOR_PROCESSORS: 'processors.file',
   UNS_VALIDATOR_DATABASE_URL: 'store.databaseUrl',
   UNS_VALIDATOR_DATA_DIR: 'store.dataDir',
   UNS_VALIDATOR_HTTP_PORT: 'http.port',
@@ -337,7 +390,16 @@ export function loadConfig(sources: ConfigSources = {}): ValidatorConfig {
     file: sources.file,
     jsonVariable: { name: 'UNS_VALIDATOR_CONFIG_JSON', value: env.UNS_VALIDATOR_CONFIG_JSON },
     overrides: (problems) => [singleValueVariables(env, problems)],
-    workFolder: { path: env.UNS_VALIDATOR_WORK_DIR, settings: ['store.dataDir'] },
+    workFolder: {
+      path: env.UNS_VALIDATOR_WORK_DIR,
+      settings: ['store.dataDir', 'processors.file'],
+    },
+    check: ({ pool }) =>
+      pool.minWorkers > pool.workers
+        ? [
+            `pool.minWorkers (${String(pool.minWorkers)}) must not exceed pool.workers (${String(pool.workers)})`,
+          ]
+        : [],
   });
   const { contracts } = written;
   return {
@@ -359,6 +421,7 @@ function singleValueVariables(env: NodeJS.ProcessEnv, problems: string[]): unkno
       ?.split(',')
       .map((p) => p.trim()),
   );
+  setPath(layer, 'processors.file', text(env.UNS_VALIDATOR_PROCESSORS));
   setPath(layer, 'store.databaseUrl', text(env.UNS_VALIDATOR_DATABASE_URL));
   setPath(layer, 'store.dataDir', text(env.UNS_VALIDATOR_DATA_DIR));
   setPath(

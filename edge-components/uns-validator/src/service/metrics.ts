@@ -1,15 +1,12 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { DispatchState, LoadSample } from '../dispatch/load-policy';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { LatencyHistogram } from './latency-histogram';
 
 /** The validator's Prometheus metrics, in a registry of their own. */
 export class ValidatorMetrics {
   readonly registry = new Registry();
   /** Messages validated, by verdict (`valid`/`invalid`) and first error kind. */
-  readonly messages = new Counter({
-    name: 'uns_validator_messages_total',
-    help: 'UNS messages validated, by verdict and error kind',
-    labelNames: ['verdict', 'error_kind'] as const,
-    registers: [this.registry],
-  });
+  readonly messages: Counter<'verdict' | 'error_kind'>;
   /** Messages not validated because the worker queues were full, or a worker failed. */
   readonly dropped = new Counter({
     name: 'uns_validator_messages_dropped_total',
@@ -18,7 +15,7 @@ export class ValidatorMetrics {
     registers: [this.registry],
   });
   /** Receive-to-verdict latency. */
-  readonly latency = new Histogram({
+  readonly latency = new LatencyHistogram({
     name: 'uns_validator_verdict_latency_seconds',
     help: 'Time from receiving a message to its verdict',
     buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
@@ -100,21 +97,80 @@ export class ValidatorMetrics {
     registers: [this.registry],
   });
 
-  /** Labelled counters of `messages`, looked up once per label pair instead of per message. */
-  private readonly verdictCounters = new Map<string, { inc(): void }>();
+  /** 1 while messages are judged inline on the main thread, 0 while on worker threads. */
+  readonly dispatchInline = new Gauge({
+    name: 'uns_validator_dispatch_inline',
+    help: 'Whether the dispatcher judges messages inline on the main thread (1) or on worker threads (0)',
+    registers: [this.registry],
+  });
+  /** Worker threads running. */
+  readonly dispatchWorkers = new Gauge({
+    name: 'uns_validator_dispatch_workers',
+    help: 'Validation worker threads running',
+    registers: [this.registry],
+  });
+  /** Changes of arrangement, by the mode changed to. */
+  readonly dispatchChanges = new Counter({
+    name: 'uns_validator_dispatch_changes_total',
+    help: 'Changes of the dispatcher arrangement (inline or worker threads, number of workers), by mode changed to',
+    labelNames: ['mode'] as const,
+    registers: [this.registry],
+  });
+  /** Share of the last adaptation interval the main thread was busy. */
+  readonly mainUtilization = new Gauge({
+    name: 'uns_validator_main_thread_utilization',
+    help: 'Share of the last adaptation interval the main thread event loop was busy (0-1)',
+    registers: [this.registry],
+  });
+  /** Busy time of the worker threads over the last adaptation interval, in cores. */
+  readonly workerCores = new Gauge({
+    name: 'uns_validator_worker_busy_cores',
+    help: 'Busy time of the worker threads over the last adaptation interval, in cores',
+    registers: [this.registry],
+  });
+
+  /**
+   * Verdicts counted since the last scrape, per error kind (`''`: valid): the hot path adds to a
+   * plain number, and `messages` takes them over when it is collected.
+   */
+  private readonly uncountedVerdicts = new Map<string, number>();
 
   constructor() {
+    const uncounted = this.uncountedVerdicts;
+    this.messages = new Counter({
+      name: 'uns_validator_messages_total',
+      help: 'UNS messages validated, by verdict and error kind',
+      labelNames: ['verdict', 'error_kind'] as const,
+      registers: [this.registry],
+      collect() {
+        for (const [errorKind, count] of uncounted) {
+          this.inc(
+            { verdict: errorKind === '' ? 'valid' : 'invalid', error_kind: errorKind },
+            count,
+          );
+        }
+        uncounted.clear();
+      },
+    });
     collectDefaultMetrics({ register: this.registry, prefix: 'uns_validator_' });
   }
 
-  /** Counts one judged message (the hot path: one map lookup, no label hashing). */
+  /** Records the dispatcher's arrangement; a change (with `reason`) is counted. */
+  dispatchDecided(state: DispatchState & { readonly reason?: string }): void {
+    this.dispatchInline.set(state.mode === 'inline' ? 1 : 0);
+    this.dispatchWorkers.set(state.workers);
+    if (state.reason !== undefined) this.dispatchChanges.inc({ mode: state.mode });
+  }
+
+  /** Records the load of an adaptation interval. */
+  loadMeasured(load: LoadSample): void {
+    this.mainUtilization.set(load.mainUtilization);
+    this.workerCores.set(load.workerCores);
+  }
+
+  /** Counts one judged message (the hot path: one map update, no label hashing). */
   countVerdict(valid: boolean, errorKind: string): void {
     const key = valid ? '' : errorKind;
-    let counter = this.verdictCounters.get(key);
-    if (counter === undefined) {
-      counter = this.messages.labels({ verdict: valid ? 'valid' : 'invalid', error_kind: key });
-      this.verdictCounters.set(key, counter);
-    }
-    counter.inc();
+    this.uncountedVerdicts.set(key, (this.uncountedVerdicts.get(key) ?? 0) + 1);
   }
 }

@@ -1,4 +1,5 @@
 import type { ContractDescription } from '../contract/model';
+import type { EdgeNodeSnapshot } from '../sparkplug';
 import type { JudgingLimits } from '../validate/validate-message';
 
 /** What the main thread sends a validation worker: one message, or an instruction. */
@@ -8,6 +9,10 @@ export type ValidationTask =
   | { readonly kind: 'withheld'; readonly topic: string; readonly byteLength: number }
   /** Judge the messages after this one by these contracts. */
   | { readonly kind: 'reload'; readonly contracts: readonly ContractDescription[] }
+  /** Hand over every Sparkplug session (answered with them): the dispatcher moves edge nodes. */
+  | { readonly kind: 'take-sessions' }
+  /** Adopt these Sparkplug sessions: their edge nodes are routed here from now on. */
+  | { readonly kind: 'adopt-sessions'; readonly sessions: readonly EdgeNodeSnapshot[] }
   /** Answered once the worker is up: the service waits for it before it subscribes. */
   | { readonly kind: 'ping' };
 

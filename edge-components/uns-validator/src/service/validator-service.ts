@@ -1,14 +1,15 @@
 import { EventEmitter } from 'node:events';
 import { existsSync, watch, type FSWatcher } from 'node:fs';
 import {
+  disableNagle,
   reclaimMemory,
   httpErrorLogger,
-  messageCount,
   mqttConnectionOptions,
   reclaimMemoryWhenQuiet,
   type MemoryReclaimer,
   watchBrokerConnection,
 } from '@uns-mlops/edge-common';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
@@ -17,7 +18,9 @@ import { complianceRoutes } from '../api/compliance-routes';
 import { compileContracts } from '../contract/compile-contracts';
 import { describeContracts, describeWarning } from '../contract/describe-contracts';
 import type { ContractDescription, LoadedContracts } from '../contract/model';
-import { KeyedWorkerPool, ownBytes, PoolClosedError } from '../pool';
+import { AdaptiveDispatcher, type DispatchSink } from '../dispatch/adaptive-dispatcher';
+import { PoolClosedError } from '../pool';
+import { ProcessorChains, processorMetrics, type Publication } from '../processors';
 import {
   openStore,
   RetentionPruner,
@@ -27,7 +30,7 @@ import {
   type PruneReport,
   type ValidationStore,
 } from '../store';
-import { largestAcceptedPayload, processingFailedVerdict } from '../validate/validate-message';
+import { processingFailedVerdict } from '../validate/validate-message';
 import type { Verdict } from '../verdict';
 import { ComplianceSummaries } from './compliance-summaries';
 import type { ValidatorConfig } from './config';
@@ -36,10 +39,9 @@ import {
   ContractsPublication,
   contractsInForce,
 } from './contracts-in-force';
-import { enforce, isEnforcementOutput } from './enforcement';
 import { startHttpServer, type RunningHttpServer } from './http-server';
 import { ValidatorMetrics } from './metrics';
-import { orderingKey, type ValidationTask, type ValidationWorkerData } from './validation-task';
+import { orderingKey } from './validation-task';
 import { ViolationSamples } from './violation-samples';
 
 /** A judged message, as the service reports it to listeners (tests, benchmarks, the local plant). */
@@ -54,13 +56,12 @@ export interface VerdictEvent {
 const RELOAD_DEBOUNCE_MS = 250;
 
 /**
- * The running validator: subscribes to the UNS, has every message judged by the worker pool,
+ * The running validator: subscribes to the UNS, has every message judged by the dispatcher,
  * records verdicts in the store, applies the enforcement modes, publishes compliance summaries,
  * violation samples and the contracts in force, reloads contracts when their files change and
  * serves health, metrics and the compliance API.
  */
 export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> {
-  readonly metrics = new ValidatorMetrics();
   private readonly summaries = new ComplianceSummaries();
   private readonly violationSamples: ViolationSamples;
   private readonly contractsPublication: ContractsPublication;
@@ -78,18 +79,19 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
   private consecutiveFlushFailures = 0;
   private stopping = false;
   private reclaimer: MemoryReclaimer | undefined;
-  /** Payloads larger than this are judged by size alone: no channel accepts them. */
-  private payloadCeiling: number;
 
   private constructor(
     private readonly config: ValidatorConfig,
     private readonly logger: Logger,
     private readonly store: ValidationStore,
     private contracts: LoadedContracts,
-    private readonly pool: KeyedWorkerPool<ValidationTask, Verdict | null>,
+    /** Judges each message inline or on worker threads, adapting to the load. */
+    readonly dispatcher: AdaptiveDispatcher,
+    /** What runs on each judged message after validation: enforcement and the plant's own. */
+    private readonly processors: ProcessorChains,
+    readonly metrics: ValidatorMetrics,
   ) {
     super();
-    this.payloadCeiling = largestAcceptedPayload(contracts, config.limits);
     const { enterprise, site, violationSamplesPerSite } = config.summaries;
     this.violationSamples = new ViolationSamples(enterprise, violationSamplesPerSite);
     this.contractsPublication = new ContractsPublication(enterprise, site);
@@ -119,6 +121,8 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
   private listenToBroker(): void {
     watchBrokerConnection(this.client, this.config.broker.url, this.logger, {
       connected: () => {
+        // Republications and samples leave at once, not after the previous packet's ACK.
+        disableNagle(this.client.stream);
         this.metrics.brokerConnected.set(1);
         const { topics, qos } = this.config.broker;
         this.client.subscribe(topics, { qos }, (error) => {
@@ -156,22 +160,59 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
       });
       logWarnings(logger, descriptions);
       const contracts = compileContracts(descriptions);
-      const workerData: ValidationWorkerData = {
-        contracts: descriptions,
-        limits: config.limits,
+      const metrics = new ValidatorMetrics();
+      // The service is created last; what reaches it before (nothing: it has not connected yet)
+      // would be ignored.
+      const started: { service?: ValidatorService } = {};
+      const processors = await ProcessorChains.load({
+        file: config.processors.file,
+        enforcement: config.enforcement,
+        logger,
+        metrics: processorMetrics(metrics.registry),
+        publish: (publication) => {
+          started.service?.republish(publication);
+        },
+        orderingKey,
+      });
+      const sink: DispatchSink = {
+        verdict: (verdict, _topic, payload, receivedAt, begun) => {
+          started.service?.onVerdict(verdict, payload, receivedAt, begun);
+        },
+        failed: (error, topic, payload, receivedAt, begun) => {
+          started.service?.onProcessingFailure(error, topic, payload, receivedAt, begun);
+        },
+        dropped: (reason) => {
+          metrics.dropped.inc({ reason });
+        },
       };
-      const pool = new KeyedWorkerPool<ValidationTask, Verdict | null>({
-        workerModule: workerModule(),
-        workerData,
-        size: config.pool.workers,
+      // Connect only once every worker is up: messages would otherwise pile up and be dropped.
+      const dispatcher = await AdaptiveDispatcher.start({
+        contracts: { described: descriptions, compiled: contracts },
+        limits: config.limits,
+        policy: {
+          dispatch: config.pool.dispatch,
+          minWorkers: config.pool.minWorkers,
+          maxWorkers: config.pool.workers,
+          cores: availableParallelism(),
+          spareCores: config.pool.spareCores,
+        },
+        intervalMs: config.pool.adaptIntervalMs,
         queueCapacity: config.pool.queueCapacity,
-        overload: 'drop-newest',
+        workerModule: workerModule(),
         resourceLimits: { maxOldGenerationSizeMb: config.pool.workerHeapMb },
         taskTimeoutMs: config.pool.taskTimeoutMs,
+        sink,
       });
-      // Connect only once every worker is up: messages would otherwise pile up and be dropped.
-      await broadcast(pool, { kind: 'ping' });
-      const service = new ValidatorService(config, logger, store, contracts, pool);
+      const service = new ValidatorService(
+        config,
+        logger,
+        store,
+        contracts,
+        dispatcher,
+        processors,
+        metrics,
+      );
+      started.service = service;
       await service.begin();
       return service;
     } catch (error) {
@@ -194,9 +235,26 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
     await this.contractsLoaded();
     this.flusher.start();
     this.pruner.start();
-    this.pool.on('workerError', (error, index) => {
+    this.dispatcher.on('workerError', (error, index) => {
       this.logger.error({ err: error, worker: index }, 'validation worker failed; restarted');
     });
+    this.dispatcher.on('decision', (decision) => {
+      this.metrics.dispatchDecided(decision);
+      this.logger.info(
+        {
+          mode: decision.mode,
+          workers: decision.workers,
+          from: decision.from,
+          reason: decision.reason,
+          tookMs: Math.round(decision.tookMs),
+        },
+        'dispatcher rearranged',
+      );
+    });
+    this.dispatcher.on('load', (load) => {
+      this.metrics.loadMeasured(load);
+    });
+    this.metrics.dispatchDecided(this.dispatcher.state);
     this.http = await startHttpServer(
       { ...this.config.http, onError: httpErrorLogger(this.logger) },
       this.httpHandlers(),
@@ -206,40 +264,30 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
         this.publishSummaries();
       }, this.config.summaries.intervalMs),
       setInterval(() => {
-        const { inFlight, restarts } = this.pool.stats();
-        this.metrics.queueDepth.set(inFlight);
+        const { inFlight, held, restarts } = this.dispatcher.stats();
+        this.metrics.queueDepth.set(inFlight + held);
         this.metrics.workerRestarts.set(restarts);
       }, 1000),
     );
     this.watchContracts();
+    this.processors.watch();
     // Opening the embedded store leaves about 430 MB of garbage that V8 may hold for minutes.
     reclaimMemory();
-    this.reclaimer = reclaimMemoryWhenQuiet(messageCount(this.client), { logger: this.logger });
+    this.reclaimer = reclaimMemoryWhenQuiet(() => this.dispatcher.dispatched, {
+      logger: this.logger,
+    });
   }
 
   private onMessage(topic: string, payload: Buffer): void {
-    if (isEnforcementOutput(this.config.enforcement, topic)) return;
-    const receivedAt = Date.now();
-    const started = performance.now();
-    const pending = this.pool.submit(
-      orderingKey(topic),
-      payload.byteLength > this.payloadCeiling
-        ? { kind: 'withheld', topic, byteLength: payload.byteLength }
-        : { kind: 'message', topic, payload: ownBytes(payload) },
-    );
-    if (pending === undefined) {
-      this.metrics.dropped.inc({ reason: 'queue-full' });
-    } else {
-      pending.then(
-        (verdict) => {
-          if (verdict !== null) this.onVerdict(verdict, payload, receivedAt, started);
-        },
-        (error: unknown) => {
-          this.onProcessingFailure(error, topic, payload, receivedAt, started);
-        },
-      );
+    if (this.processors.isOutput(topic)) return;
+    this.dispatcher.dispatch(topic, payload, Date.now(), performance.now());
+    const { dispatcher } = this;
+    if (
+      !dispatcher.writable &&
+      (this.config.pool.overload === 'backpressure' || dispatcher.rearranging)
+    ) {
+      this.pauseReading();
     }
-    if (this.config.pool.overload === 'backpressure' && !this.pool.writable) this.pauseReading();
   }
 
   private onVerdict(verdict: Verdict, payload: Buffer, receivedAt: number, started: number): void {
@@ -248,13 +296,13 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
     this.aggregator.add(verdict, { receivedAt, payload });
     this.summaries.add(verdict);
     this.sampleViolation(verdict, payload, receivedAt);
-    const republication = enforce(this.config.enforcement, verdict, payload, receivedAt);
-    if (republication !== undefined) {
-      this.client.publish(republication.topic, republication.payload, {
-        qos: this.config.broker.qos,
-      });
-      this.metrics.republished.inc({ mode: republication.mode });
-    }
+    this.processors.process({
+      topic: verdict.topic,
+      channel: verdict.channel,
+      verdict,
+      payload,
+      receivedAt,
+    });
     this.emit('verdict', { verdict, payload, receivedAt });
   }
 
@@ -284,12 +332,24 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
     );
   }
 
-  /** Backpressure: stop reading from the broker until every worker has room again. */
+  /** Publishes what a processor (enforcement included) republishes. */
+  private republish(publication: Publication): void {
+    this.client.publish(publication.topic, publication.payload, {
+      qos: this.config.broker.qos,
+      retain: publication.retain ?? false,
+    });
+    if (publication.kind !== undefined) this.metrics.republished.inc({ mode: publication.kind });
+  }
+
+  /**
+   * Backpressure (or a dispatcher change holding messages back): stop reading from the broker
+   * until there is room again.
+   */
   private pauseReading(): void {
     if (this.pausedForBackpressure) return;
     this.pausedForBackpressure = true;
     this.client.stream.pause();
-    this.pool.whenWritable().then(
+    this.dispatcher.whenWritable().then(
       () => {
         this.pausedForBackpressure = false;
         this.client.stream.resume();
@@ -389,16 +449,7 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
       );
       return false;
     }
-    const workerData: ValidationWorkerData = {
-      contracts: descriptions,
-      limits: this.config.limits,
-    };
-    this.pool.setWorkerData(workerData);
-    // Raised before the workers switch, lowered after: no payload a channel accepts is withheld.
-    const ceiling = largestAcceptedPayload(contracts, this.config.limits);
-    this.payloadCeiling = Math.max(this.payloadCeiling, ceiling);
-    await broadcast(this.pool, { kind: 'reload', contracts: descriptions });
-    this.payloadCeiling = ceiling;
+    await this.dispatcher.reload(descriptions, contracts);
     this.contracts = contracts;
     await this.contractsLoaded();
     this.metrics.contractReloads.inc({ result: 'applied' });
@@ -493,7 +544,8 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
         setTimeout(resolve, 1000).unref();
       });
     }
-    await this.pool.close();
+    await this.dispatcher.close();
+    await this.processors.close();
     this.publishSummaries();
     // Without a connection there is nothing to flush; a graceful end would wait for one forever.
     await this.client.endAsync(!connected);
@@ -501,25 +553,6 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
     await this.store.close();
     await this.http?.close();
   }
-}
-
-/** Sends a task to every worker, in order with the messages already queued there. */
-async function broadcast(
-  pool: KeyedWorkerPool<ValidationTask, Verdict | null>,
-  task: ValidationTask,
-): Promise<void> {
-  const keys = new Map<number, string>();
-  for (let attempt = 0; keys.size < pool.size; attempt += 1) {
-    const key = `__control/${attempt}`;
-    const index = pool.workerIndexOf(key);
-    if (!keys.has(index)) keys.set(index, key);
-  }
-  await Promise.all(
-    [...keys.values()].map(async (key) => {
-      while (!pool.canAccept(key)) await pool.whenWritable();
-      await pool.submit(key, task);
-    }),
-  );
 }
 
 /** The worker entry: the bundle beside `main.js` in the artifact, the TypeScript source otherwise. */

@@ -30,6 +30,24 @@ export class DeviceState implements MetricScope {
   constructor(readonly id: string) {}
 }
 
+/** One edge node's session as plain, structured-cloneable data (see {@link EdgeNodeSession.snapshot}). */
+export interface EdgeNodeSnapshot {
+  /** `group_id/edge_node_id`. */
+  readonly edgeNode: string;
+  readonly open: boolean;
+  readonly bdSeq: number | bigint | undefined;
+  readonly lastSeq: number | undefined;
+  readonly lastSeenAt: number;
+  readonly names: ReadonlyMap<string, SparkplugDataType | undefined>;
+  readonly aliases: ReadonlyMap<number, AliasBinding>;
+  readonly devices: readonly {
+    readonly id: string;
+    readonly alive: boolean;
+    readonly names: ReadonlyMap<string, SparkplugDataType | undefined>;
+    readonly aliases: readonly number[];
+  }[];
+}
+
 /**
  * What the tracker remembers of one edge node (group_id/edge_node_id): whether its session is open,
  * the NBIRTH's bdSeq, the last seq, and the metrics and aliases its births defined.
@@ -51,6 +69,43 @@ export class EdgeNodeSession {
 
   constructor(receivedAt: number) {
     this.lastSeenAt = receivedAt;
+  }
+
+  /** The session as plain data, to move it to another thread (structured-cloneable). */
+  snapshot(edgeNode: string): EdgeNodeSnapshot {
+    return {
+      edgeNode,
+      open: this.open,
+      bdSeq: this.bdSeq,
+      lastSeq: this.lastSeq,
+      lastSeenAt: this.lastSeenAt,
+      names: this.names,
+      aliases: this.aliases,
+      devices: [...this.devices.values()].map(({ id, alive, names, aliases }) => ({
+        id,
+        alive,
+        names,
+        aliases,
+      })),
+    };
+  }
+
+  /** A session rebuilt from its {@link snapshot}. */
+  static restore(snapshot: EdgeNodeSnapshot): EdgeNodeSession {
+    const session = new EdgeNodeSession(snapshot.lastSeenAt);
+    session.open = snapshot.open;
+    session.bdSeq = snapshot.bdSeq;
+    session.lastSeq = snapshot.lastSeq;
+    for (const [name, datatype] of snapshot.names) session.names.set(name, datatype);
+    for (const [alias, binding] of snapshot.aliases) session.aliases.set(alias, binding);
+    for (const device of snapshot.devices) {
+      const state = new DeviceState(device.id);
+      state.alive = device.alive;
+      for (const [name, datatype] of device.names) state.names.set(name, datatype);
+      state.aliases.push(...device.aliases);
+      session.devices.set(device.id, state);
+    }
+    return session;
   }
 
   /** Forgets every metric, alias and device (on a new NBIRTH and on NDEATH). */

@@ -22,6 +22,7 @@ export {
   type SparkplugCheckResult,
   type SparkplugSessionTrackerOptions,
 } from './session-tracker';
+export type { EdgeNodeSnapshot } from './edge-node-session';
 export { checkStatePayload } from './state-payload';
 export {
   SPARKPLUG_B_NAMESPACE,

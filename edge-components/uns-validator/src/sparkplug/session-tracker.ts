@@ -1,6 +1,6 @@
 import type { VerdictError } from '../verdict';
 import { decodeSparkplugPayload, type DecodedPayload } from './decode';
-import { EdgeNodeSession } from './edge-node-session';
+import { EdgeNodeSession, type EdgeNodeSnapshot } from './edge-node-session';
 import { checkEnvelope } from './envelope';
 import {
   onCommand,
@@ -89,6 +89,36 @@ export class SparkplugSessionTracker {
       evicted++;
     }
     return evicted;
+  }
+
+  /**
+   * Hands over the sessions of the edge nodes `belongsElsewhere` picks (all by default): they are
+   * returned as snapshots and forgotten here. Used when the dispatcher moves edge nodes to another
+   * thread, so that their sessions go with them.
+   */
+  takeSessions(belongsElsewhere: (edgeNode: string) => boolean = () => true): EdgeNodeSnapshot[] {
+    const taken: EdgeNodeSnapshot[] = [];
+    for (const [edgeNode, session] of this.sessions) {
+      if (!belongsElsewhere(edgeNode)) continue;
+      taken.push(session.snapshot(edgeNode));
+      this.sessions.delete(edgeNode);
+    }
+    return taken;
+  }
+
+  /**
+   * Adopts sessions handed over by {@link takeSessions} of another tracker, keeping the order of
+   * recency (least recently seen first) and the cap.
+   */
+  adoptSessions(snapshots: readonly EdgeNodeSnapshot[]): void {
+    const merged = [...this.sessions.entries()].concat(
+      snapshots.map((snapshot) => [snapshot.edgeNode, EdgeNodeSession.restore(snapshot)] as const),
+    );
+    merged.sort(([, a], [, b]) => a.lastSeenAt - b.lastSeenAt);
+    this.sessions.clear();
+    for (const [edgeNode, session] of merged.slice(-this.maxEdgeNodes)) {
+      this.sessions.set(edgeNode, session);
+    }
   }
 
   private observe(

@@ -65,6 +65,11 @@ export class VerdictAggregator {
   private readonly excerptBytes: number;
 
   private counters = new Map<string, Counter>();
+  /**
+   * The counter of valid messages last used per parameters object: a topic's verdicts share one
+   * (the validator resolves each topic once), so the common case skips building the key.
+   */
+  private validCounters = new WeakMap<object, Counter>();
   private violations: ViolationRecord[] = [];
   /** Samples taken per channel, indexed by the error kind's position in `ERROR_KINDS`. */
   private samplesTaken = new Map<string, Uint32Array>();
@@ -92,6 +97,17 @@ export class VerdictAggregator {
     const firstError = verdict.valid ? undefined : verdict.errors[0];
     const bucketStart = Math.floor(context.receivedAt / this.bucketMs) * this.bucketMs;
 
+    if (verdict.valid && parameters !== undefined) {
+      const known = this.validCounters.get(parameters);
+      if (
+        known?.bucketStart === bucketStart &&
+        known.channel === channel &&
+        known.contractVersion === contractVersion
+      ) {
+        known.valid++;
+        return;
+      }
+    }
     const counter = this.counterFor(
       bucketStart,
       site,
@@ -101,8 +117,12 @@ export class VerdictAggregator {
       contractVersion,
       firstError?.kind ?? '',
     );
-    if (verdict.valid) counter.valid++;
-    else counter.invalid++;
+    if (verdict.valid) {
+      counter.valid++;
+      if (parameters !== undefined) this.validCounters.set(parameters, counter);
+    } else {
+      counter.invalid++;
+    }
 
     if (firstError !== undefined && this.takeSample(channel, firstError.kind)) {
       const excerpt = payloadExcerpt(context.payload, this.excerptBytes);
@@ -149,6 +169,7 @@ export class VerdictAggregator {
     }
     const batch: VerdictBatch = { counts, violations: this.violations };
     this.counters = new Map();
+    this.validCounters = new WeakMap();
     this.violations = [];
     this.samplesTaken = new Map();
     return batch;

@@ -157,7 +157,32 @@ type ResolvedTopic =
   | { readonly match?: undefined; readonly verdict: Verdict };
 
 /** The channel a topic resolves to, or the verdict when it resolves to none. */
+/**
+ * Topics resolved to their channel, per set of compiled contracts: a plant's topics are few and
+ * recur, and matching plus checking the parameters costs more than the payload's schema. Only
+ * matches are remembered (a verdict object is never shared), at most {@link RESOLVED_TOPICS_LIMIT}
+ * per set, starting over beyond.
+ */
+const resolvedTopics = new WeakMap<LoadedContracts, Map<string, ResolvedTopic>>();
+const RESOLVED_TOPICS_LIMIT = 10_000;
+
 function resolveTopic(contracts: LoadedContracts, topic: string): ResolvedTopic {
+  let resolved = resolvedTopics.get(contracts);
+  if (resolved === undefined) {
+    resolved = new Map();
+    resolvedTopics.set(contracts, resolved);
+  }
+  const known = resolved.get(topic);
+  if (known !== undefined) return known;
+  const fresh = matchTopic(contracts, topic);
+  if (fresh.match !== undefined) {
+    if (resolved.size >= RESOLVED_TOPICS_LIMIT) resolved.clear();
+    resolved.set(topic, fresh);
+  }
+  return fresh;
+}
+
+function matchTopic(contracts: LoadedContracts, topic: string): ResolvedTopic {
   const candidates = contracts.matcher.match(topic);
   const first = candidates[0];
   if (first === undefined) {

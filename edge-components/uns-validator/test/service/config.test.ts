@@ -87,6 +87,21 @@ describe('validator configuration', () => {
     );
   });
 
+  it('refuses fewer workers at most than at least', () => {
+    const problems = problemsOf(() =>
+      loadConfig({ file: configFile('pool:\n  workers: 1\n  minWorkers: 2\n') }),
+    );
+    expect(problems).toEqual(['pool.minWorkers (2) must not exceed pool.workers (1)']);
+  });
+
+  it('takes the processor chains file from its variable, relative to the work folder', () => {
+    const config = loadConfig({
+      env: { UNS_VALIDATOR_PROCESSORS: 'chains.yaml', UNS_VALIDATOR_WORK_DIR: '/work/validator' },
+    });
+    expect(config.processors.file).toBe('/work/validator/chains.yaml');
+    expect(loadConfig({}).processors).toEqual({});
+  });
+
   it('takes contracts as a bare list of paths, or as paths and strict', () => {
     const list = loadConfig({ env: { UNS_VALIDATOR_CONFIG_JSON: '{"contracts": ["/c"]}' } });
     const strict = loadConfig({ file: configFile('contracts:\n  strict: true\n') });
