@@ -51,6 +51,12 @@ export interface AdaptiveDispatcherOptions {
   readonly intervalMs: number;
   /** Messages each worker, and the dispatcher while it rearranges, may hold. */
   readonly queueCapacity: number;
+  /**
+   * When a worker's queue is full: `drop-newest` drops the message (counted); `backpressure`
+   * keeps it, and the ones after it, until there is room (the caller stops reading meanwhile,
+   * see {@link AdaptiveDispatcher.writable}).
+   */
+  readonly overload: 'drop-newest' | 'backpressure';
   /** Absolute path of the validation worker module. */
   readonly workerModule: string;
   readonly resourceLimits?: ResourceLimits;
@@ -112,6 +118,8 @@ export class AdaptiveDispatcher extends EventEmitter<AdaptiveDispatcherEvents> {
   private payloadCeiling: number;
   private readonly inlineTopics = new Map<string, boolean>();
   private held: HeldMessage[] | undefined;
+  /** Under backpressure: messages waiting, in order, for room on the workers. */
+  private backlog: HeldMessage[] | undefined;
   private releaseWaiters: (() => void)[] = [];
   private changes: Promise<void> = Promise.resolve();
   private changing = false;
@@ -183,6 +191,7 @@ export class AdaptiveDispatcher extends EventEmitter<AdaptiveDispatcherEvents> {
 
   /** False while the next message could not be accepted (a worker's or the hold queue is full). */
   get writable(): boolean {
+    if (this.backlog !== undefined) return false;
     return this.held === undefined
       ? this.pool.writable
       : this.held.length < this.options.queueCapacity;
@@ -190,7 +199,10 @@ export class AdaptiveDispatcher extends EventEmitter<AdaptiveDispatcherEvents> {
 
   /** Resolves when {@link writable} is true again. */
   async whenWritable(): Promise<void> {
-    while (this.held !== undefined && this.held.length >= this.options.queueCapacity) {
+    while (
+      this.backlog !== undefined ||
+      (this.held !== undefined && this.held.length >= this.options.queueCapacity)
+    ) {
       await new Promise<void>((resolve) => this.releaseWaiters.push(resolve));
     }
     await this.pool.whenWritable();
@@ -200,9 +212,10 @@ export class AdaptiveDispatcher extends EventEmitter<AdaptiveDispatcherEvents> {
   dispatch(topic: string, payload: Buffer, receivedAt: number, started: number): void {
     this.dispatchedSinceSample++;
     this.dispatchedTotal++;
-    if (this.held !== undefined) {
+    const waiting = this.backlog ?? this.held;
+    if (waiting !== undefined) {
       // Never dropped: the caller stops reading while `writable` is false (see `rearranging`).
-      this.held.push({ topic, payload, receivedAt, started });
+      waiting.push({ topic, payload, receivedAt, started });
       return;
     }
     if (this.current.mode === 'inline' && this.judgedInline(topic)) {
@@ -216,7 +229,17 @@ export class AdaptiveDispatcher extends EventEmitter<AdaptiveDispatcherEvents> {
         : { kind: 'message', topic, payload: ownBytes(payload) },
     );
     if (pending === undefined) {
-      this.options.sink.dropped('queue-full');
+      if (this.options.overload === 'drop-newest') {
+        this.options.sink.dropped('queue-full');
+      } else {
+        this.backlog = [{ topic, payload, receivedAt, started }];
+        void this.pool.whenWritable().then(
+          () => {
+            this.dispatchBacklog();
+          },
+          () => undefined,
+        );
+      }
       return;
     }
     pending.then(
@@ -378,7 +401,19 @@ export class AdaptiveDispatcher extends EventEmitter<AdaptiveDispatcherEvents> {
   private release(): void {
     const held = this.held ?? [];
     this.held = undefined;
-    for (const { topic, payload, receivedAt, started } of held) {
+    this.dispatchAgain(held);
+  }
+
+  /** Dispatches the messages that waited for room, in order, until one has to wait again. */
+  private dispatchBacklog(): void {
+    const backlog = this.backlog ?? [];
+    this.backlog = undefined;
+    this.dispatchAgain(backlog);
+  }
+
+  /** Dispatches messages that were held back (counted once already), then wakes the writers. */
+  private dispatchAgain(messages: readonly HeldMessage[]): void {
+    for (const { topic, payload, receivedAt, started } of messages) {
       this.dispatchedSinceSample--;
       this.dispatchedTotal--;
       this.dispatch(topic, payload, receivedAt, started);

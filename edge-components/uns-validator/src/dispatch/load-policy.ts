@@ -136,7 +136,7 @@ export function nextChange(
   ) {
     return {
       state: { mode: 'pooled', workers: fewer },
-      reason: `${String(fewer)} workers would be below ${String(WORKER_ROOM)} busy for ${String(SETTLE_INTERVALS)} intervals`,
+      reason: `${String(fewer)} worker${fewer === 1 ? '' : 's'} would be below ${String(WORKER_ROOM)} busy for ${String(SETTLE_INTERVALS)} intervals`,
     };
   }
   return undefined;

@@ -156,7 +156,7 @@ export class WorkerSlot<Task, Result> {
     const activeMs = worker.performance.eventLoopUtilization().active;
     const base = this.busyBase?.worker === worker ? this.busyBase.activeMs : activeMs;
     this.busyBase = { worker, activeMs };
-    return activeMs - base;
+    return Math.max(0, activeMs - base);
   }
 
   /** Resolves once no task is outstanding. */

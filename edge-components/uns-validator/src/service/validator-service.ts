@@ -198,6 +198,7 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
         },
         intervalMs: config.pool.adaptIntervalMs,
         queueCapacity: config.pool.queueCapacity,
+        overload: config.pool.overload,
         workerModule: workerModule(),
         resourceLimits: { maxOldGenerationSizeMb: config.pool.workerHeapMb },
         taskTimeoutMs: config.pool.taskTimeoutMs,
