@@ -4,9 +4,9 @@
  * the contracts in force publish those modes, so they stay in one place.
  */
 import type { JSONSchemaType } from 'ajv';
-import { enforce } from '../service/enforcement';
+import { enforce, modeOf } from '../service/enforcement';
 import { checkOptions } from './options';
-import type { ProcessorFactory } from './processor';
+import { UNKNOWN_CHANNEL, type ProcessorFactory } from './processor';
 
 const schema: JSONSchemaType<Record<string, never>> = {
   type: 'object',
@@ -17,14 +17,16 @@ const schema: JSONSchemaType<Record<string, never>> = {
 /**
  * Creates the `enforce` processor: per the channel's mode, `quarantine` publishes an invalid
  * message's envelope to `<quarantinePrefix>/<topic>`, `filter` a valid message unchanged to
- * `<validatedPrefix>/<topic>` (each publication's `kind` is the mode); `monitor`, and a message the
- * mode does not act on, is `skipped`. It takes no options.
+ * `<validatedPrefix>/<topic>` (each publication's `kind` is the mode); a message the mode does not
+ * act on is `skipped`, and a `monitor` channel's chain leaves it out. It takes no options.
  */
 export const createEnforce: ProcessorFactory = (options, { enforcement }) => {
   checkOptions(schema, options);
   return {
     name: 'enforce',
     outputPrefixes: [enforcement.quarantinePrefix, enforcement.validatedPrefix],
+    actsOn: (channel) =>
+      modeOf(enforcement, channel === UNKNOWN_CHANNEL ? undefined : channel) !== 'monitor',
     process({ verdict, payload, receivedAt }) {
       const republication = enforce(enforcement, verdict, payload, receivedAt);
       if (republication === undefined) return undefined;

@@ -7,6 +7,7 @@ export type {
   ProcessorOutcome,
   Publication,
 } from './processor';
+export { UNKNOWN_CHANNEL } from './processor';
 export { ProcessorChains, type ProcessorChainsOptions } from './processor-chains';
 export { processorMetrics, type ProcessorMetrics } from './processor-metrics';
 export {

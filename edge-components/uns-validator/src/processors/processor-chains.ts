@@ -16,11 +16,12 @@ import {
   DEFAULT_CHAIN,
 } from './chains-file';
 import type { ProcessorMetrics, ProcessorTally } from './processor-metrics';
-import type {
-  ProcessedMessage,
-  ProcessorFactory,
-  ProcessorOutcome,
-  Publication,
+import {
+  UNKNOWN_CHANNEL,
+  type ProcessedMessage,
+  type ProcessorFactory,
+  type ProcessorOutcome,
+  type Publication,
 } from './processor';
 
 /** What {@link ProcessorChains} needs. */
@@ -51,8 +52,6 @@ export interface ProcessorChainsOptions {
   readonly orderingKey?: (topic: string) => string;
 }
 
-/** The channel label of messages on unknown topics. */
-const UNKNOWN_CHANNEL = 'unknown';
 /** Quiet time after the chains file changes before it is reloaded (editors write in steps). */
 const RELOAD_DEBOUNCE_MS = 250;
 /** A failing processor is logged at most once per this interval (per channel), with a count. */
@@ -170,6 +169,11 @@ export class ProcessorChains {
     return false;
   }
 
+  /** Whether messages of this channel go through any processor at all. */
+  hasWork(channel: string | undefined): boolean {
+    return this.chainOf(channel).steps.length > 0;
+  }
+
   /** Runs a judged message through the chain of its channel; publications go to `publish`. */
   process(message: ProcessedMessage): void {
     const chain = this.chainOf(message.channel);
@@ -263,13 +267,15 @@ export class ProcessorChains {
     const chain: BoundChain = {
       channel,
       generation,
-      steps: steps.map((step) => ({
-        ...step,
-        channel,
-        tally: this.options.metrics.tally(channel, step.processor.name),
-        loggedAt: -Infinity,
-        unlogged: 0,
-      })),
+      steps: steps
+        .filter(({ processor }) => processor.actsOn?.(channel) ?? true)
+        .map((step) => ({
+          ...step,
+          channel,
+          tally: this.options.metrics.tally(channel, step.processor.name),
+          loggedAt: -Infinity,
+          unlogged: 0,
+        })),
     };
     generation.bound.set(channel, chain);
     return chain;

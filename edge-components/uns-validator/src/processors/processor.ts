@@ -49,6 +49,9 @@ export interface ProcessorOutcome {
   readonly next?: ProcessedMessage | null;
 }
 
+/** The channel label of messages on unknown topics (metrics, {@link Processor.actsOn}). */
+export const UNKNOWN_CHANNEL = 'unknown';
+
 /**
  * One step of a chain. `process` is called once per message, in order per topic (per edge node
  * for Sparkplug when the validator orders so), and may return its outcome directly (the fast path)
@@ -64,6 +67,13 @@ export interface Processor {
    * @default [] - the processor publishes nothing, or to topics the validator does not subscribe to.
    */
   readonly outputPrefixes?: readonly string[];
+  /**
+   * Whether the processor can do anything for messages of this channel (`unknown`: unknown
+   * topics); one that cannot is left out of the channel's chain, so it costs nothing per message
+   * (`enforce` on a `monitor` channel).
+   * @default every channel.
+   */
+  actsOn?(channel: string): boolean;
   process(
     message: ProcessedMessage,
   ): ProcessorOutcome | undefined | PromiseLike<ProcessorOutcome | undefined>;

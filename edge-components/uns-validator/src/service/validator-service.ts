@@ -297,13 +297,15 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
     this.aggregator.add(verdict, { receivedAt, payload });
     this.summaries.add(verdict);
     this.sampleViolation(verdict, payload, receivedAt);
-    this.processors.process({
-      topic: verdict.topic,
-      channel: verdict.channel,
-      verdict,
-      payload,
-      receivedAt,
-    });
+    if (this.processors.hasWork(verdict.channel)) {
+      this.processors.process({
+        topic: verdict.topic,
+        channel: verdict.channel,
+        verdict,
+        payload,
+        receivedAt,
+      });
+    }
     this.emit('verdict', { verdict, payload, receivedAt });
   }
 

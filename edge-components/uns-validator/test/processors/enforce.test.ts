@@ -67,7 +67,7 @@ describe('the enforce processor (the default chain)', () => {
     await chains.close();
   });
 
-  it('counts a republication ok and a message its mode leaves alone skipped, per channel', async () => {
+  it("counts a republication ok and a message its mode leaves alone skipped, per channel, and is not in a monitor channel's chain", async () => {
     const { chains, registry } = await loadChains(undefined, { enforcement: ENFORCEMENT });
 
     for (const message of messages()) chains.process(message);
@@ -77,10 +77,11 @@ describe('the enforce processor (the default chain)', () => {
       'telemetry/enforce/skipped': 1,
       'state/enforce/ok': 1,
       'state/enforce/skipped': 1,
-      'alarm/enforce/skipped': 1,
       'unknown/enforce/ok': 1,
       'sparkplugNode/enforce/skipped': 1,
     });
+    expect(chains.hasWork('alarm')).toBe(false);
+    expect(chains.hasWork('state')).toBe(true);
     await chains.close();
   });
 
