@@ -306,12 +306,19 @@ export class AdaptiveDispatcher extends EventEmitter<AdaptiveDispatcherEvents> {
     });
   }
 
-  /** Stops adapting, judges every message held or on a worker, and stops the workers. */
+  /**
+   * Stops adapting, judges every message held, waiting for room or on a worker, and stops the
+   * workers.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.timer);
     await this.changes;
+    // Messages waiting for room under backpressure are judged too: the pool is still open.
+    while (this.backlog !== undefined) {
+      await new Promise<void>((resolve) => this.releaseWaiters.push(resolve));
+    }
     await this.pool.close();
     this.judge.close();
   }

@@ -53,4 +53,20 @@ describe('the dispatcher under backpressure', () => {
     const metrics = (await validator.get('/metrics')).body;
     expect(metrics).not.toMatch(/^uns_validator_messages_dropped_total\{/m);
   });
+
+  it('judges the messages still waiting for room when it stops', async () => {
+    const { dispatcher } = validator.service;
+    const before = validator.verdicts.length;
+    for (let seq = 1; seq <= 100; seq++) {
+      dispatcher.dispatch(
+        TOPICS[0]!,
+        Buffer.from(telemetryBlock(seq)),
+        Date.now(),
+        performance.now(),
+      );
+    }
+    expect(dispatcher.writable).toBe(false);
+    await dispatcher.close();
+    expect(validator.verdicts.length - before).toBe(100);
+  });
 });
