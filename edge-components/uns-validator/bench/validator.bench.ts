@@ -27,6 +27,8 @@
  *    core can judge), `pool.spareCores` 0 (workers whatever the machine's load) and
  *    `pool.overload` backpressure, to see the dispatcher adapt on a machine whose cores the broker
  *    and publishers keep busy (`withoutSpareCores` in the JSON line).
+ * BENCH_DISPATCH sets the validator's `pool.dispatch` (default `adaptive`; `workers` judges every
+ * message on worker threads, `inline` on the main thread).
  * Each phase waits until every message arrived, or none arrived for 2 s, and counts lost messages:
  * published − judged (received) − dropped (`uns_validator_messages_dropped_total`). Prints the
  * issue's targets, met or missed, and ends with one JSON line. Figures depend on the machine and
@@ -51,6 +53,9 @@ const STEPS = parseSteps(process.env.BENCH_STEPS ?? '2000:10,20000:10,60000:10,2
 /** The schedule of the second step phase: a load one core cannot take, to see the dispatcher adapt. */
 const ADAPT_STEPS = parseSteps(process.env.BENCH_ADAPT_STEPS ?? '2000:5,max:10,2000:10');
 const PUBLISHERS = Number(process.env.BENCH_PUBLISHERS ?? 4);
+/** `pool.dispatch` of the validator in every phase (`workers` shows what threads cost). */
+const DISPATCH = (process.env.BENCH_DISPATCH ??
+  DEFAULT_CONFIG.pool.dispatch) as ValidatorConfig['pool']['dispatch'];
 const ASSETS = 20;
 /** RSS samples before this are warm-up; growth is measured after it. */
 const RSS_WARMUP_SECONDS = 5;
@@ -154,7 +159,7 @@ class BenchValidator {
           topics: ['acme/#'],
         },
         contracts: { paths: [join(__dirname, '..', '..', '..', 'asyncapi')], strict: false },
-        pool: { ...DEFAULT_CONFIG.pool, ...pool },
+        pool: { ...DEFAULT_CONFIG.pool, dispatch: DISPATCH, ...pool },
         http: { host: '127.0.0.1', port: 0 },
       },
       pino({ level: 'warn' }),
