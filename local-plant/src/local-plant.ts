@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { shutDownInSteps } from '@uns-mlops/edge-common';
 import { InferenceService, loadConfig as loadInferenceConfig } from '@uns-mlops/anomaly-inference';
 import { loadConfig as loadValidatorConfig, ValidatorService } from '@uns-mlops/uns-validator';
 import { defaultCells, publishLive, type PublishSummary } from '@uns-mlops/welding-simulator';
@@ -202,14 +203,28 @@ export class LocalPlant {
    */
   async stop(): Promise<PublishSummary> {
     this.stopSimulator.abort();
-    const summary = await this.parts.publishing.catch((error: unknown) => {
-      this.logger.error({ err: error }, 'simulator stopped with an error');
-      return emptySummary();
-    });
-    this.parts.loop?.stop();
-    await Promise.all([this.parts.validator.stop(), this.parts.inference.stop()]);
-    await this.parts.web.close();
-    await this.parts.broker?.close();
+    let summary = emptySummary();
+    await shutDownInSteps(
+      [
+        [
+          'the simulator',
+          async () => {
+            summary = await this.parts.publishing.catch((error: unknown) => {
+              this.logger.error({ err: error }, 'simulator stopped with an error');
+              return emptySummary();
+            });
+            this.parts.loop?.stop();
+          },
+        ],
+        [
+          'the validator and the inference runtime',
+          () => Promise.all([this.parts.validator.stop(), this.parts.inference.stop()]),
+        ],
+        ['the web server', () => this.parts.web.close()],
+        ['the broker', () => this.parts.broker?.close()],
+      ],
+      this.logger,
+    );
     return summary;
   }
 }

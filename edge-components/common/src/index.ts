@@ -8,3 +8,4 @@ export * from './query-parameters';
 export * from './memory-reclaimer';
 export * from './native-memory';
 export * from './model-contract-gate';
+export * from './shutdown';

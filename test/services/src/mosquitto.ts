@@ -21,6 +21,10 @@ export interface MosquittoBroker {
    * once it accepts an MQTT connection again.
    */
   restart(): Promise<void>;
+  /** Suspends the broker's process (SIGSTOP): it keeps its connections and answers nothing. */
+  freeze(): void;
+  /** Lets a frozen broker run again (SIGCONT). */
+  thaw(): void;
 }
 
 const MOSQUITTO = process.env.MOSQUITTO_BIN ?? '/usr/sbin/mosquitto';
@@ -125,6 +129,8 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
         await terminate(broker);
         broker = await launch();
       },
+      freeze: () => broker.kill('SIGSTOP'),
+      thaw: () => broker.kill('SIGCONT'),
     };
   };
   return options.port === undefined

@@ -25,6 +25,7 @@ import { anomalyApi } from './anomaly-api';
 import type { InferenceConfig } from './config';
 import { DriftReporter } from './drift-reporter';
 import {
+  endConnection,
   httpErrorLogger,
   type MemoryReclaimer,
   messageCount,
@@ -33,6 +34,8 @@ import {
   monitoringRoutes,
   startHttpServer,
   type RunningHttpServer,
+  shutDownInSteps,
+  unsubscribeAtShutdown,
   watchBrokerConnection,
 } from '@uns-mlops/edge-common';
 import { InferenceMetrics } from './metrics';
@@ -559,21 +562,28 @@ export class InferenceService extends EventEmitter<ServiceEvents> {
     this.drift.stop();
     for (const watch of this.watches) watch.stop();
     const connected = this.client.connected;
-    if (connected && this.host.geometry !== undefined) {
-      const filters = this.host.geometry.channels.map((c) => this.topics.telemetryFilter(c));
-      await new Promise<void>((resolve) => {
-        this.client.unsubscribe(filters, () => {
-          resolve();
-        });
-        setTimeout(resolve, 1000).unref();
-      });
-    }
-    await this.batcher.idle();
-    this.tracker?.closeAll();
-    if (this.host.serving !== undefined) this.publishStatus('stopped', undefined);
-    await this.client.endAsync(!connected);
-    await this.host.close();
-    await this.http?.close();
+    const filters =
+      this.host.geometry?.channels.map((channel) => this.topics.telemetryFilter(channel)) ?? [];
+    await shutDownInSteps(
+      [
+        ['the broker to unsubscribe', () => unsubscribeAtShutdown(this.client, filters)],
+        ['the windows assembled to be scored', () => this.batcher.idle()],
+        [
+          'the open anomaly runs and the stopped status',
+          () => {
+            this.tracker?.closeAll();
+            if (this.host.serving !== undefined) this.publishStatus('stopped', undefined);
+          },
+        ],
+        [
+          'the broker to acknowledge and disconnect',
+          () => endConnection(this.client, { connected, logger: this.logger }),
+        ],
+        ['the model sessions to close', () => this.host.close()],
+        ['the HTTP server to close', () => this.http?.close()],
+      ],
+      this.logger,
+    );
   }
 }
 

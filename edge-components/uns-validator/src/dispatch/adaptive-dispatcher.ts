@@ -34,8 +34,8 @@ export interface DispatchSink {
   ): void;
   /** Judging the message failed: its worker died or stalled on it, or the judge threw. */
   failed(error: unknown, topic: string, payload: Buffer, receivedAt: number, started: number): void;
-  /** The message was not judged: the queues were full. */
-  dropped(reason: 'queue-full'): void;
+  /** The message was not judged: the queues were full, or it came after the dispatcher closed. */
+  dropped(reason: 'queue-full' | 'stopping'): void;
 }
 
 /** Options of {@link AdaptiveDispatcher.start}. */
@@ -229,7 +229,9 @@ export class AdaptiveDispatcher extends EventEmitter<AdaptiveDispatcherEvents> {
         : { kind: 'message', topic, payload: ownBytes(payload) },
     );
     if (pending === undefined) {
-      if (this.options.overload === 'drop-newest') {
+      if (this.pool.closed) {
+        this.options.sink.dropped('stopping');
+      } else if (this.options.overload === 'drop-newest') {
         this.options.sink.dropped('queue-full');
       } else {
         this.backlog = [{ topic, payload, receivedAt, started }];

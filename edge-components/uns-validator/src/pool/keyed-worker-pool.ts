@@ -216,6 +216,11 @@ export class KeyedWorkerPool<Task, Result> extends EventEmitter<KeyedWorkerPoolE
     return this.slots.length;
   }
 
+  /** True once {@link close} was called: no task is accepted any more. */
+  get closed(): boolean {
+    return this.closing !== undefined;
+  }
+
   /** True while open and every worker has room, i.e. the next `submit` is accepted whatever its key. */
   get writable(): boolean {
     return this.closing === undefined && this.fullSlots === 0;

@@ -2,11 +2,14 @@ import { EventEmitter } from 'node:events';
 import { existsSync, watch, type FSWatcher } from 'node:fs';
 import {
   disableNagle,
+  endConnection,
   reclaimMemory,
   httpErrorLogger,
   mqttConnectionOptions,
   reclaimMemoryWhenQuiet,
   type MemoryReclaimer,
+  shutDownInSteps,
+  unsubscribeAtShutdown,
   watchBrokerConnection,
 } from '@uns-mlops/edge-common';
 import { availableParallelism } from 'node:os';
@@ -537,24 +540,32 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
     for (const timer of this.timers) clearInterval(timer);
     this.reclaimer?.stop();
     clearTimeout(this.reloadTimer);
-    await this.pruner.stop();
     const connected = this.client.connected;
-    if (connected) {
-      await new Promise<void>((resolve) => {
-        this.client.unsubscribe(this.config.broker.topics, () => {
-          resolve();
-        });
-        setTimeout(resolve, 1000).unref();
-      });
-    }
-    await this.dispatcher.close();
-    await this.processors.close();
-    this.publishSummaries();
-    // Without a connection there is nothing to flush; a graceful end would wait for one forever.
-    await this.client.endAsync(!connected);
-    await this.flusher.close();
-    await this.store.close();
-    await this.http?.close();
+    await shutDownInSteps(
+      [
+        ['the store pruner', () => this.pruner.stop()],
+        [
+          'the broker to unsubscribe',
+          () => unsubscribeAtShutdown(this.client, this.config.broker.topics),
+        ],
+        ['the messages received to be judged', () => this.dispatcher.close()],
+        ['the processor chains', () => this.processors.close()],
+        [
+          'the last summaries',
+          () => {
+            this.publishSummaries();
+          },
+        ],
+        [
+          'the broker to acknowledge and disconnect',
+          () => endConnection(this.client, { connected, logger: this.logger }),
+        ],
+        ['the store flush', () => this.flusher.close()],
+        ['the store to close', () => this.store.close()],
+        ['the HTTP server to close', () => this.http?.close()],
+      ],
+      this.logger,
+    );
   }
 }
 
