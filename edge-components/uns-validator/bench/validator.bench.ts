@@ -34,6 +34,7 @@
  * issue's targets, met or missed, and ends with one JSON line. Figures depend on the machine and
  * on what else runs on it; compare bare and validator from the same run.
  */
+import { LEAN_MQTT_CLIENT } from '@uns-mlops/edge-common';
 import { type MosquittoBroker, startMosquitto } from '@uns-mlops/test-services';
 import { connectAsync } from 'mqtt';
 import { join } from 'node:path';
@@ -113,9 +114,11 @@ async function bare(
   steps: readonly LoadStep[],
   onMessage: (payload: Buffer) => void,
 ): Promise<Phase> {
+  // The MQTT.js options the validator's client has (no debug logging per packet): the same cost.
   const client = await connectAsync(broker.url, {
     clientId: `bench-bare-${Date.now()}`,
     protocolVersion: 5,
+    ...LEAN_MQTT_CLIENT,
   });
   let received = 0;
   client.on('message', (_, payload) => {

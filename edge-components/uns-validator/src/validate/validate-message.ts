@@ -156,7 +156,6 @@ type ResolvedTopic =
   | { readonly match: TopicMatch<LoadedChannel>; readonly verdict?: undefined }
   | { readonly match?: undefined; readonly verdict: Verdict };
 
-/** The channel a topic resolves to, or the verdict when it resolves to none. */
 /**
  * Topics resolved to their channel, per set of compiled contracts: a plant's topics are few and
  * recur, and matching plus checking the parameters costs more than the payload's schema. Only
@@ -165,13 +164,20 @@ type ResolvedTopic =
  */
 const resolvedTopics = new WeakMap<LoadedContracts, Map<string, ResolvedTopic>>();
 const RESOLVED_TOPICS_LIMIT = 10_000;
+/** The set of the previous call and its topics: the next message is almost always judged by it. */
+let lastResolved: { contracts: LoadedContracts; topics: Map<string, ResolvedTopic> } | undefined;
 
+/** The channel a topic resolves to, or the verdict when it resolves to none. */
 function resolveTopic(contracts: LoadedContracts, topic: string): ResolvedTopic {
-  let resolved = resolvedTopics.get(contracts);
-  if (resolved === undefined) {
-    resolved = new Map();
-    resolvedTopics.set(contracts, resolved);
+  if (lastResolved?.contracts !== contracts) {
+    let topics = resolvedTopics.get(contracts);
+    if (topics === undefined) {
+      topics = new Map();
+      resolvedTopics.set(contracts, topics);
+    }
+    lastResolved = { contracts, topics };
   }
+  const resolved = lastResolved.topics;
   const known = resolved.get(topic);
   if (known !== undefined) return known;
   const fresh = matchTopic(contracts, topic);
@@ -217,29 +223,22 @@ function sizeError(
   };
 }
 
-const UTF8_BOM = [0xef, 0xbb, 0xbf];
-const UTF16_BOMS = [
-  [0xfe, 0xff],
-  [0xff, 0xfe],
-];
-
-function startsWith(payload: Uint8Array, prefix: readonly number[]): boolean {
-  return prefix.every((byte, index) => payload[index] === byte);
-}
-
 /**
  * A UTF-8 byte-order mark the channel rejects (its `x-byte-order-mark`), or a UTF-16 one (JSON on
  * the UNS is UTF-8): an `encoding` error.
  */
 function byteOrderMarkError(channel: LoadedChannel, payload: Uint8Array): VerdictError | undefined {
-  if (startsWith(payload, UTF8_BOM) && channel.payloadRules.byteOrderMark === 'reject') {
+  const first = payload[0];
+  const second = payload[1];
+  if (first === 0xef && second === 0xbb && payload[2] === 0xbf) {
+    if (channel.payloadRules.byteOrderMark !== 'reject') return undefined;
     return {
       kind: 'encoding',
       path: '',
       message: `payload starts with a UTF-8 byte-order mark (EF BB BF), which channel '${channel.id}' does not accept (x-byte-order-mark: reject)`,
     };
   }
-  if (UTF16_BOMS.some((mark) => startsWith(payload, mark))) {
+  if ((first === 0xfe && second === 0xff) || (first === 0xff && second === 0xfe)) {
     return {
       kind: 'encoding',
       path: '',
