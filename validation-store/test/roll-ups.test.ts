@@ -1,4 +1,4 @@
-import { startPostgres, type PostgresServer } from '@uns-mlops/test-services';
+import { seededRandom, startPostgres, type PostgresServer } from '@uns-mlops/test-services';
 import {
   countsUnion,
   DAILY,
@@ -36,20 +36,9 @@ interface CountRow {
   invalid: number;
 }
 
-/** Deterministic pseudo-random numbers (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 /** `count` rows over three days from T0 (buckets of 30 s, 60 s and 300 s), some of 0 messages. */
 function someRows(seed: number, count: number): CountRow[] {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const pick = <T>(values: readonly T[]): T => values[Math.floor(next() * values.length)] as T;
   return Array.from({ length: count }, () => {
     const errorKind = pick(['', '', 'schema-violation', 'unknown-topic']);
@@ -272,7 +261,7 @@ describe('the roll-ups of validation_counts', () => {
   it('give every range the sums of the buckets alone, per slice and per trend step', async () => {
     await applyMigrations(client, readMigrations());
     await addCounts(client, someRows(3, 5_000));
-    const next = random(4);
+    const next = seededRandom(4);
     const ranges = Array.from({ length: 40 }, () => {
       const a = T0 - HOUR + Math.floor(next() * 4 * DAY);
       const b = T0 - HOUR + Math.floor(next() * 4 * DAY);

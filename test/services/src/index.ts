@@ -14,6 +14,7 @@ export {
 export { freePort } from './ports';
 export { OPENAPI_FILE, schemaProblems } from './openapi';
 export { waitUntil } from './wait';
+export { seededRandom } from './seeded-random';
 export { makeOnceUnderLock } from './lock-file';
 export { runComponent, type ComponentLaunch, type ComponentProcess } from './component';
 export {

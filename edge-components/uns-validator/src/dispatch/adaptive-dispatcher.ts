@@ -286,9 +286,11 @@ export class AdaptiveDispatcher extends EventEmitter<AdaptiveDispatcherEvents> {
    * force one). Resolves once the change is in effect.
    */
   async rearrange(change: DispatchChange, load?: LoadSample): Promise<void> {
-    const from = this.current;
+    // Read once the changes queued before this one are done: the arrangement actually left.
+    let from = this.current;
     const begun = performance.now();
     await this.exclusively(async () => {
+      from = this.current;
       const sessions = this.judge.takeSessions();
       for (const taken of await this.toEachWorker({ kind: 'take-sessions' })) {
         sessions.push(...(taken as EdgeNodeSnapshot[]));

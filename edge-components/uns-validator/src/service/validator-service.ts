@@ -155,6 +155,9 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
       databaseUrl: config.store.databaseUrl,
       dataDir: config.store.dataDir,
     });
+    let processors: ProcessorChains | undefined;
+    let dispatcher: AdaptiveDispatcher | undefined;
+    let service: ValidatorService | undefined;
     try {
       const applied = await store.migrate();
       if (applied.length > 0) logger.info({ migrations: applied }, 'store migrated');
@@ -167,7 +170,7 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
       // The service is created last; what reaches it before (nothing: it has not connected yet)
       // would be ignored.
       const started: { service?: ValidatorService } = {};
-      const processors = await ProcessorChains.load({
+      processors = await ProcessorChains.load({
         file: config.processors.file,
         enforcement: config.enforcement,
         logger,
@@ -189,7 +192,7 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
         },
       };
       // Connect only once every worker is up: messages would otherwise pile up and be dropped.
-      const dispatcher = await AdaptiveDispatcher.start({
+      dispatcher = await AdaptiveDispatcher.start({
         contracts: { described: descriptions, compiled: contracts },
         limits: config.limits,
         policy: {
@@ -207,7 +210,7 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
         taskTimeoutMs: config.pool.taskTimeoutMs,
         sink,
       });
-      const service = new ValidatorService(
+      service = new ValidatorService(
         config,
         logger,
         store,
@@ -220,7 +223,14 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
       await service.begin();
       return service;
     } catch (error) {
-      await store.close();
+      // What had started stops again: the broker connection, the worker threads, the plug-ins.
+      if (service !== undefined) {
+        await service.stop().catch(() => undefined);
+      } else {
+        await dispatcher?.close();
+        await processors?.close();
+        await store.close();
+      }
       throw error;
     }
   }

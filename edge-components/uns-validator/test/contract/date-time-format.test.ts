@@ -1,19 +1,9 @@
+import { seededRandom } from '@uns-mlops/test-services';
 import { fullFormats } from 'ajv-formats/dist/formats';
 import { DATE_TIME_FORMAT } from '../../src/contract/date-time-format';
 
 const ajvFormats = (fullFormats['date-time'] as { validate: (value: string) => boolean }).validate;
 const fast = DATE_TIME_FORMAT.validate as (value: string) => boolean;
-
-/** A deterministic pseudo-random sequence (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('the date-time format', () => {
   it.each([
@@ -42,7 +32,7 @@ describe('the date-time format', () => {
   });
 
   it('agrees with ajv-formats on 50,000 mutations of timestamps', () => {
-    const next = random(17);
+    const next = seededRandom(17);
     const alphabet = '0123456789-:.TtZz +5\u00a0x';
     const templates = [
       '2024-02-29T23:59:59.123456Z',

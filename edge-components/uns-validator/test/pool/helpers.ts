@@ -6,18 +6,6 @@ export function fixture(name: string): string {
   return join(__dirname, 'fixtures', `${name}.ts`);
 }
 
-/** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 /** A gate shared with `gated-worker`: tasks block until it opens. */
 export function createGate(): { gate: Int32Array; open: () => void } {
   const gate = new Int32Array(new SharedArrayBuffer(4));

@@ -1,6 +1,7 @@
 import { KeyedWorkerPool } from '../../src/pool';
 import type { OrderedResult, OrderedTask } from './fixtures/ordered-worker';
-import { accepted, fixture, seededRandom } from './helpers';
+import { seededRandom } from '@uns-mlops/test-services';
+import { accepted, fixture } from './helpers';
 
 describe('KeyedWorkerPool ordering and routing', () => {
   let pool: KeyedWorkerPool<OrderedTask, OrderedResult>;
