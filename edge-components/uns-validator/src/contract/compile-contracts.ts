@@ -12,6 +12,7 @@ import type {
   LoadedMessage,
   LoadedParameter,
 } from './model';
+import { fixedProperties } from './fixed-properties';
 import { backtrackingPatterns } from './backtracking-patterns';
 import { SchemaCompiler } from './schema-compiler';
 import { TopicMatcher } from './topic-matcher';
@@ -55,10 +56,24 @@ function compileChannel(
   });
   const messages: LoadedMessage[] = channel.messages.map(({ id, payloadFormat, payloadSchema }) => {
     if (payloadSchema === undefined) {
-      return { id, payloadFormat, payloadSchema, validate: undefined, test: undefined };
+      return {
+        id,
+        payloadFormat,
+        payloadSchema,
+        validate: undefined,
+        test: undefined,
+        fixedProperties: [],
+      };
     }
     const { validate, test } = compiler.compilePayload(payloadSchema);
-    return { id, payloadFormat, payloadSchema, validate, test };
+    return {
+      id,
+      payloadFormat,
+      payloadSchema,
+      validate,
+      test,
+      fixedProperties: fixedProperties(payloadSchema),
+    };
   });
   return {
     id: channel.id,

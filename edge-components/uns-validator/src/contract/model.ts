@@ -3,6 +3,7 @@
  * start-up, read for every message.
  */
 import type { AnySchema, ValidateFunction } from 'ajv';
+import type { FixedProperty } from './fixed-properties';
 import type { TopicMatcher } from './topic-matcher';
 
 /** How a message's payload is encoded: JSON, or a binary Sparkplug B protobuf. */
@@ -65,6 +66,11 @@ export interface LoadedMessage {
   readonly validate: ValidateFunction | undefined;
   /** Compiled `payloadSchema`, stopping at the first error; `undefined` accepts any JSON payload. */
   readonly test: ValidateFunction | undefined;
+  /**
+   * The top-level properties `payloadSchema` fixes (see `fixedProperties`): a payload with another
+   * value in one of them is not this message, without running `test`.
+   */
+  readonly fixedProperties: readonly FixedProperty[];
 }
 
 /** A channel of a loaded contract. */

@@ -4,6 +4,7 @@
  * and what a message may cost is bounded by {@link JudgingLimits}.
  */
 import type { ErrorObject } from 'ajv';
+import { ruledOut } from '../contract/fixed-properties';
 import type { LoadedChannel, LoadedContracts, LoadedMessage } from '../contract/model';
 import type { TopicMatch } from '../contract/topic-matcher';
 import type { Verdict, VerdictError } from '../verdict';
@@ -323,7 +324,10 @@ function judgePayload(
     return verdict(topic, match, only.id, schemaErrors(only, data, maxErrors));
   }
 
-  const matched = messages.filter((message) => conforms(message, data));
+  // A message whose fixed property the payload contradicts (another `unit`) is not tested.
+  const matched = messages.filter(
+    (message) => !ruledOut(message.fixedProperties, data) && conforms(message, data),
+  );
   const [single] = matched;
   if (matched.length === 1 && single !== undefined) {
     return verdict(topic, match, single.id, NO_ERRORS);

@@ -132,6 +132,7 @@ describe('loadContracts', () => {
           payloadSchema: undefined,
           validate: undefined,
           test: undefined,
+          fixedProperties: [],
         },
       ]);
     }
