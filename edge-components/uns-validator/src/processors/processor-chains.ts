@@ -50,6 +50,12 @@ export interface ProcessorChainsOptions {
    * @default the topic.
    */
   readonly orderingKey?: (topic: string) => string;
+  /**
+   * The channel ids of the contracts in force: a chain keyed by an id not among them (a typo, a
+   * channel renamed) would never run, so loading and reloading warn about it.
+   * @default none - no check.
+   */
+  readonly channelIds?: () => Iterable<string>;
 }
 
 /** Quiet time after the chains file changes before it is reloaded (editors write in steps). */
@@ -144,6 +150,7 @@ export class ProcessorChains {
     built: BuiltChains,
   ) {
     this.generation = generationOf(built);
+    this.warnAboutUnknownChannels(built);
   }
 
   /**
@@ -252,7 +259,21 @@ export class ProcessorChains {
     this.retire(previous);
     metrics.countReload('applied');
     logger.info({ file, chains: [...built.chains.keys()] }, 'processor chains reloaded');
+    this.warnAboutUnknownChannels(built);
     return true;
+  }
+
+  private warnAboutUnknownChannels(built: BuiltChains): void {
+    const { channelIds, file, logger } = this.options;
+    if (channelIds === undefined) return;
+    const known = new Set([...channelIds(), DEFAULT_CHAIN, UNKNOWN_CHANNEL]);
+    const unknown = [...built.chains.keys()].filter((channel) => !known.has(channel));
+    if (unknown.length > 0) {
+      logger.warn(
+        { file, channels: unknown },
+        'processor chains for channels that no contract in force has: they never run',
+      );
+    }
   }
 
   private chainOf(channel: string | undefined): BoundChain {

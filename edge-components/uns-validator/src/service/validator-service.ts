@@ -179,6 +179,7 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
           started.service?.republish(publication);
         },
         orderingKey,
+        channelIds: () => channelIdsOf(started.service?.loadedContracts ?? contracts),
       });
       const sink: DispatchSink = {
         verdict: (verdict, _topic, payload, receivedAt, begun) => {
@@ -577,6 +578,11 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
       this.logger,
     );
   }
+}
+
+/** The ids of every channel of the contracts. */
+function channelIdsOf(contracts: LoadedContracts): string[] {
+  return contracts.contracts.flatMap(({ channels }) => channels.map(({ id }) => id));
 }
 
 /** The worker entry: the bundle beside `main.js` in the artifact, the TypeScript source otherwise. */

@@ -362,6 +362,29 @@ describe('processor chains', () => {
       await chains.close();
     });
 
+    it('warns, at load and at reload, about a chain for a channel that no contract has', async () => {
+      const unknownChannels = (logs: Record<string, unknown>[]) =>
+        logs
+          .filter(({ msg }) => String(msg).startsWith('processor chains for channels that no'))
+          .map(({ channels }) => channels);
+      const channelIds = () =>
+        contracts.contracts.flatMap(({ channels }) => channels.map(({ id }) => id));
+      const { chains, file, logs } = await loadChains(
+        'chains:\n  default: [{ use: enforce }]\n  telemtry: [{ use: enforce }]\n',
+        { channelIds },
+      );
+      expect(unknownChannels(logs)).toEqual([['telemtry']]);
+
+      writeFileSync(
+        file!,
+        'chains:\n  telemetry: [{ use: enforce }]\n  stat: [{ use: enforce }]\n',
+      );
+      await expect(chains.reload()).resolves.toBe(true);
+
+      expect(unknownChannels(logs)).toEqual([['telemtry'], ['stat']]);
+      await chains.close();
+    });
+
     it('reloads by itself when the file changes, once watched', async () => {
       const test = testProcessors();
       const { chains, file } = await loadChains(
