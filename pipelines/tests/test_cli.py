@@ -11,6 +11,7 @@ import pytest
 from conftest import FAST_TRAINING, SCHEMA, WELDING, make_pump_frame, read_json, run_cli
 
 from uns_anomaly.bundle import validate_manifest
+from uns_anomaly.score import row_scores
 
 
 def test_train_writes_the_bundle_the_evaluation_and_the_plot(trained_bundle: Path) -> None:
@@ -118,6 +119,28 @@ def test_the_pipeline_runs_unchanged_on_wide_non_welding_data(pump_csv: Path, tm
     assert scores["timestamp"].iloc[0] == pytest.approx(1_700_000_000.0)
 
 
+def test_a_new_line_with_400_rows_trains_a_conv1d_model_on_windows_of_60(tmp_path: Path) -> None:
+    # A data scientist's first try on a new line: a few hundred rows of normal operation, a window
+    # that is not a power of two. The windows overlap for training, the warnings give the numbers.
+    rows = tmp_path / "first-rows.csv"
+    make_pump_frame().head(400).assign(state="ok").to_csv(rows, index=False)
+    out = tmp_path / "model"
+    result = run_cli(
+        "train", "--input", str(rows), "--channels", "flow_rate,discharge_pressure,motor_current,vibration_rms",
+        "--time-column", "timestamp", "--window", "60", "--architecture", "conv1d",
+        "--out", str(out), *FAST_TRAINING,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "training stride 1 (chosen from the data): 181 training windows" in result.stdout
+    assert "warning: the threshold rests on 21 validation windows; the 0.995 quantile needs 200" in result.stdout
+    manifest = read_json(out / "manifest.json")
+    validate_manifest(manifest, SCHEMA)
+    assert manifest["window"] == {"length": 60, "stride": 30}
+    scored = tmp_path / "scores.csv"
+    assert run_cli("score", "--model", str(out), "--input", str(rows), "--out", str(scored)).returncode == 0
+    assert pd.read_csv(scored)["score"].notna().all()
+
+
 def _one_line_error(result: object) -> str:
     assert result.returncode == 2, result.stderr  # type: ignore[attr-defined]
     lines = result.stderr.strip().splitlines()  # type: ignore[attr-defined]
@@ -187,3 +210,22 @@ def test_score_rejects_a_missing_bundle_and_a_missing_channel(trained_bundle: Pa
     assert "no manifest.json" in _one_line_error(result)
     result = run_cli("score", "--model", str(trained_bundle), "--input", str(source), "--out", str(tmp_path / "s.csv"))
     assert "not found" in _one_line_error(result)
+
+
+@pytest.mark.parametrize(
+    ("how", "expected"),
+    [
+        ("max", [1, 1, 2, 2, 3, 3, 4, 4, 4, 4, np.nan]),
+        ("mean", [1, 1, 1.5, 1.5, 2.5, 2.5, 3.5, 3.5, 4, 4, np.nan]),
+        ("last", [1, 1, 2, 2, 3, 3, 4, 4, 4, 4, np.nan]),
+    ],
+)
+def test_a_rows_score_is_the_max_mean_or_last_of_the_windows_covering_it(how: str, expected: list[float]) -> None:
+    # windows of 4 samples starting every 2: samples 2-7 are in two windows, sample 10 in none
+    scores = row_scores(11, np.array([0, 2, 4, 6]), 4, np.array([1.0, 2.0, 3.0, 4.0]), how)
+    np.testing.assert_array_equal(scores, np.array(expected))
+
+
+def test_last_differs_from_max_when_a_later_window_scores_lower() -> None:
+    scores = row_scores(6, np.array([0, 2]), 4, np.array([5.0, 1.0]), "last")
+    np.testing.assert_array_equal(scores, [5, 5, 1, 1, 1, 1])

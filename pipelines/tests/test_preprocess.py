@@ -9,16 +9,39 @@ import argparse
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import CELLS, LINE, UNINSPECTED_SECONDS, WELDING, make_cells_frame, read_json
+from conftest import CELLS, LINE, UNINSPECTED_SECONDS, WELDING, make_cells_frame, make_pump_frame, read_json
 
 from uns_anomaly.baseline import MIN_ASSET_SAMPLES, Histogram, histogram, psi_of
 from uns_anomaly.dataset_io import ReadOptions, read_samples
-from uns_anomaly.preprocess import PreprocessOptions, add_read_arguments, preprocess, read_options_from
+from uns_anomaly.preprocess import (
+    MAX_TRAINING_WINDOWS,
+    MIN_TRAINING_WINDOWS,
+    PreprocessOptions,
+    add_read_arguments,
+    choose_training_stride,
+    preprocess,
+    read_options_from,
+    window_count,
+)
 from uns_anomaly.errors import InputError
 from uns_anomaly.regularize import build_grid
 from uns_anomaly.windows import WindowSet
 
 READ = ReadOptions(channels=WELDING, label_column="label")
+
+PUMP = ReadOptions(
+    channels=("flow_rate", "discharge_pressure", "motor_current", "vibration_rms"),
+    time_column="timestamp",
+    label_column="state",
+    normal_label="ok",
+)
+
+
+def first_rows(folder: Path, rows: int) -> Path:
+    """The pump log's first ``rows`` rows (normal operation) as a CSV file."""
+    path = folder / "pump.csv"
+    make_pump_frame().head(rows).assign(state="ok").to_csv(path, index=False)
+    return path
 
 
 @pytest.fixture(scope="module")
@@ -219,3 +242,47 @@ def test_rejects_an_unknown_label_equal_to_the_normal_one(welding_data: Path, tm
     with pytest.raises(InputError, match="unknown label must differ"):
         preprocess(welding_data, tmp_path, ReadOptions(WELDING, label_column="label", unknown_label="normal"),
                    PreprocessOptions())
+
+
+@pytest.mark.parametrize(
+    ("lengths", "window", "stride", "chosen"),
+    [
+        ([100_000], 128, 64, 64),  # 1,561 windows at the scoring stride: kept
+        ([10_000], 128, 64, 38),  # 155 at 64: the longest stride giving 256 or more
+        ([240], 60, 30, 1),  # 7 at 30, 181 even at 1: windows overlap in all but one sample
+        ([5_000_000], 128, 64, 100),  # 78,123 at 64: the shortest stride giving at most 50,000
+        ([100_000_000], 128, 64, 128),  # too many even one window apart: never a sample left out
+    ],
+)
+def test_the_training_stride_follows_the_amount_of_data(
+    lengths: list[int], window: int, stride: int, chosen: int
+) -> None:
+    assert choose_training_stride(lengths, window, stride) == chosen
+    count = window_count(lengths, window, chosen)
+    if 1 < chosen < stride:
+        assert count >= MIN_TRAINING_WINDOWS > window_count(lengths, window, chosen + 1)
+    if stride < chosen < window:
+        assert count <= MAX_TRAINING_WINDOWS < window_count(lengths, window, chosen - 1)
+
+
+def test_few_rows_give_overlapping_training_windows_and_test_windows_at_the_scoring_stride(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A new line's first 400 rows, a window of 60: at the scoring stride (30) the training
+    # period (240 rows) would hold 7 windows and validation 2.
+    metadata = preprocess(first_rows(tmp_path, 400), tmp_path / "out", PUMP, PreprocessOptions(window=60, stride=30))
+    splits = metadata["splits"]
+    assert (splits["train"]["stride"], splits["validation"]["stride"], splits["test"]["stride"]) == (1, 1, 30)  # type: ignore[index]
+    assert len(WindowSet.load(tmp_path / "out" / "train")) > 7 * 20
+    assert metadata["window"] == {"length": 60, "stride": 30}
+    out = capsys.readouterr().out
+    assert "training stride 1 (chosen from the data): 181 training windows" in out
+    assert f"warning: only 181 training windows (of 60 samples in 240 training time steps); {MIN_TRAINING_WINDOWS}" in out
+
+
+def test_a_given_training_stride_is_kept(tmp_path: Path) -> None:
+    options = PreprocessOptions(window=60, stride=30, train_stride=10)
+    metadata = preprocess(first_rows(tmp_path, 400), tmp_path / "out", PUMP, options)
+    assert metadata["splits"]["train"]["stride"] == 10  # type: ignore[index]
+    with pytest.raises(InputError, match="training stride must be >= 1"):
+        PreprocessOptions(train_stride=0).check()

@@ -21,6 +21,7 @@ from uns_anomaly.evaluate import evaluate
 from uns_anomaly.export import ExportCheckError, check_export, export_onnx
 from uns_anomaly.model import AnomalyScorer, ArchitectureConfig, build_autoencoder
 from uns_anomaly.preprocess import PreprocessOptions, preprocess
+from uns_anomaly.thresholds import ThresholdRule
 from uns_anomaly.train import Hyperparameters, fit, mean_loss, train
 from uns_anomaly.windows import WindowSet
 
@@ -79,8 +80,48 @@ def test_conv1d_decoder_upsamples_and_convolves_without_transposed_convolutions(
     model = build_autoencoder(3, 64, ArchitectureConfig(architecture="conv1d"))
     kinds = {type(m).__name__ for m in model.modules()}
     assert "Upsample" in kinds and "ConvTranspose1d" not in kinds
-    with pytest.raises(InputError, match="divisible by 8"):
-        build_autoencoder(3, 100, ArchitectureConfig(architecture="conv1d"))
+
+
+@pytest.mark.parametrize("window", [60, 64, 7])
+def test_conv1d_takes_any_window_length_and_exports_it(window: int, tmp_path: Path) -> None:
+    # 60 is not a multiple of 2^3: the window is padded at its end inside the model, and the
+    # reconstruction cut back, so the bundle still reads and scores windows of 60 samples.
+    scorer = AnomalyScorer(build_autoencoder(3, window, ArchitectureConfig(architecture="conv1d")))
+    x = np.random.default_rng(window).normal(size=(4, 3, window)).astype(np.float32)
+    with torch.no_grad():
+        score, reconstruction = scorer(torch.from_numpy(x))
+    assert reconstruction.shape == x.shape
+    np.testing.assert_allclose(score.numpy(), np.square(x - reconstruction.numpy()).mean(axis=(1, 2)), rtol=1e-5)
+    path = export_onnx(scorer, tmp_path / "m.onnx", 3, window)
+    assert max(check_export(scorer, path, x).values()) <= 1e-5
+
+
+def test_pca_keeps_the_components_that_explain_the_variance_asked_for_and_exports(
+    prepared: Path, tmp_path: Path
+) -> None:
+    train_windows = WindowSet.load(prepared / "train").windows
+    validation = WindowSet.load(prepared / "validation").windows
+    scorers = {}
+    for share in (0.9, 0.99):
+        hp = replace(FAST, architecture=ArchitectureConfig(architecture="pca", explained_variance=share))
+        scorer, history, best = fit(train_windows, validation, hp)
+        assert (len(history), best) == (1, 1)
+        assert share <= history[0]["explainedVariance"] < share + 0.01
+        scorers[share] = (scorer, history[0])
+    (few, few_fit), (many, many_fit) = scorers[0.9], scorers[0.99]
+    assert few_fit["components"] < many_fit["components"] <= ArchitectureConfig().latent_dim
+    assert many_fit["validation_loss"] < few_fit["validation_loss"]
+    # windows with noise the training windows never had score far above the normal ones
+    noisy = validation[:64].copy()
+    noisy[:, 0, :] += np.random.default_rng(1).normal(0, 1, noisy[:, 0, :].shape).astype(np.float32)
+    with torch.no_grad():
+        normal = many(torch.from_numpy(validation[:64]))[0].numpy()
+        disturbed = many(torch.from_numpy(noisy))[0].numpy()
+    assert disturbed.min() > normal.max()
+    # noise of variance 1 on one channel of four, mostly outside the kept components: about +0.25
+    assert (disturbed - normal).min() > 0.15
+    path = export_onnx(many, tmp_path / "pca.onnx", *train_windows.shape[1:])
+    assert max(check_export(many, path, validation[:256]).values()) <= 1e-5
 
 
 def test_exported_model_has_a_dynamic_batch_and_both_outputs(model_dir: Path) -> None:
@@ -124,11 +165,23 @@ def test_evaluate_reads_a_model_tar_gz_as_sagemaker_hands_it_over(model_dir: Pat
 
 
 def test_threshold_is_the_quantile_of_validation_scores_times_the_margin(model_dir: Path, prepared: Path, tmp_path: Path) -> None:
-    evaluation = _evaluate(model_dir, prepared, tmp_path, quantile=0.9, margin=1.2, model_version="1")
+    evaluation = _evaluate(model_dir, prepared, tmp_path, rule=ThresholdRule(quantile=0.9, margin=1.2), model_version="1")
     session = ort.InferenceSession(str(model_dir / "model.onnx"))
     scores = session.run(["score"], {"window": WindowSet.load(prepared / "validation").windows})[0]
     assert evaluation["threshold"]["value"] == pytest.approx(np.quantile(scores, 0.9) * 1.2, rel=1e-6)  # type: ignore[index]
     assert evaluation["reconstruction_error"]["count"] == len(scores)  # type: ignore[index]
+
+
+def test_a_pot_threshold_goes_into_the_evaluation_and_the_manifest_with_its_evidence(
+    model_dir: Path, prepared: Path, tmp_path: Path
+) -> None:
+    evaluation = _evaluate(model_dir, prepared, tmp_path, rule=ThresholdRule(name="pot", initial_quantile=0.8), model_version="1")
+    manifest = read_json(tmp_path / "bundle" / "manifest.json")
+    validate_manifest(manifest, SCHEMA)
+    assert manifest["threshold"] == evaluation["threshold"]
+    parameters = evaluation["threshold"]["parameters"]  # type: ignore[index]
+    assert parameters["excesses"] >= 10 and parameters["evidence"]["folds"] == 2
+    assert evaluation["threshold"]["value"] > parameters["initialThreshold"]  # type: ignore[index]
 
 
 def test_evaluation_json_has_the_property_file_paths_and_per_class_metrics(model_dir: Path, prepared: Path, tmp_path: Path) -> None:

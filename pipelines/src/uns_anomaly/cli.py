@@ -32,7 +32,8 @@ from .preprocess import (
     read_options_from,
     split_list,
 )
-from .score import READ_OPTIONS_FILE, saved_read_options, score_file
+from .score import READ_OPTIONS_FILE, ROW_SCORES, saved_read_options, score_file
+from .thresholds import threshold_rule_from
 from .train import ONNX_FILE, TRAINING_FILE, add_hyperparameter_arguments, hyperparameters_from, train
 
 WELDING_CHANNELS = "arc_current,arc_voltage,wire_feed_speed,gas_flow"
@@ -58,8 +59,7 @@ def _train(args: argparse.Namespace) -> None:
             work / "data" / "test",
             work / "evaluation",
             work / "bundle",
-            args.threshold_quantile,
-            args.threshold_margin,
+            threshold_rule_from(args),
             args.model_name,
             args.model_version,
         )
@@ -96,7 +96,7 @@ def _score(args: argparse.Namespace) -> None:
         delimiter=args.delimiter.encode().decode("unicode_escape") if args.delimiter else None,
         time_unit=str(pick("time_unit") or "s"),
     )
-    result = score_file(args.model, args.input, args.out, read)
+    result = score_file(args.model, args.input, args.out, read, args.row_score)
     flagged = int(result["flag"].sum(skipna=True))
     say(f"scored {len(result)} time steps: {flagged} flagged, {int(result['score'].isna().sum())} not scored; wrote {args.out}")
 
@@ -121,6 +121,9 @@ def build_parser() -> argparse.ArgumentParser:
     for name in ("time-column", "series-columns", "channel-column", "value-column", "time-unit"):
         score.add_argument(f"--{name}", default=None, help="default: as in training")
     score.add_argument("--delimiter", default=None, help="CSV delimiter (default: detected)")
+    score.add_argument("--row-score", default="max", choices=list(ROW_SCORES),
+                       help="a time step's score from the windows covering it: their maximum (default), "
+                       "mean, or the last one's")
     return parser
 
 

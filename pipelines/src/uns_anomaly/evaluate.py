@@ -2,9 +2,11 @@
 
 Scores are computed by onnxruntime on the exported ``model.onnx``, i.e. by the artifact that ships.
 
-Threshold rule: the ``quantile`` (default 0.995) of the scores of the held-out normal validation
-windows, multiplied by ``margin`` (default 1.0; raise it to trade recall for fewer false alarms
-under drift). A window is anomalous when its score is greater than the threshold.
+Threshold rule (:mod:`uns_anomaly.thresholds`): by default the ``quantile`` (0.995) of the scores of
+the held-out normal validation windows, multiplied by ``margin`` (1.0; raise it to trade recall for
+fewer false alarms under drift); or peaks over threshold (extreme value theory). The rule, its
+parameters and its held-out false alarm rate are in ``evaluation.json`` and the manifest. A window
+is anomalous when its score is greater than the threshold.
 
 Metrics (test period, when it has labelled normal and anomalous windows): precision, recall and F1
 of the window flags at the threshold, ROC-AUC and PR-AUC (average precision) of the scores; per
@@ -39,13 +41,12 @@ from .bundle import build_manifest, write_bundle
 from .console import guarded, say
 from .errors import InputError
 from .preprocess import METADATA_FILE
+from .thresholds import ThresholdRule, add_threshold_rule_arguments, choose_threshold, threshold_rule_from
 from .train import ONNX_FILE, TRAINING_FILE
 from .windows import ANOMALY_LABEL_SHARE, WindowSet
 
 EVALUATION_FILE = "evaluation.json"
 PLOT_FILE = "error-distribution.png"
-DEFAULT_QUANTILE = 0.995
-DEFAULT_MARGIN = 1.0
 SCORE_BATCH = 1024
 DRIFT_STATISTIC = (
     "PSI against the bundle's baseline: each channel's normal samples per period, the scores of the "
@@ -94,19 +95,6 @@ def distribution(scores: np.ndarray) -> dict[str, float | int | None]:
     for q in (0.5, 0.9, 0.95, 0.99, 0.995, 0.999):
         stats[f"p{q * 100:g}".replace(".", "_")] = float(np.quantile(scores, q))
     return stats
-
-
-def choose_threshold(validation_scores: np.ndarray, quantile: float, margin: float) -> dict[str, object]:
-    if not 0 < quantile <= 1:
-        raise InputError(f"threshold quantile must be in (0, 1], got {quantile}")
-    if margin <= 0:
-        raise InputError(f"threshold margin must be > 0, got {margin}")
-    value = float(np.quantile(validation_scores, quantile)) * margin
-    return {
-        "value": value,
-        "rule": f"quantile {quantile:g} of the scores of held-out normal validation windows x {margin:g}",
-        "parameters": {"quantile": quantile, "margin": margin, "validationWindows": int(validation_scores.size)},
-    }
 
 
 def _value(x: float | None) -> dict[str, float | None]:
@@ -237,8 +225,7 @@ def evaluate(
     test_dir: Path,
     evaluation_dir: Path,
     bundle_dir: Path,
-    quantile: float = DEFAULT_QUANTILE,
-    margin: float = DEFAULT_MARGIN,
+    rule: ThresholdRule = ThresholdRule(),
     model_name: str = "weld-seam-anomaly",
     model_version: str | None = None,
 ) -> dict[str, object]:
@@ -258,7 +245,7 @@ def evaluate(
         validation_scores = score_windows(onnx_path, validation.windows)
         test_scores = score_windows(onnx_path, test.windows)
         version = model_version or default_version(onnx_path)
-    threshold = choose_threshold(validation_scores, quantile, margin)
+    threshold = choose_threshold(validation_scores, rule)
     score_baseline = histogram(validation_scores)
     labels_meta = metadata.get("labels")
     normal_label = labels_meta["normal"] if labels_meta else "normal"
@@ -361,10 +348,7 @@ def _report(evaluation: dict[str, object]) -> None:
 
 
 def add_threshold_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--threshold-quantile", type=float, default=DEFAULT_QUANTILE,
-                        help="quantile of the validation (normal) scores the threshold starts from")
-    parser.add_argument("--threshold-margin", type=float, default=DEFAULT_MARGIN,
-                        help="factor applied to that quantile")
+    add_threshold_rule_arguments(parser)
     parser.add_argument("--model-name", default="weld-seam-anomaly")
     parser.add_argument("--model-version", default=None,
                         help="default: <UTC yyyymmdd.HHMMSS>-<first 8 hex of the ONNX file's SHA-256>")
@@ -381,7 +365,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     evaluate(
         args.model_dir, args.validation, args.test, args.evaluation_dir, args.bundle_dir,
-        args.threshold_quantile, args.threshold_margin, args.model_name, args.model_version,
+        threshold_rule_from(args), args.model_name, args.model_version,
     )
 
 

@@ -10,7 +10,10 @@
 5. cut windows inside each (series, gap-free stretch, split); training and validation keep only
    windows without any sample not labelled normal, test keeps every window with its label
    (:mod:`uns_anomaly.windows`; windows with an unknown label are kept there for evaluate to count
-   and leave out).
+   and leave out). Test windows start ``stride`` samples apart, as the edge runtime scores them;
+   training and validation windows ``train_stride`` apart, by default chosen from the data
+   (:func:`choose_training_stride`): overlapping windows when the training period is short, a
+   longer stride when it is long.
 
 Writes ``<out>/train``, ``<out>/validation``, ``<out>/test`` (``windows.npz`` each) and
 ``<out>/train/metadata.json`` with the channels, normalization, drift baseline, window, sample rate
@@ -37,6 +40,11 @@ from .windows import WindowSet, make_windows, window_starts
 
 METADATA_FILE = "metadata.json"
 SPLITS = ("train", "validation", "test")
+#: The automatic training stride aims at this many training windows at least (down to a stride of
+#: one sample: windows then overlap in all but one sample) ...
+MIN_TRAINING_WINDOWS = 256
+#: ... and at most this many (up to a stride of one window: no sample left out).
+MAX_TRAINING_WINDOWS = 50_000
 
 
 @dataclass(frozen=True)
@@ -44,7 +52,11 @@ class PreprocessOptions:
     """Windowing and splitting options of the preprocess step."""
 
     window: int = 128
+    #: Samples between the starts of the test windows, and of the windows the edge runtime scores.
     stride: int = 64
+    #: Samples between the starts of the training and validation windows; None: chosen from the
+    #: data (:func:`choose_training_stride`).
+    train_stride: int | None = None
     sample_rate_hz: float | None = None
     max_gap_samples: int = 5
     train_fraction: float = 0.6
@@ -59,6 +71,8 @@ class PreprocessOptions:
             problems.append(f"window must be >= 2 samples, got {self.window}")
         if self.stride < 1:
             problems.append(f"stride must be >= 1 sample, got {self.stride}")
+        if self.train_stride is not None and self.train_stride < 1:
+            problems.append(f"training stride must be >= 1 sample, got {self.train_stride}")
         if not 0 < self.train_fraction < 1:
             problems.append(f"train fraction must be in (0, 1), got {self.train_fraction}")
         if not 0 < self.validation_fraction < 1:
@@ -158,6 +172,30 @@ def split_times(grid: Grid, options: PreprocessOptions) -> tuple[int, int]:
     return first, second
 
 
+def window_count(lengths: Sequence[int], window: int, stride: int) -> int:
+    """Windows of ``window`` samples, ``stride`` apart, in stretches of these lengths."""
+    return sum((n - window) // stride + 1 for n in lengths if n >= window)
+
+
+def choose_training_stride(lengths: Sequence[int], window: int, stride: int) -> int:
+    """The stride of the training windows in stretches of ``lengths`` samples: ``stride`` (the
+    scoring stride) when it gives between :data:`MIN_TRAINING_WINDOWS` and
+    :data:`MAX_TRAINING_WINDOWS` windows; else the longest shorter stride (down to 1) that gives
+    at least the minimum, or the shortest longer one (up to ``window``) that stays under the
+    maximum."""
+    chosen = stride
+    while chosen > 1 and window_count(lengths, window, chosen) < MIN_TRAINING_WINDOWS:
+        chosen -= 1
+    while chosen < window and window_count(lengths, window, chosen) > MAX_TRAINING_WINDOWS:
+        chosen += 1
+    return chosen
+
+
+def training_lengths(grid: Grid, end_ns: int) -> list[int]:
+    """Samples of each gap-free stretch before ``end_ns`` (the training period)."""
+    return [int(np.searchsorted(grid.times(segment), end_ns)) for segment in grid.segments]
+
+
 def cut_windows(
     grid: Grid,
     mean: np.ndarray,
@@ -165,16 +203,18 @@ def cut_windows(
     read: ReadOptions,
     options: PreprocessOptions,
     bounds: tuple[int, int],
+    train_stride: int,
 ) -> dict[str, WindowSet]:
     """Windows of every split; train and validation without any sample not labelled normal."""
     parts: dict[str, list[WindowSet]] = {split: [] for split in SPLITS}
+    strides = {"train": train_stride, "validation": train_stride, "test": options.stride}
     settle = int(round(options.settle_seconds * grid.sample_rate_hz))
     for segment in grid.segments:
         times = grid.times(segment)
         normalized = ((segment.values - mean) / std).astype(np.float32)
         edges = [0, *np.searchsorted(times, bounds).tolist(), len(times)]
         for split, start, end in zip(SPLITS, edges[:-1], edges[1:]):
-            starts = window_starts(end - start, options.window, options.stride) + start
+            starts = window_starts(end - start, options.window, strides[split]) + start
             if not starts.size:
                 continue
             parts[split].append(
@@ -225,7 +265,20 @@ def preprocess(
     mean, std, baselines = fit_training_period(pooled(training))
     assets = asset_baselines(series_of(table), training)
     say(f"drift baseline: pooled over {fitted_on} normal training samples, {len(assets)} asset(s) of their own")
-    sets = cut_windows(grid, mean, std, read, options, bounds)
+    lengths = training_lengths(grid, bounds[0])
+    train_stride = options.train_stride or choose_training_stride(lengths, options.window, options.stride)
+    windows_at_stride = window_count(lengths, options.window, train_stride)
+    say(
+        f"training stride {train_stride} ({'given' if options.train_stride else 'chosen from the data'}): "
+        f"{windows_at_stride} training windows of {options.window} samples before leaving out labelled ones"
+    )
+    if windows_at_stride < MIN_TRAINING_WINDOWS:
+        say(
+            f"warning: only {windows_at_stride} training windows (of {options.window} samples in "
+            f"{sum(lengths)} training time steps); {MIN_TRAINING_WINDOWS} or more make a model "
+            "that generalises: give more normal data or a shorter window"
+        )
+    sets = cut_windows(grid, mean, std, read, options, bounds, train_stride)
     for split in ("train", "validation"):
         if not len(sets[split]):
             raise InputError(
@@ -244,7 +297,7 @@ def preprocess(
     }
     drift = channel_drift(grid, read, baselines, assets, periods)
     metadata = _metadata(
-        table, grid, read, options, input_path, mean, std, fitted_on, baseline, drift, bounds, sets
+        table, grid, read, options, input_path, mean, std, fitted_on, baseline, drift, bounds, sets, train_stride
     )
     (output_dir / "train" / METADATA_FILE).write_text(json.dumps(metadata, indent=2) + "\n")
     return metadata
@@ -263,6 +316,7 @@ def _metadata(
     drift: dict[str, object],
     bounds: tuple[int, int],
     sets: dict[str, WindowSet],
+    train_stride: int,
 ) -> dict[str, object]:
     first = min(s.start_ns for s in grid.segments)
     last = max(int(grid.times(s)[-1]) for s in grid.segments)
@@ -303,6 +357,7 @@ def _metadata(
                 "start": iso(start),
                 "end": iso(min(stop, end)),
                 "windows": len(sets[split]),
+                "stride": options.stride if split == "test" else train_stride,
             }
             for split, (start, stop) in ranges.items()
         },
@@ -348,7 +403,11 @@ def add_window_arguments(parser: argparse.ArgumentParser) -> None:
     defaults = PreprocessOptions()
     parser.add_argument("--window", type=int, default=defaults.window, help="samples per window")
     parser.add_argument("--stride", type=int, default=None,
-                        help="samples between window starts (default: half the window)")
+                        help="samples between window starts when scoring, at the edge and in the test "
+                        "period (default: half the window)")
+    parser.add_argument("--train-stride", type=int, default=None,
+                        help="samples between the starts of training and validation windows (default: "
+                        f"chosen from the data for {MIN_TRAINING_WINDOWS}-{MAX_TRAINING_WINDOWS} training windows)")
     parser.add_argument("--sample-rate-hz", type=float, default=None,
                         help="grid sample rate (default: inferred from the median interval)")
     parser.add_argument("--max-gap-samples", type=int, default=defaults.max_gap_samples,
@@ -386,6 +445,7 @@ def preprocess_options_from(args: argparse.Namespace) -> PreprocessOptions:
     return PreprocessOptions(
         window=args.window,
         stride=args.stride if args.stride is not None else max(1, args.window // 2),
+        train_stride=args.train_stride,
         sample_rate_hz=args.sample_rate_hz,
         max_gap_samples=args.max_gap_samples,
         train_fraction=args.train_fraction,

@@ -5,8 +5,12 @@ bundle's sample rate and gap rule), normalized with the bundle's parameters and 
 the bundle's length and stride, plus one window aligned to the end of each gap-free stretch so its
 last samples are covered too. Each window is scored by ``model.onnx``.
 
-A time step's score is the **maximum** score of the windows that cover it (a sample is flagged when
-any window containing it is anomalous), its flag is ``score > threshold``. Time steps in stretches
+A time step's score comes from the windows that cover it (``row_score``): by default their
+**maximum** (a sample is flagged when any window containing it is anomalous: the most alarms, the
+fewest missed); ``mean`` (an alarm needs most of the windows around the sample: fewer false alarms
+from one odd window, alarms a little later and shorter); or ``last``, the window that ends last
+(the score the sample has once every window holding it was scored). Its flag is
+``score > threshold``. Time steps in stretches
 shorter than one window, or cut by a gap, get an empty score and flag.
 """
 
@@ -44,7 +48,13 @@ def saved_read_options(model_dir: Path) -> dict[str, object]:
     return json.loads(path.read_text()).get("read", {}) if path.is_file() else {}
 
 
-def score_file(model_dir: Path, input_path: Path, out: Path, read: ReadOptions) -> pd.DataFrame:
+#: How a time step's score comes from the scores of the windows covering it.
+ROW_SCORES = ("max", "mean", "last")
+
+
+def score_file(
+    model_dir: Path, input_path: Path, out: Path, read: ReadOptions, row_score: str = "max"
+) -> pd.DataFrame:
     """Scores ``input_path`` with the bundle in ``model_dir`` and writes the CSV ``out``."""
     manifest = load_bundle(model_dir)
     channels = [c["name"] for c in manifest["channels"]]  # type: ignore[index]
@@ -69,7 +79,7 @@ def score_file(model_dir: Path, input_path: Path, out: Path, read: ReadOptions) 
             normalized = ((segment.values - mean) / std).astype(np.float32)
             view = np.lib.stride_tricks.sliding_window_view(normalized, length, axis=0)
             window_scores = score_windows(model_dir / ONNX_FILE, np.ascontiguousarray(view[starts]))
-            scores = _max_cover(len(segment.values), starts, length, window_scores)
+            scores = row_scores(len(segment.values), starts, length, window_scores, row_score)
         per_series.setdefault(segment.series, []).append((segment.start_ns, scores))
     rows = _rows(table.times, per_series, grid.period_ns)
     result = pd.DataFrame({c: [table.series_keys[s][i] for s in rows["series"]] for i, c in enumerate(table.series_columns)})
@@ -84,13 +94,27 @@ def score_file(model_dir: Path, input_path: Path, out: Path, read: ReadOptions) 
     return result
 
 
-def _max_cover(samples: int, starts: np.ndarray, length: int, window_scores: np.ndarray) -> np.ndarray:
-    """Per sample, the maximum score of the windows covering it (NaN where none does)."""
-    scores = np.full(samples, -np.inf)
+def row_scores(
+    samples: int, starts: np.ndarray, length: int, window_scores: np.ndarray, how: str = "max"
+) -> np.ndarray:
+    """Per sample, the ``how`` (``max``, ``mean`` or ``last``) of the scores of the windows
+    starting at ``starts`` that cover it (NaN where none does)."""
+    if how not in ROW_SCORES:
+        raise InputError(f"unknown row score '{how}': use {', '.join(ROW_SCORES)}")
+    scores = np.full(samples, -np.inf if how == "max" else 0.0)
+    covering = np.zeros(samples)
     for start, value in zip(starts.tolist(), window_scores.tolist()):
         segment = scores[start : start + length]
-        np.maximum(segment, value, out=segment)
-    scores[np.isneginf(scores)] = np.nan
+        if how == "max":
+            np.maximum(segment, value, out=segment)
+        elif how == "mean":
+            segment += value
+        else:
+            segment[:] = value  # windows in start order: the last one covering a sample stays
+        covering[start : start + length] += 1
+    if how == "mean":
+        scores = np.divide(scores, covering, out=np.zeros(samples), where=covering > 0)
+    scores[covering == 0] = np.nan
     return scores
 
 

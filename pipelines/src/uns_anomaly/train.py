@@ -25,8 +25,9 @@ from torch import nn
 from .console import guarded, say
 from .errors import InputError
 from .export import check_export, export_onnx
-from .model import AnomalyScorer, ArchitectureConfig, build_autoencoder
+from .model import ARCHITECTURES, AnomalyScorer, ArchitectureConfig, PcaAutoencoder, build_autoencoder
 from .preprocess import METADATA_FILE, split_list
+from .selection import AUTO, select_architecture
 from .windows import WindowSet
 
 MODEL_FILE = "model.pt"
@@ -95,6 +96,8 @@ def fit(
         torch.set_num_threads(hp.threads)
     channels, window = train.shape[1], train.shape[2]
     autoencoder = build_autoencoder(channels, window, hp.architecture)
+    if isinstance(autoencoder, PcaAutoencoder):
+        return _fit_pca(autoencoder, train, validation, hp.batch_size)
     optimizer = torch.optim.Adam(autoencoder.parameters(), lr=hp.learning_rate, weight_decay=hp.weight_decay)
     schedule = (
         torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=hp.epochs)
@@ -139,6 +142,23 @@ def fit(
     return AnomalyScorer(autoencoder).eval(), history, best_epoch
 
 
+def _fit_pca(
+    autoencoder: PcaAutoencoder, train: np.ndarray, validation: np.ndarray, batch_size: int
+) -> tuple[AnomalyScorer, list[dict[str, float]], int]:
+    """Fits the principal components in one pass: one "epoch" in the history."""
+    fitted = autoencoder.fit(train)
+    losses = {
+        "train_loss": mean_loss(autoencoder, torch.from_numpy(train), batch_size),
+        "validation_loss": mean_loss(autoencoder, torch.from_numpy(validation), batch_size),
+    }
+    say(
+        f"pca: {fitted['components']} components explain {fitted['explainedVariance']:.1%} of the "
+        f"training windows' variance; train loss {losses['train_loss']:.5f}, "
+        f"validation loss {losses['validation_loss']:.5f}"
+    )
+    return AnomalyScorer(autoencoder).eval(), [{"epoch": 1, **losses, **fitted}], 1
+
+
 def train(train_dir: Path, validation_dir: Path, model_dir: Path, hp: Hyperparameters) -> dict[str, object]:
     """Runs the step; returns what it wrote to ``training.json``."""
     for folder in (train_dir, validation_dir):
@@ -148,11 +168,17 @@ def train(train_dir: Path, validation_dir: Path, model_dir: Path, hp: Hyperparam
         raise InputError(f"no {METADATA_FILE} in {train_dir}: run the preprocess step first")
     train_set, validation_set = WindowSet.load(train_dir), WindowSet.load(validation_dir)
     say(
-        f"training {hp.architecture.architecture} autoencoder on {len(train_set)} windows "
+        f"training {hp.architecture.architecture} model on {len(train_set)} windows "
         f"{tuple(train_set.windows.shape[1:])}, validating on {len(validation_set)}"
     )
     started = time.monotonic()
-    scorer, history, best_epoch = fit(train_set.windows, validation_set.windows, hp)
+    selection: dict[str, object] | None = None
+    if hp.architecture.architecture == AUTO:
+        scorer, history, best_epoch, hp, selection = select_architecture(
+            train_set.windows, validation_set.windows, hp, fit
+        )
+    else:
+        scorer, history, best_epoch = fit(train_set.windows, validation_set.windows, hp)
     seconds = time.monotonic() - started
     model_dir.mkdir(parents=True, exist_ok=True)
     torch.save(
@@ -174,6 +200,7 @@ def train(train_dir: Path, validation_dir: Path, model_dir: Path, hp: Hyperparam
         "validationWindows": len(validation_set),
         "seconds": round(seconds, 2),
         "exportCheck": {"maxAbsDifference": check, "tolerance": 1e-5},
+        **({"selection": selection} if selection else {}),
     }
     (model_dir / TRAINING_FILE).write_text(json.dumps(summary, indent=2) + "\n")
     return summary
@@ -181,13 +208,16 @@ def train(train_dir: Path, validation_dir: Path, model_dir: Path, hp: Hyperparam
 
 def add_hyperparameter_arguments(parser: argparse.ArgumentParser) -> None:
     hp, arch = Hyperparameters(), ArchitectureConfig()
-    parser.add_argument("--architecture", default=arch.architecture, choices=["dense", "conv1d"])
+    parser.add_argument("--architecture", default=arch.architecture, choices=[*ARCHITECTURES, AUTO],
+                        help="a model family, or auto: each trained, one chosen by validation evidence")
     parser.add_argument("--latent-dim", type=int, default=arch.latent_dim)
     parser.add_argument("--hidden", default=",".join(map(str, arch.hidden)),
                         help="dense: hidden layer widths of the encoder")
     parser.add_argument("--filters", default=",".join(map(str, arch.filters)),
                         help="conv1d: channels of each encoder stage")
     parser.add_argument("--kernel-size", type=int, default=arch.kernel_size)
+    parser.add_argument("--explained-variance", type=float, default=arch.explained_variance,
+                        help="pca: share of the training windows' variance the components keep")
     parser.add_argument("--epochs", type=int, default=hp.epochs)
     parser.add_argument("--batch-size", type=int, default=hp.batch_size)
     parser.add_argument("--learning-rate", type=float, default=hp.learning_rate)
@@ -216,6 +246,7 @@ def hyperparameters_from(args: argparse.Namespace) -> Hyperparameters:
         hidden=_ints(args.hidden, "hidden"),
         filters=_ints(args.filters, "filters"),
         kernel_size=args.kernel_size,
+        explained_variance=args.explained_variance,
     )
     return replace(
         Hyperparameters(),
