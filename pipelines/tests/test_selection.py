@@ -15,18 +15,22 @@ from uns_anomaly.train import Hyperparameters, train
 
 
 def test_each_window_gets_one_fault_on_one_channel_in_its_second_half() -> None:
-    windows = np.random.default_rng(0).normal(size=(16, 4, 32)).astype(np.float32)
+    windows = np.random.default_rng(0).normal(size=(24, 4, 32)).astype(np.float32)
     faulty = perturb(windows, seed=1)
     assert faulty.shape == windows.shape and faulty.dtype == windows.dtype
     for i in range(len(windows)):
         changed = np.argwhere(faulty[i] != windows[i])
         assert set(changed[:, 0].tolist()) == {i % 4}, "only the window's own channel"
         assert changed[:, 1].min() >= 16, "only its second half"
-    # a level shift of 2 on window 0, noise on 4, a flat line on 8, a spike of 5 on 12
-    assert np.allclose(faulty[0, 0, 16:] - windows[0, 0, 16:], 2.0)
-    assert np.all(faulty[8, 0, 16:] == windows[8, 0, 15])
-    assert np.isclose((faulty[12, 0] - windows[12, 0]).max(), 5.0)
-    assert PERTURBATIONS == ("level-shift", "noise", "flat-line", "spike")
+    assert PERTURBATIONS == ("level-shift", "noise", "flat-line", "spike", "gain", "swap")
+    difference = faulty[:, 0, 16:] - windows[:, 0, 16:]
+    assert np.allclose(difference[0], 1.0)  # window 0: a level shift of 1
+    assert 0.2 < difference[4].std() < 0.8  # window 4: noise of standard deviation 0.5 (16 draws)
+    assert np.all(faulty[8, 0, 16:] == windows[8, 0, 15])  # window 8: stuck at its last value
+    assert np.isclose(difference[12].max(), 3.0) and np.count_nonzero(difference[12]) == 1  # a spike
+    tail = windows[16, 0, 16:]
+    assert np.allclose(faulty[16, 0, 16:], tail.mean() + 0.7 * (tail - tail.mean()))  # gain 0.7
+    assert np.array_equal(faulty[20, 0, 16:], windows[(20 + 12) % 24, 0, 16:])  # another window's
 
 
 def test_auto_trains_every_family_and_keeps_the_one_the_evidence_chooses(

@@ -281,3 +281,20 @@ def test_windows_with_unknown_labels_are_left_out_of_the_metrics_and_counted(
     assert sum(evaluation["test"]["confusion"].values()) == len(test) - unknown - settling  # type: ignore[index]
     assert "uninspected" not in evaluation["per_class"]  # type: ignore[operator]
     validate_manifest(read_json(tmp_path / "bundle" / "manifest.json"), SCHEMA)
+
+
+@pytest.mark.parametrize("architecture", ["pca", "dense"])
+def test_centred_windows_score_shapes_not_levels(architecture: str, prepared: Path, tmp_path: Path) -> None:
+    windows = WindowSet.load(prepared / "train").windows
+    validation = WindowSet.load(prepared / "validation").windows[:32]
+    config = ArchitectureConfig(architecture=architecture, centre_windows=True)
+    scorer, _, _ = fit(windows, validation, replace(FAST, epochs=2, architecture=config))
+    # the same windows at other levels (each channel moved by its own constant) score the same
+    moved = validation + np.array([3.0, -2.0, 0.5, 10.0], dtype=np.float32)[None, :, None]
+    with torch.no_grad():
+        score, reconstruction = scorer(torch.from_numpy(validation))
+        moved_score, moved_reconstruction = scorer(torch.from_numpy(moved))
+    np.testing.assert_allclose(moved_score.numpy(), score.numpy(), rtol=1e-3, atol=1e-5)
+    np.testing.assert_allclose(moved_reconstruction.numpy() - reconstruction.numpy(), moved - validation, atol=1e-3)
+    path = export_onnx(scorer, tmp_path / "centred.onnx", *windows.shape[1:])
+    assert max(check_export(scorer, path, validation).values()) <= 1e-5

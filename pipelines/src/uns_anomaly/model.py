@@ -48,6 +48,9 @@ class ArchitectureConfig:
     #: PCA: the fewest principal components that explain this share of the training windows'
     #: variance (at most ``latent_dim``).
     explained_variance: float = 0.99
+    #: Each window's per-channel mean is taken out before the reconstruction and added back after
+    #: (:class:`WindowCentring`): the score sees shapes, not levels.
+    centre_windows: bool = False
 
 
 def check_architecture(config: ArchitectureConfig, window: int) -> None:
@@ -156,7 +159,27 @@ class PcaAutoencoder(nn.Module):
         return (projected + self.mean).reshape(-1, self.channels, self.window)
 
 
+class WindowCentring(nn.Module):
+    """Reconstructs each window around its own per-channel mean (instance normalization, as RevIN
+    does for forecasting): a process whose levels wander with weather, wear or set points scores
+    by the shape of its windows, not by how far its level moved since training. The price: a pure
+    level shift is not seen once a window lies entirely after it."""
+
+    def __init__(self, inner: nn.Module) -> None:
+        super().__init__()
+        self.inner = inner
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        level = torch.mean(x, dim=2, keepdim=True)
+        return self.inner(x - level) + level
+
+
 def build_autoencoder(channels: int, window: int, config: ArchitectureConfig) -> nn.Module:
+    autoencoder = _build(channels, window, config)
+    return WindowCentring(autoencoder) if config.centre_windows else autoencoder
+
+
+def _build(channels: int, window: int, config: ArchitectureConfig) -> nn.Module:
     check_architecture(config, window)
     if config.architecture == "pca":
         return PcaAutoencoder(channels, window, config)

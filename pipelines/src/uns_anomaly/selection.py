@@ -4,12 +4,17 @@ from the validation windows.
 The validation windows are normal, so the evidence is how well each model tells them from perturbed
 copies of them (synthetic anomalies, as in Goswami et al., "Unsupervised model selection for
 time-series anomaly detection", ICLR 2023). Each validation window gets, on one channel (each in
-turn) and in its second half, one of four generic faults: a level shift of 2, added noise of
-standard deviation 1 (z-scored units), a flat line (the channel stuck at its last value) or a spike
-of 5 at one sample. A model's threshold is the ``quantile`` of its scores of the clean windows; its
-detection rate is the share of perturbed windows scoring above it. The family with the highest
-rate wins; within :data:`RATE_TIE` of it, the one with the lowest validation loss, then the
-cheapest at the edge (:data:`CANDIDATES` is cheapest first).
+turn) and in its second half, one of six generic faults, in z-scored units: a level shift of 1,
+added noise of standard deviation 0.5, a flat line (the channel stuck at its last value), a spike of
+3 at one sample, a gain of 0.7 around the half's mean, or the same channel's samples from another
+window (plausible alone, out of place). A model's threshold is the ``quantile`` of its scores of
+the clean windows; its detection rate is the share of perturbed windows scoring above it. The
+family with the highest rate wins; within :data:`RATE_TIE` of it, the one with the lowest
+validation loss, then the cheapest at the edge (:data:`CANDIDATES` is cheapest first).
+
+The faults are deliberately small and varied: with large ones only (a shift of 2, a spike of 5)
+every family detects most of them and PCA, which also reconstructs much of a welding defect, won
+on the simulator where conv1d separates its defects far better (ROC-AUC 0.65 against 0.95).
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ if TYPE_CHECKING:
 AUTO = "auto"
 #: The families ``auto`` chooses from, cheapest at the edge first.
 CANDIDATES = ("pca", "dense", "conv1d")
-PERTURBATIONS = ("level-shift", "noise", "flat-line", "spike")
+PERTURBATIONS = ("level-shift", "noise", "flat-line", "spike", "gain", "swap")
 #: Detection rates this close count as equal.
 RATE_TIE = 0.01
 #: The clean windows' score quantile each candidate's detection rate is measured at.
@@ -50,13 +55,17 @@ def perturb(windows: np.ndarray, seed: int) -> np.ndarray:
         channel, kind = i % channels, PERTURBATIONS[(i // channels) % len(PERTURBATIONS)]
         tail = faulty[i, channel, half:]
         if kind == "level-shift":
-            tail += 2.0
+            tail += 1.0
         elif kind == "noise":
-            tail += rng.normal(0.0, 1.0, tail.shape).astype(windows.dtype)
+            tail += rng.normal(0.0, 0.5, tail.shape).astype(windows.dtype)
         elif kind == "flat-line":
             tail[:] = faulty[i, channel, half - 1]
-        else:
-            tail[i % tail.size] += 5.0
+        elif kind == "spike":
+            tail[i % tail.size] += 3.0
+        elif kind == "gain":
+            tail[:] = tail.mean() + 0.7 * (tail - tail.mean())
+        else:  # another window's samples of the channel: plausible alone, out of place here
+            tail[:] = windows[(i + count // 2) % count, channel, half:]
     return faulty
 
 

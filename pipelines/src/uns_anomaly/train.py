@@ -25,7 +25,7 @@ from torch import nn
 from .console import guarded, say
 from .errors import InputError
 from .export import check_export, export_onnx
-from .model import ARCHITECTURES, AnomalyScorer, ArchitectureConfig, PcaAutoencoder, build_autoencoder
+from .model import ARCHITECTURES, AnomalyScorer, ArchitectureConfig, PcaAutoencoder, WindowCentring, build_autoencoder
 from .preprocess import METADATA_FILE, split_list
 from .selection import AUTO, select_architecture
 from .windows import WindowSet
@@ -96,7 +96,7 @@ def fit(
         torch.set_num_threads(hp.threads)
     channels, window = train.shape[1], train.shape[2]
     autoencoder = build_autoencoder(channels, window, hp.architecture)
-    if isinstance(autoencoder, PcaAutoencoder):
+    if isinstance(autoencoder.inner if isinstance(autoencoder, WindowCentring) else autoencoder, PcaAutoencoder):
         return _fit_pca(autoencoder, train, validation, hp.batch_size)
     optimizer = torch.optim.Adam(autoencoder.parameters(), lr=hp.learning_rate, weight_decay=hp.weight_decay)
     schedule = (
@@ -143,10 +143,14 @@ def fit(
 
 
 def _fit_pca(
-    autoencoder: PcaAutoencoder, train: np.ndarray, validation: np.ndarray, batch_size: int
+    autoencoder: nn.Module, train: np.ndarray, validation: np.ndarray, batch_size: int
 ) -> tuple[AnomalyScorer, list[dict[str, float]], int]:
-    """Fits the principal components in one pass: one "epoch" in the history."""
-    fitted = autoencoder.fit(train)
+    """Fits the principal components (of the centred windows under :class:`WindowCentring`) in one
+    pass: one "epoch" in the history."""
+    if isinstance(autoencoder, WindowCentring):
+        fitted = autoencoder.inner.fit(train - train.mean(axis=2, keepdims=True))
+    else:
+        fitted = autoencoder.fit(train)
     losses = {
         "train_loss": mean_loss(autoencoder, torch.from_numpy(train), batch_size),
         "validation_loss": mean_loss(autoencoder, torch.from_numpy(validation), batch_size),
@@ -218,6 +222,9 @@ def add_hyperparameter_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--kernel-size", type=int, default=arch.kernel_size)
     parser.add_argument("--explained-variance", type=float, default=arch.explained_variance,
                         help="pca: share of the training windows' variance the components keep")
+    parser.add_argument("--centre-windows", action="store_true",
+                        help="score each window around its own per-channel mean: shapes, not levels "
+                        "(for processes whose levels drift)")
     parser.add_argument("--epochs", type=int, default=hp.epochs)
     parser.add_argument("--batch-size", type=int, default=hp.batch_size)
     parser.add_argument("--learning-rate", type=float, default=hp.learning_rate)
@@ -247,6 +254,7 @@ def hyperparameters_from(args: argparse.Namespace) -> Hyperparameters:
         filters=_ints(args.filters, "filters"),
         kernel_size=args.kernel_size,
         explained_variance=args.explained_variance,
+        centre_windows=args.centre_windows,
     )
     return replace(
         Hyperparameters(),
