@@ -112,7 +112,9 @@ export function anomalyPipelineParameters(options: AnomalyPipelineOptions) {
     patience: Parameter.integer('Patience', 5),
     seed: Parameter.integer('Seed', 42),
     latentDim: Parameter.integer('LatentDim', 16),
+    thresholdRule: Parameter.string('ThresholdRule', 'quantile'),
     thresholdQuantile: Parameter.float('ThresholdQuantile', 0.995),
+    thresholdRisk: Parameter.float('ThresholdRisk', 0.001),
     modelName: Parameter.string('ModelName', 'weld-seam-anomaly'),
     processingInstanceType: Parameter.string(
       'ProcessingInstanceType',
@@ -224,8 +226,12 @@ export function anomalyPipelineDefinition(options: AnomalyPipelineOptions): Pipe
     ...processing,
     entrypoint: entrypoint(ENTRY_SCRIPTS.evaluate),
     arguments: [
+      '--threshold-rule',
+      p.thresholdRule.ref,
       '--threshold-quantile',
       p.thresholdQuantile.asText(),
+      '--threshold-risk',
+      p.thresholdRisk.asText(),
       '--model-name',
       p.modelName.ref,
       '--model-version',

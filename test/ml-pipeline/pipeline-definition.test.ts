@@ -279,7 +279,13 @@ describe('the synthesized pipeline definition', () => {
       evaluate.AppSpecification.ContainerArguments.filter(
         (argument: unknown) => typeof argument === 'string' && argument.startsWith('--'),
       ),
-    ).toEqual(['--threshold-quantile', '--model-name', '--model-version']);
+    ).toEqual([
+      '--threshold-rule',
+      '--threshold-quantile',
+      '--threshold-risk',
+      '--model-name',
+      '--model-version',
+    ]);
   });
 
   it('runs every job on the PyTorch framework image of the stack region', () => {
