@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -82,36 +82,64 @@ def detection_rate(scorer: AnomalyScorer, clean: np.ndarray, faulty: np.ndarray)
     return float((scores_of(scorer, faulty) > threshold).mean())
 
 
+@dataclass
+class Candidate:
+    """A family fitted on the training windows, and its evidence."""
+
+    hyperparameters: Hyperparameters
+    scorer: AnomalyScorer
+    history: list[dict[str, float]]
+    best_epoch: int
+    detection_rate: float
+    seconds: float
+
+    @property
+    def validation_loss(self) -> float:
+        return self.history[self.best_epoch - 1]["validation_loss"]
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "architecture": self.hyperparameters.architecture.architecture,
+            "detectionRate": self.detection_rate,
+            "validationLoss": self.validation_loss,
+            "seconds": round(self.seconds, 2),
+        }
+
+
 def select_architecture(
     train: np.ndarray, validation: np.ndarray, hp: Hyperparameters, fit: Fit
-) -> tuple[AnomalyScorer, list[dict[str, float]], int, Hyperparameters, dict[str, object]]:
-    """Fits every candidate with ``fit``; returns the chosen one's scorer, history and best epoch,
-    its hyperparameters, and the evidence for ``training.json``."""
+) -> tuple[Candidate, dict[str, object]]:
+    """Fits every candidate with ``fit``; returns the chosen one and the evidence for
+    ``training.json``."""
     faulty = perturb(validation, hp.seed)
-    results = []
+    candidates = []
     for name in CANDIDATES:
-        candidate = replace(hp, architecture=replace(hp.architecture, architecture=name))
+        hyperparameters = replace(hp, architecture=replace(hp.architecture, architecture=name))
         started = time.monotonic()
-        scorer, history, best = fit(train, validation, candidate)
-        rate = detection_rate(scorer, validation, faulty)
-        loss = history[best - 1]["validation_loss"]
-        say(f"candidate {name}: detects {rate:.1%} of perturbed validation windows, validation loss {loss:.5f}")
-        results.append({
-            "architecture": name, "detectionRate": rate, "validationLoss": loss,
-            "seconds": round(time.monotonic() - started, 2), "fitted": (scorer, history, best, candidate),
-        })
-    best_rate = max(float(r["detectionRate"]) for r in results)  # type: ignore[arg-type]
-    contenders = [r for r in results if float(r["detectionRate"]) >= best_rate - RATE_TIE]  # type: ignore[arg-type]
-    chosen = min(contenders, key=lambda r: float(r["validationLoss"]))  # type: ignore[arg-type]
-    scorer, history, best, chosen_hp = chosen["fitted"]  # type: ignore[misc]
-    say(f"architecture auto: chose {chosen['architecture']}")
+        scorer, history, best_epoch = fit(train, validation, hyperparameters)
+        candidate = Candidate(
+            hyperparameters, scorer, history, best_epoch,
+            detection_rate=detection_rate(scorer, validation, faulty),
+            seconds=time.monotonic() - started,
+        )
+        say(
+            f"candidate {name}: detects {candidate.detection_rate:.1%} of perturbed validation windows, "
+            f"validation loss {candidate.validation_loss:.5f}"
+        )
+        candidates.append(candidate)
+    best_rate = max(c.detection_rate for c in candidates)
+    chosen = min(
+        (c for c in candidates if c.detection_rate >= best_rate - RATE_TIE), key=lambda c: c.validation_loss
+    )
+    name = chosen.hyperparameters.architecture.architecture
+    say(f"architecture auto: chose {name}")
     evidence = {
         "rule": (
             f"highest share of perturbed validation windows above the {SELECTION_QUANTILE:g} quantile of the "
             f"clean ones' scores; within {RATE_TIE:g}, lowest validation loss"
         ),
         "perturbations": list(PERTURBATIONS),
-        "chosen": chosen["architecture"],
-        "candidates": [{k: v for k, v in r.items() if k != "fitted"} for r in results],
+        "chosen": name,
+        "candidates": [c.to_json() for c in candidates],
     }
-    return scorer, history, best, chosen_hp, evidence
+    return chosen, evidence

@@ -178,9 +178,8 @@ def train(train_dir: Path, validation_dir: Path, model_dir: Path, hp: Hyperparam
     started = time.monotonic()
     selection: dict[str, object] | None = None
     if hp.architecture.architecture == AUTO:
-        scorer, history, best_epoch, hp, selection = select_architecture(
-            train_set.windows, validation_set.windows, hp, fit
-        )
+        chosen, selection = select_architecture(train_set.windows, validation_set.windows, hp, fit)
+        scorer, history, best_epoch, hp = chosen.scorer, chosen.history, chosen.best_epoch, chosen.hyperparameters
     else:
         scorer, history, best_epoch = fit(train_set.windows, validation_set.windows, hp)
     seconds = time.monotonic() - started
