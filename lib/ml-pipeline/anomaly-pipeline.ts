@@ -112,6 +112,7 @@ export function anomalyPipelineParameters(options: AnomalyPipelineOptions) {
     patience: Parameter.integer('Patience', 5),
     seed: Parameter.integer('Seed', 42),
     latentDim: Parameter.integer('LatentDim', 16),
+    centreWindows: Parameter.string('CentreWindows', 'false'),
     thresholdRule: Parameter.string('ThresholdRule', 'quantile'),
     thresholdQuantile: Parameter.float('ThresholdQuantile', 0.995),
     thresholdRisk: Parameter.float('ThresholdRisk', 0.001),
@@ -218,6 +219,7 @@ export function anomalyPipelineDefinition(options: AnomalyPipelineOptions): Pipe
       patience: p.patience.asHyperparameter(),
       seed: p.seed.asHyperparameter(),
       'latent-dim': p.latentDim.asHyperparameter(),
+      'centre-windows': p.centreWindows.asHyperparameter(),
     },
     outputS3Uri: artifactUri('Train'),
   });

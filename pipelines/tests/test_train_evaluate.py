@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import tarfile
 from dataclasses import replace
@@ -22,7 +23,7 @@ from uns_anomaly.export import ExportCheckError, check_export, export_onnx
 from uns_anomaly.model import AnomalyScorer, ArchitectureConfig, build_autoencoder
 from uns_anomaly.preprocess import PreprocessOptions, preprocess
 from uns_anomaly.thresholds import ThresholdRule
-from uns_anomaly.train import Hyperparameters, fit, mean_loss, train
+from uns_anomaly.train import Hyperparameters, add_hyperparameter_arguments, fit, hyperparameters_from, mean_loss, train
 from uns_anomaly.windows import WindowSet
 
 FAST = Hyperparameters(epochs=4, patience=2, threads=1)
@@ -298,3 +299,23 @@ def test_centred_windows_score_shapes_not_levels(architecture: str, prepared: Pa
     np.testing.assert_allclose(moved_reconstruction.numpy() - reconstruction.numpy(), moved - validation, atol=1e-3)
     path = export_onnx(scorer, tmp_path / "centred.onnx", *windows.shape[1:])
     assert max(check_export(scorer, path, validation).values()) <= 1e-5
+
+
+@pytest.mark.parametrize(
+    ("arguments", "centred"),
+    [([], False), (["--centre-windows"], True), (["--centre-windows", "true"], True), (["--centre-windows", "False"], False)],
+)
+def test_centre_windows_is_a_flag_locally_and_a_true_false_hyperparameter_for_sagemaker(
+    arguments: list[str], centred: bool
+) -> None:
+    parser = argparse.ArgumentParser()
+    add_hyperparameter_arguments(parser)
+    assert hyperparameters_from(parser.parse_args(arguments)).architecture.centre_windows is centred
+
+
+def test_centre_windows_refuses_anything_but_true_or_false(capsys: pytest.CaptureFixture[str]) -> None:
+    parser = argparse.ArgumentParser()
+    add_hyperparameter_arguments(parser)
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--centre-windows", "yes"])
+    assert "expected true or false, got 'yes'" in capsys.readouterr().err

@@ -243,6 +243,7 @@ describe('the synthesized pipeline definition', () => {
       [
         'architecture',
         'batch-size',
+        'centre-windows',
         'epochs',
         'latent-dim',
         'learning-rate',

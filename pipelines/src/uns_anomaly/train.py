@@ -221,9 +221,9 @@ def add_hyperparameter_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--kernel-size", type=int, default=arch.kernel_size)
     parser.add_argument("--explained-variance", type=float, default=arch.explained_variance,
                         help="pca: share of the training windows' variance the components keep")
-    parser.add_argument("--centre-windows", action="store_true",
+    parser.add_argument("--centre-windows", nargs="?", const="true", default="false", type=_switch,
                         help="score each window around its own per-channel mean: shapes, not levels "
-                        "(for processes whose levels drift)")
+                        "(for processes whose levels drift); alone or with true/false (as SageMaker passes it)")
     parser.add_argument("--epochs", type=int, default=hp.epochs)
     parser.add_argument("--batch-size", type=int, default=hp.batch_size)
     parser.add_argument("--learning-rate", type=float, default=hp.learning_rate)
@@ -233,6 +233,12 @@ def add_hyperparameter_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=hp.seed)
     parser.add_argument("--lr-schedule", default=hp.lr_schedule, choices=["cosine", "constant"])
     parser.add_argument("--threads", type=int, default=hp.threads)
+
+
+def _switch(text: str) -> bool:
+    if text.lower() not in ("true", "false"):
+        raise argparse.ArgumentTypeError(f"expected true or false, got '{text}'")
+    return text.lower() == "true"
 
 
 def _ints(text: str, name: str) -> tuple[int, ...]:
