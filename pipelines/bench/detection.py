@@ -326,15 +326,13 @@ def run_simulator() -> dict[str, object]:
         quietly(lambda: cli(["train", "--input", str(data), "--label-column", "label", "--architecture", ARCHITECTURE,
                              "--threshold-rule", THRESHOLD_RULE, "--threads", "1", "--out", str(model), *TRAIN_ARGS]))
         evaluation = json.loads((model / "evaluation.json").read_text())
-    metrics = evaluation["metrics"]
     confusion = evaluation["test"]["confusion"]
+    windows = Pooled(tp=confusion["tp"], fp=confusion["fp"], fn=confusion["fn"], tn=confusion["tn"])
     return {
         "name": "simulator",
         "real": False,
-        "f1": round(metrics["f1"]["value"], 4),
-        "far": round(confusion["fp"] / (confusion["fp"] + confusion["tn"]), 4),
-        "mar": round(confusion["fn"] / (confusion["fn"] + confusion["tp"]), 4),
-        "rocAuc": round(metrics["roc_auc"]["value"], 4),
+        **windows.figures(),
+        "rocAuc": round(evaluation["metrics"]["roc_auc"]["value"], 4),
         "runs": 1,
         "seconds": round(time.monotonic() - started, 1),
         "architectures": [evaluation["model"]["architecture"]["architecture"]],

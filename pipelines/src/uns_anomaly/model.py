@@ -173,6 +173,16 @@ class WindowCentring(nn.Module):
         level = torch.mean(x, dim=2, keepdim=True)
         return self.inner(x - level) + level
 
+    def fit(self, windows: np.ndarray) -> dict[str, float | int]:
+        """Fits a one-pass inner model (:class:`PcaAutoencoder`) on the centred windows."""
+        return self.inner.fit(windows - windows.mean(axis=2, keepdims=True))
+
+
+def fitted_in_one_pass(autoencoder: nn.Module) -> bool:
+    """Whether ``autoencoder`` is fitted by its ``fit`` (PCA, centred or not), not by epochs."""
+    core = autoencoder.inner if isinstance(autoencoder, WindowCentring) else autoencoder
+    return isinstance(core, PcaAutoencoder)
+
 
 def build_autoencoder(channels: int, window: int, config: ArchitectureConfig) -> nn.Module:
     autoencoder = _build(channels, window, config)

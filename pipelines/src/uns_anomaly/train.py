@@ -25,7 +25,7 @@ from torch import nn
 from .console import guarded, say
 from .errors import InputError
 from .export import check_export, export_onnx
-from .model import ARCHITECTURES, AnomalyScorer, ArchitectureConfig, PcaAutoencoder, WindowCentring, build_autoencoder
+from .model import ARCHITECTURES, AnomalyScorer, ArchitectureConfig, build_autoencoder, fitted_in_one_pass
 from .preprocess import METADATA_FILE, split_list
 from .selection import AUTO, select_architecture
 from .windows import WindowSet
@@ -96,7 +96,7 @@ def fit(
         torch.set_num_threads(hp.threads)
     channels, window = train.shape[1], train.shape[2]
     autoencoder = build_autoencoder(channels, window, hp.architecture)
-    if isinstance(autoencoder.inner if isinstance(autoencoder, WindowCentring) else autoencoder, PcaAutoencoder):
+    if fitted_in_one_pass(autoencoder):
         return _fit_pca(autoencoder, train, validation, hp.batch_size)
     optimizer = torch.optim.Adam(autoencoder.parameters(), lr=hp.learning_rate, weight_decay=hp.weight_decay)
     schedule = (
@@ -145,12 +145,8 @@ def fit(
 def _fit_pca(
     autoencoder: nn.Module, train: np.ndarray, validation: np.ndarray, batch_size: int
 ) -> tuple[AnomalyScorer, list[dict[str, float]], int]:
-    """Fits the principal components (of the centred windows under :class:`WindowCentring`) in one
-    pass: one "epoch" in the history."""
-    if isinstance(autoencoder, WindowCentring):
-        fitted = autoencoder.inner.fit(train - train.mean(axis=2, keepdims=True))
-    else:
-        fitted = autoencoder.fit(train)
+    """Fits the principal components in one pass: one "epoch" in the history."""
+    fitted = autoencoder.fit(train)
     losses = {
         "train_loss": mean_loss(autoencoder, torch.from_numpy(train), batch_size),
         "validation_loss": mean_loss(autoencoder, torch.from_numpy(validation), batch_size),
