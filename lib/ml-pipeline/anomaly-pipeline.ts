@@ -14,6 +14,7 @@ import {
   type TextValue,
 } from './definition';
 import type { ModelApprovalStatus } from './ml-pipeline-props';
+import { TRAINING_DEFAULTS } from './training-defaults';
 
 /** The step code's entry scripts (at the root of the step-code tarball). */
 export const ENTRY_SCRIPTS = {
@@ -99,24 +100,24 @@ export function anomalyPipelineParameters(options: AnomalyPipelineOptions) {
         ? Parameter.string('InputDataUri', input.defaultUri)
         : Parameter.string('AthenaQuery', defaultAthenaQuery(input)),
     channels: Parameter.string('Channels', defaults.channels.join(',')),
-    timeColumn: Parameter.string('TimeColumn', 'sample_time'),
+    timeColumn: Parameter.string('TimeColumn', TRAINING_DEFAULTS.timeColumn),
     labelColumn: Parameter.string('LabelColumn', 'label'),
     unknownLabel: Parameter.string('UnknownLabel', UNKNOWN_LABEL),
     seriesColumns: Parameter.string('SeriesColumns', 'site,line,cell,asset'),
     window: Parameter.integer('Window', defaults.window),
     stride: Parameter.integer('Stride', defaults.stride),
-    architecture: Parameter.string('Architecture', 'conv1d'),
+    architecture: Parameter.string('Architecture', TRAINING_DEFAULTS.architecture),
     epochs: Parameter.integer('Epochs', defaults.epochs),
-    batchSize: Parameter.integer('BatchSize', 256),
-    learningRate: Parameter.float('LearningRate', 0.001),
-    patience: Parameter.integer('Patience', 5),
-    seed: Parameter.integer('Seed', 42),
-    latentDim: Parameter.integer('LatentDim', 16),
-    centreWindows: Parameter.string('CentreWindows', 'false'),
-    thresholdRule: Parameter.string('ThresholdRule', 'quantile'),
-    thresholdQuantile: Parameter.float('ThresholdQuantile', 0.995),
-    thresholdRisk: Parameter.float('ThresholdRisk', 0.001),
-    modelName: Parameter.string('ModelName', 'weld-seam-anomaly'),
+    batchSize: Parameter.integer('BatchSize', TRAINING_DEFAULTS.batchSize),
+    learningRate: Parameter.float('LearningRate', TRAINING_DEFAULTS.learningRate),
+    patience: Parameter.integer('Patience', TRAINING_DEFAULTS.patience),
+    seed: Parameter.integer('Seed', TRAINING_DEFAULTS.seed),
+    latentDim: Parameter.integer('LatentDim', TRAINING_DEFAULTS.latentDim),
+    centreWindows: Parameter.string('CentreWindows', String(TRAINING_DEFAULTS.centreWindows)),
+    thresholdRule: Parameter.string('ThresholdRule', TRAINING_DEFAULTS.thresholdRule),
+    thresholdQuantile: Parameter.float('ThresholdQuantile', TRAINING_DEFAULTS.thresholdQuantile),
+    thresholdRisk: Parameter.float('ThresholdRisk', TRAINING_DEFAULTS.thresholdRisk),
+    modelName: Parameter.string('ModelName', TRAINING_DEFAULTS.modelName),
     processingInstanceType: Parameter.string(
       'ProcessingInstanceType',
       defaults.processingInstanceType,

@@ -4,6 +4,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Alerting } from '../alerts/alarms';
 import { withDefaults } from '../defaults';
 import type { Lakehouse } from '../lakehouse';
+import { TRAINING_DEFAULTS } from './training-defaults';
 
 /** Status a newly registered model version gets in the model registry. */
 export type ModelApprovalStatus = 'PendingManualApproval' | 'Approved';
@@ -90,25 +91,28 @@ export interface MlPipelineProps {
 
   /**
    * Default window length in samples (parameter `Window`).
-   * @default 64
+   * @default 128 - as `npm run ml` (`pipelines/src/uns_anomaly/defaults.json`).
    */
   readonly window?: number;
 
   /**
-   * Default step between window starts in samples, at most the window (parameter `Stride`).
-   * @default 16
+   * Default step between window starts in samples, at most the window (parameter `Stride`): the
+   * stride of the test windows and of the scores at the edge (training windows overlap more when the
+   * data are few).
+   * @default 64 - as `npm run ml` (`pipelines/src/uns_anomaly/defaults.json`).
    */
   readonly stride?: number;
 
   /**
    * Default maximum number of training epochs; early stopping may end sooner (parameter `Epochs`).
-   * @default 50
+   * @default 60 - as `npm run ml` (`pipelines/src/uns_anomaly/defaults.json`).
    */
   readonly epochs?: number;
 
   /**
    * Default channels the model reads, in order (parameter `Channels`).
-   * @default - the welding signals arc_current, arc_voltage, wire_feed_speed and gas_flow.
+   * @default - the welding signals arc_current, arc_voltage, wire_feed_speed and gas_flow, as `npm run
+   * ml` (`pipelines/src/uns_anomaly/defaults.json`).
    */
   readonly channels?: readonly string[];
 
@@ -156,10 +160,10 @@ export const ML_PIPELINE_DEFAULTS = {
   trainingInstanceType: 'ml.m5.xlarge',
   minRocAuc: 0.97,
   minF1: 0.9,
-  window: 64,
-  stride: 16,
-  epochs: 50,
-  channels: ['arc_current', 'arc_voltage', 'wire_feed_speed', 'gas_flow'] as readonly string[],
+  window: TRAINING_DEFAULTS.window,
+  stride: TRAINING_DEFAULTS.stride,
+  epochs: TRAINING_DEFAULTS.epochs,
+  channels: TRAINING_DEFAULTS.channels as readonly string[],
 } as const;
 
 /** The props with every default filled in. */

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { referencesIn } from '../../lib/ml-pipeline/definition';
@@ -80,6 +80,33 @@ describe('the synthesized pipeline definition', () => {
       .ContainerArguments;
     const flag = args.indexOf('--unknown-label');
     expect(args[flag + 1]).toEqual({ Get: 'Parameters.UnknownLabel' });
+  });
+
+  it('defaults to what `npm run ml -- train` defaults to (the shared defaults.json)', () => {
+    const shared = JSON.parse(
+      readFileSync(join(__dirname, '../../pipelines/src/uns_anomaly/defaults.json'), 'utf8'),
+    );
+    const defaults = Object.fromEntries(
+      definition.Parameters.map((parameter) => [parameter.Name, parameter.DefaultValue]),
+    );
+    expect({
+      channels: String(defaults.Channels).split(','),
+      timeColumn: defaults.TimeColumn,
+      window: defaults.Window,
+      stride: defaults.Stride,
+      architecture: defaults.Architecture,
+      latentDim: defaults.LatentDim,
+      centreWindows: defaults.CentreWindows === 'true',
+      epochs: defaults.Epochs,
+      batchSize: defaults.BatchSize,
+      learningRate: defaults.LearningRate,
+      patience: defaults.Patience,
+      seed: defaults.Seed,
+      thresholdRule: defaults.ThresholdRule,
+      thresholdQuantile: defaults.ThresholdQuantile,
+      thresholdRisk: defaults.ThresholdRisk,
+      modelName: defaults.ModelName,
+    }).toEqual(shared);
   });
 
   it('resolves every parameter reference to a declared parameter, and uses every parameter', () => {

@@ -22,6 +22,7 @@ from pathlib import Path
 from .bundle import BUNDLE_ARCHIVE, MANIFEST_FILE, validate_manifest
 from .console import guarded, say
 from .dataset_io import ReadOptions
+from .defaults import default
 from .evaluate import EVALUATION_FILE, PLOT_FILE, add_threshold_arguments, evaluate
 from .preprocess import (
     METADATA_FILE,
@@ -36,7 +37,6 @@ from .score import READ_OPTIONS_FILE, ROW_SCORES, saved_read_options, score_file
 from .thresholds import threshold_rule_from
 from .train import ONNX_FILE, TRAINING_FILE, add_hyperparameter_arguments, hyperparameters_from, train
 
-WELDING_CHANNELS = "arc_current,arc_voltage,wire_feed_speed,gas_flow"
 #: The manifest's JSON Schema in the repository (absent when only ``src/`` is shipped).
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "model-bundle" / "manifest.schema.json"
 
@@ -89,7 +89,7 @@ def _score(args: argparse.Namespace) -> None:
     series = pick("series_columns")
     read = ReadOptions(
         channels=split_list(args.channels) or (),
-        time_column=str(pick("time_column") or "sample_time"),
+        time_column=str(pick("time_column") or ReadOptions.time_column),
         series_columns=split_list(series) if isinstance(series, str) else (tuple(series) if series is not None else None),
         channel_column=pick("channel_column"),  # type: ignore[arg-type]
         value_column=pick("value_column"),  # type: ignore[arg-type]
@@ -108,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     fit = commands.add_parser("train", help="preprocess, train, evaluate and export a model bundle")
     fit.add_argument("--input", type=Path, required=True, help="CSV/Parquet file or folder")
     fit.add_argument("--out", type=Path, required=True, help="folder for the bundle and evaluation")
-    add_read_arguments(fit, default_channels=WELDING_CHANNELS)
+    add_read_arguments(fit, default_channels=",".join(default("channels")))
     add_window_arguments(fit)
     add_hyperparameter_arguments(fit)
     add_threshold_arguments(fit)

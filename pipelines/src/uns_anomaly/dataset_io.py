@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .defaults import default
 from .errors import InputError
 
 SUPPORTED_SUFFIXES = (".csv", ".parquet", ".pq")
@@ -38,7 +39,7 @@ class ReadOptions:
     """How to read and interpret the input files (every field is step configuration)."""
 
     channels: tuple[str, ...]
-    time_column: str = "sample_time"
+    time_column: str = default("timeColumn")
     label_column: str | None = None
     normal_label: str = "normal"
     #: Label of samples whose class is not known yet (``labelled_telemetry``: a seam not inspected

@@ -39,6 +39,7 @@ import numpy as np
 from .baseline import MIN_ASSET_SCORE_WINDOWS, asset_key, assets_of, histogram, psi_of
 from .bundle import build_manifest, write_bundle
 from .console import guarded, say
+from .defaults import default
 from .errors import InputError
 from .preprocess import METADATA_FILE
 from .thresholds import ThresholdRule, add_threshold_rule_arguments, choose_threshold, threshold_rule_from
@@ -226,7 +227,7 @@ def evaluate(
     evaluation_dir: Path,
     bundle_dir: Path,
     rule: ThresholdRule = ThresholdRule(),
-    model_name: str = "weld-seam-anomaly",
+    model_name: str = default("modelName"),
     model_version: str | None = None,
 ) -> dict[str, object]:
     """Runs the step; returns the evaluation it wrote to ``evaluation.json``."""
@@ -349,7 +350,7 @@ def _report(evaluation: dict[str, object]) -> None:
 
 def add_threshold_arguments(parser: argparse.ArgumentParser) -> None:
     add_threshold_rule_arguments(parser)
-    parser.add_argument("--model-name", default="weld-seam-anomaly")
+    parser.add_argument("--model-name", default=default("modelName"))
     parser.add_argument("--model-version", default=None,
                         help="default: <UTC yyyymmdd.HHMMSS>-<first 8 hex of the ONNX file's SHA-256>")
 

@@ -29,6 +29,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from .defaults import default
 from .errors import InputError
 
 ARCHITECTURES = ("pca", "dense", "conv1d")
@@ -38,8 +39,8 @@ ARCHITECTURES = ("pca", "dense", "conv1d")
 class ArchitectureConfig:
     """Shape of the autoencoder (hyperparameters of the training step)."""
 
-    architecture: str = "conv1d"
-    latent_dim: int = 128
+    architecture: str = default("architecture")
+    latent_dim: int = default("latentDim")
     #: Dense: widths of the hidden layers of the encoder (the decoder mirrors them).
     hidden: tuple[int, ...] = (256, 64)
     #: Conv1d: output channels of each strided encoder convolution (the decoder mirrors them).
@@ -50,7 +51,7 @@ class ArchitectureConfig:
     explained_variance: float = 0.99
     #: Each window's per-channel mean is taken out before the reconstruction and added back after
     #: (:class:`WindowCentring`): the score sees shapes, not levels.
-    centre_windows: bool = False
+    centre_windows: bool = default("centreWindows")
 
 
 def check_architecture(config: ArchitectureConfig, window: int) -> None:

@@ -34,6 +34,7 @@ from .baseline import METHOD as BASELINE_METHOD
 from .baseline import AssetBaseline, Histogram, asset_baselines, channel_histograms, histogram, psi_of
 from .console import guarded, say
 from .dataset_io import ReadOptions, SampleTable, read_samples
+from .defaults import default
 from .errors import InputError
 from .regularize import Grid, build_grid
 from .windows import WindowSet, make_windows, window_starts
@@ -51,9 +52,9 @@ MAX_TRAINING_WINDOWS = 50_000
 class PreprocessOptions:
     """Windowing and splitting options of the preprocess step."""
 
-    window: int = 128
+    window: int = default("window")
     #: Samples between the starts of the test windows, and of the windows the edge runtime scores.
-    stride: int = 64
+    stride: int = default("stride")
     #: Samples between the starts of the training and validation windows; None: chosen from the
     #: data (:func:`choose_training_stride`).
     train_stride: int | None = None
@@ -379,7 +380,7 @@ def add_read_arguments(parser: argparse.ArgumentParser, default_channels: str | 
         help="comma-separated channel names, in model order"
         + (f" (default {default_channels})" if default_channels else ""),
     )
-    parser.add_argument("--time-column", default="sample_time")
+    parser.add_argument("--time-column", default=ReadOptions.time_column)
     parser.add_argument("--time-unit", default="s", choices=["s", "ms", "us", "ns"],
                         help="unit of a numeric time column (default s)")
     parser.add_argument("--label-column", default=None,

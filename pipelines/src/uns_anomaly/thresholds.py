@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .console import say
+from .defaults import default
 from .errors import InputError
 
 RULES = ("quantile", "pot")
@@ -34,10 +35,10 @@ MIN_EXCESSES = 10
 class ThresholdRule:
     """A rule and its parameters (see the module's documentation)."""
 
-    name: str = "quantile"
-    quantile: float = 0.995
+    name: str = default("thresholdRule")
+    quantile: float = default("thresholdQuantile")
     margin: float = 1.0
-    risk: float = 1e-3
+    risk: float = default("thresholdRisk")
     initial_quantile: float = 0.98
 
     def check(self) -> None:

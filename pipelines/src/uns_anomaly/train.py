@@ -23,6 +23,7 @@ import torch
 from torch import nn
 
 from .console import guarded, say
+from .defaults import default
 from .errors import InputError
 from .export import check_export, export_onnx
 from .model import ARCHITECTURES, AnomalyScorer, ArchitectureConfig, build_autoencoder, fitted_in_one_pass
@@ -40,15 +41,15 @@ class Hyperparameters:
     """Training hyperparameters (SageMaker passes each as ``--name value``)."""
 
     architecture: ArchitectureConfig = field(default_factory=ArchitectureConfig)
-    epochs: int = 60
-    batch_size: int = 64
-    learning_rate: float = 2e-3
+    epochs: int = default("epochs")
+    batch_size: int = default("batchSize")
+    learning_rate: float = default("learningRate")
     weight_decay: float = 0.0
     #: Epochs without a validation-loss improvement of at least ``min_delta`` (relative) before
     #: training stops; the weights of the best epoch are kept.
-    patience: int = 8
+    patience: int = default("patience")
     min_delta: float = 1e-3
-    seed: int = 42
+    seed: int = default("seed")
     #: ``cosine``: the learning rate decays from ``learning_rate`` to 0 over ``epochs``.
     lr_schedule: str = "cosine"
     #: CPU threads for PyTorch (0: its default, one per core). One thread is the fastest on a
