@@ -21,6 +21,7 @@ from uns_anomaly.preprocess import (
     choose_training_stride,
     preprocess,
     read_options_from,
+    trimmed_moments,
     window_count,
 )
 from uns_anomaly.errors import InputError
@@ -93,11 +94,38 @@ def normal_training_values(data: Path, metadata: dict[str, object]) -> np.ndarra
 def test_normalization_is_fitted_on_the_normal_training_samples_only(prepared: Path, welding_data: Path) -> None:
     metadata = read_json(prepared / "train" / "metadata.json")
     values = normal_training_values(welding_data, metadata)
-    for channel, mean, std in zip(metadata["channels"], values.mean(axis=0), values.std(axis=0)):  # type: ignore[arg-type]
+    for channel, mean, std in zip(metadata["channels"], *trimmed_moments(values)):  # type: ignore[arg-type]
         assert channel["normalization"]["mean"] == pytest.approx(mean)
         assert channel["normalization"]["std"] == pytest.approx(std)
     train = WindowSet.load(prepared / "train")
     assert abs(float(train.windows.mean())) < 0.2
+
+
+def test_a_few_glitches_in_the_normal_period_do_not_set_the_scale() -> None:
+    rng = np.random.default_rng(7)
+    clean = rng.normal(5.0, 2.0, size=(20_000, 1))
+    glitched = clean.copy()
+    glitched[rng.choice(len(glitched), size=10, replace=False)] = 1e6
+    mean, std = trimmed_moments(glitched)
+    assert mean[0] == pytest.approx(5.0, abs=0.05)
+    assert std[0] == pytest.approx(2.0, rel=0.02)
+    assert float(glitched.std()) > 10_000  # what a plain z-score would have divided every fault by
+
+
+def test_below_a_thousand_samples_nothing_is_trimmed() -> None:
+    values = np.random.default_rng(3).normal(size=(999, 2))
+    mean, std = trimmed_moments(values)
+    assert mean == pytest.approx(values.mean(axis=0))
+    assert std == pytest.approx(values.std(axis=0))
+
+
+def test_a_constant_channel_is_only_centred_and_a_nearly_constant_one_keeps_its_rare_values_scale() -> None:
+    values = np.zeros((5_000, 2))
+    values[:, 0] = 3.0
+    values[:3, 1] = 1.0  # a valve open for 3 samples of 5,000: every trimmed sample is 0
+    mean, std = trimmed_moments(values)
+    assert (mean[0], std[0]) == (3.0, 1.0)
+    assert std[1] == pytest.approx(values[:, 1].std())
 
 
 def test_windows_never_span_two_series(prepared: Path) -> None:

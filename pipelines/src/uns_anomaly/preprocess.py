@@ -4,7 +4,8 @@
 2. put each series on a regular grid (:mod:`uns_anomaly.regularize`, short gaps forward-filled);
 3. split by time: the earliest ``train_fraction`` of the grid samples (by timestamp, across all
    series) is training data, the next ``validation_fraction`` validation, the rest test;
-4. fit per-channel z-score normalization on the training period's normal samples only, and take
+4. fit per-channel z-score normalization on the training period's normal samples only, its mean
+   and std robust to a few outliers there (:func:`trimmed_moments`), and take
    the drift baseline of each channel from the same raw values, pooled and per asset
    (:mod:`uns_anomaly.baseline`);
 5. cut windows inside each (series, gap-free stretch, split); training and validation keep only
@@ -41,6 +42,10 @@ from .windows import WindowSet, make_windows, window_starts
 
 METADATA_FILE = "metadata.json"
 SPLITS = ("train", "validation", "test")
+#: The share of each channel's training samples left out at either end before its mean and std are
+#: taken: a few glitches in the normal period (a stuck reading, a spike of 1e6) must not set the scale
+#: every fault is then measured in.
+TRIMMED_SHARE = 0.001
 #: The automatic training stride aims at this many training windows at least (down to a stride of
 #: one sample: windows then overlap in all but one sample) ...
 MIN_TRAINING_WINDOWS = 256
@@ -109,16 +114,28 @@ def pooled(values: dict[int, np.ndarray]) -> np.ndarray:
     return np.concatenate(list(values.values()))
 
 
+def trimmed_moments(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and std per channel of the samples [samples, channels] between the channel's
+    :data:`TRIMMED_SHARE` and 1 - :data:`TRIMMED_SHARE` quantiles (nothing is left out below
+    1 / TRIMMED_SHARE samples). A channel whose trimmed samples are all equal keeps the std of all of
+    them; one constant throughout gets std 1: it is then only centred, never divided by ~0."""
+    low = np.quantile(values, TRIMMED_SHARE, axis=0, method="lower")
+    high = np.quantile(values, 1 - TRIMMED_SHARE, axis=0, method="higher")
+    inside = (values >= low) & (values <= high)
+    counts = inside.sum(axis=0)
+    mean = np.where(inside, values, 0.0).sum(axis=0) / counts
+    std = np.sqrt((np.where(inside, values - mean, 0.0) ** 2).sum(axis=0) / counts)
+    tiny = 1e-9 * np.maximum(1.0, np.abs(mean))
+    std = np.where(std > tiny, std, values.std(axis=0))
+    return mean, np.where(std > tiny, std, 1.0)
+
+
 def fit_training_period(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[Histogram]]:
-    """Mean and std per channel (a channel constant there gets std 1) and the pooled drift baseline
-    of each channel, from the raw values [samples, channels] of the training period's normal grid
-    samples."""
+    """Mean and std per channel (:func:`trimmed_moments`) and the pooled drift baseline of each
+    channel, from the raw values [samples, channels] of the training period's normal grid samples."""
     if not len(values):
         raise InputError("the training period has no normal samples to fit the normalization on")
-    mean = values.mean(axis=0)
-    std = values.std(axis=0)
-    # A channel constant in training gets std 1: it is then only centred, never divided by ~0.
-    std = np.where(std > 1e-9 * np.maximum(1.0, np.abs(mean)), std, 1.0)
+    mean, std = trimmed_moments(values)
     return mean, std, [histogram(values[:, i]) for i in range(values.shape[1])]
 
 
