@@ -50,7 +50,17 @@ it('scores every window with both models and publishes the candidate on the shad
   );
   const of = (role: string) => runtime.scored.filter((s) => s.role === role);
   const windows = fixtureWindowsIn(30 * 100);
-  await waitUntil(() => of('serving').length === windows && of('shadow').length === windows);
+  await waitUntil(
+    () => of('serving').length === windows && of('shadow').length === windows,
+    undefined,
+    async () => {
+      const { body } = await runtime.get('/metrics');
+      const counters = body
+        .split('\n')
+        .filter((line) => /^anomaly_inference_(windows|blocks|telemetry_skipped)_\w+\{/.test(line));
+      return `scored ${of('serving').length} (serving) and ${of('shadow').length} (shadow) of ${windows} windows; ${counters.join(', ')}`;
+    },
+  );
   await waitUntil(() => received.length === 2 * of('serving').length);
   const starts = (role: string) => of(role).map((s) => s.startIndex);
   expect(starts('shadow')).toEqual(starts('serving'));

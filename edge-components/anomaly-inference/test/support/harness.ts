@@ -105,13 +105,20 @@ export async function startRuntime(
 
 /**
  * The shared `waitUntil` of `@uns-mlops/test-services`, with a longer default timeout: loading
- * and swapping models takes seconds on a busy machine.
+ * and swapping models takes seconds on a busy machine. `state`, when given, is read at the
+ * timeout and added to the error, so a failure says where things stood.
  */
-export function waitUntil(
+export async function waitUntil(
   condition: () => boolean | Promise<boolean>,
   timeoutMs = 30_000,
+  state?: () => string | Promise<string>,
 ): Promise<void> {
-  return pollUntil(condition, timeoutMs);
+  try {
+    await pollUntil(condition, timeoutMs);
+  } catch (error) {
+    if (state === undefined) throw error;
+    throw new Error(`${(error as Error).message}; ${await state()}`);
+  }
 }
 
 /** An MQTT client for the test to publish and subscribe with. */
