@@ -117,7 +117,7 @@ export async function waitUntil(
     await pollUntil(condition, timeoutMs);
   } catch (error) {
     if (state === undefined) throw error;
-    throw new Error(`${(error as Error).message}; ${await state()}`);
+    throw new Error(`${(error as Error).message}; ${await state()}`, { cause: error });
   }
 }
 
