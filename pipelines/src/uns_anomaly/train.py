@@ -98,7 +98,7 @@ def fit(
     channels, window = train.shape[1], train.shape[2]
     autoencoder = build_autoencoder(channels, window, hp.architecture)
     if fitted_in_one_pass(autoencoder):
-        return _fit_pca(autoencoder, train, validation, hp.batch_size)
+        return _fit_in_one_pass(autoencoder, train, validation, hp.batch_size)
     optimizer = torch.optim.Adam(autoencoder.parameters(), lr=hp.learning_rate, weight_decay=hp.weight_decay)
     schedule = (
         torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=hp.epochs)
@@ -143,7 +143,7 @@ def fit(
     return AnomalyScorer(autoencoder).eval(), history, best_epoch
 
 
-def _fit_pca(
+def _fit_in_one_pass(
     autoencoder: nn.Module, train: np.ndarray, validation: np.ndarray, batch_size: int
 ) -> tuple[AnomalyScorer, list[dict[str, float]], int]:
     """Fits the principal components in one pass: one "epoch" in the history."""
@@ -218,7 +218,7 @@ def add_hyperparameter_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--kernel-size", type=int, default=arch.kernel_size)
     parser.add_argument("--explained-variance", type=float, default=arch.explained_variance,
                         help="pca: share of the training windows' variance the components keep")
-    parser.add_argument("--centre-windows", nargs="?", const="true", default="false", type=_switch,
+    parser.add_argument("--centre-windows", nargs="?", const="true", default=arch.centre_windows, type=_switch,
                         help="score each window around its own per-channel mean: shapes, not levels "
                         "(for processes whose levels drift); alone or with true/false (as SageMaker passes it)")
     parser.add_argument("--epochs", type=int, default=hp.epochs)
