@@ -12,7 +12,9 @@ import type {
   LoadedMessage,
   LoadedParameter,
 } from './model';
+import { FastAcceptance } from '../validate/fast-acceptance';
 import { fixedProperties } from './fixed-properties';
+import { payloadChecks } from './payload-checks';
 import { backtrackingPatterns } from './backtracking-patterns';
 import { SchemaCompiler } from './schema-compiler';
 import { TopicMatcher } from './topic-matcher';
@@ -87,5 +89,11 @@ function compileChannel(
       ...parameters.map(({ schema }) => schema),
       ...messages.map(({ payloadSchema }) => payloadSchema),
     ]),
+    fastAcceptance:
+      channel.payloadFormat === 'json'
+        ? FastAcceptance.of(
+            messages.map(({ id, payloadSchema }) => ({ id, checks: payloadChecks(payloadSchema) })),
+          )
+        : undefined,
   };
 }

@@ -24,7 +24,7 @@ export const DATE_TIME_FORMAT: FormatDefinition<string> = {
 };
 
 /** True for a valid canonical timestamp; false means "not canonical or not valid: ask ajv-formats". */
-function isCanonicalDateTime(value: string): boolean {
+export function isCanonicalDateTime(value: string): boolean {
   const length = value.length;
   if (length < 20 || value.charCodeAt(length - 1) !== 90 /* Z */) return false;
   if (value.charCodeAt(4) !== 45 || value.charCodeAt(7) !== 45 || value.charCodeAt(10) !== 84) {

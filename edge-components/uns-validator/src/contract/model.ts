@@ -3,6 +3,7 @@
  * start-up, read for every message.
  */
 import type { AnySchema, ValidateFunction } from 'ajv';
+import type { FastAcceptance } from '../validate/fast-acceptance';
 import type { FixedProperty } from './fixed-properties';
 import type { TopicMatcher } from './topic-matcher';
 
@@ -91,6 +92,11 @@ export interface LoadedChannel {
    * are any, its messages are judged only on worker threads (see `backtrackingPatterns`).
    */
   readonly backtrackingPatterns: readonly string[];
+  /**
+   * Accepts the channel's valid payloads of the common flat form without parsing them;
+   * `undefined` when a message's schema uses what it does not cover (see `payloadChecks`).
+   */
+  readonly fastAcceptance: FastAcceptance | undefined;
 }
 
 /**

@@ -67,7 +67,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * - JSON channels: a payload that is not UTF-8 or not JSON is `unparseable-payload`. The payload
  *   must then match exactly one of the channel's messages: none gives the `schema-violation`s of
  *   the closest message (fewest errors; `messageId` names it), several give `ambiguous-message`.
- *   A channel without messages accepts any payload.
+ *   A channel without messages accepts any payload. A valid payload of the common flat form is
+ *   recognised from its bytes (the channel's `fastAcceptance`), with the same verdict as parsing it.
  */
 export function validateMessage(
   contracts: LoadedContracts,
@@ -90,6 +91,8 @@ export function validateMessage(
 
   const markError = byteOrderMarkError(channel, payload);
   if (markError !== undefined) return verdict(topic, match, undefined, [markError]);
+  const accepted = channel.fastAcceptance?.accept(payload);
+  if (accepted !== undefined) return verdict(topic, match, accepted, NO_ERRORS);
   const decoded = decodeJson(payload);
   if (decoded.error !== undefined) {
     return verdict(topic, match, undefined, [
