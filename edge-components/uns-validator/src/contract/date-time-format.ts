@@ -23,35 +23,54 @@ export const DATE_TIME_FORMAT: FormatDefinition<string> = {
   validate: (value: string) => isCanonicalDateTime(value) || RFC3339.validate(value),
 };
 
+/** Canonical timestamps are at most this long (a nanosecond fraction is 30 characters). */
+const LONGEST_CANONICAL = 40;
+const scratch = new Uint8Array(LONGEST_CANONICAL);
+
 /** True for a valid canonical timestamp; false means "not canonical or not valid: ask ajv-formats". */
 export function isCanonicalDateTime(value: string): boolean {
-  const length = value.length;
-  if (length < 20 || value.charCodeAt(length - 1) !== 90 /* Z */) return false;
-  if (value.charCodeAt(4) !== 45 || value.charCodeAt(7) !== 45 || value.charCodeAt(10) !== 84) {
+  const { length } = value;
+  if (length > LONGEST_CANONICAL) return false;
+  for (let index = 0; index < length; index++) {
+    const code = value.charCodeAt(index);
+    if (code >= 0x80) return false;
+    scratch[index] = code;
+  }
+  return isCanonicalDateTimeAt(scratch, 0, length);
+}
+
+/**
+ * {@link isCanonicalDateTime} of the ASCII characters from `start` to `end` of `bytes`, read where
+ * they are (a payload's bytes).
+ */
+export function isCanonicalDateTimeAt(bytes: Uint8Array, start: number, end: number): boolean {
+  const length = end - start;
+  if (length < 20 || length > LONGEST_CANONICAL || bytes[end - 1] !== 90 /* Z */) return false;
+  if (bytes[start + 4] !== 45 || bytes[start + 7] !== 45 || bytes[start + 10] !== 84) {
     return false; // '-', '-', 'T'
   }
-  if (value.charCodeAt(13) !== 58 || value.charCodeAt(16) !== 58) return false; // ':'
-  const year = digits(value, 0, 4);
-  const month = digits(value, 5, 2);
-  const day = digits(value, 8, 2);
-  const hour = digits(value, 11, 2);
-  const minute = digits(value, 14, 2);
-  const second = digits(value, 17, 2);
+  if (bytes[start + 13] !== 58 || bytes[start + 16] !== 58) return false; // ':'
+  const year = digits(bytes, start, 4);
+  const month = digits(bytes, start + 5, 2);
+  const day = digits(bytes, start + 8, 2);
+  const hour = digits(bytes, start + 11, 2);
+  const minute = digits(bytes, start + 14, 2);
+  const second = digits(bytes, start + 17, 2);
   if (year < 0 || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59) return false;
   if (second < 0 || second > 59 || hour < 0 || minute < 0) return false;
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   if (day > (month === 2 && leap ? 29 : (DAYS_IN_MONTH[month] ?? 0))) return false;
   if (length === 20) return true;
   // A fraction: '.' and at least one digit before the 'Z'.
-  if (value.charCodeAt(19) !== 46 || length < 22) return false;
-  return digits(value, 20, length - 21) >= 0;
+  if (bytes[start + 19] !== 46 || length < 22) return false;
+  return digits(bytes, start + 20, length - 21) >= 0;
 }
 
 /** The decimal number of `count` ASCII digits from `start`, or -1 if one is not a digit. */
-function digits(value: string, start: number, count: number): number {
+function digits(bytes: Uint8Array, start: number, count: number): number {
   let number = 0;
   for (let index = start; index < start + count; index++) {
-    const digit = value.charCodeAt(index) - ZERO;
+    const digit = (bytes[index] ?? 0) - ZERO;
     if (digit < 0 || digit > 9) return -1;
     number = count > 9 ? 0 : number * 10 + digit;
   }

@@ -6,7 +6,6 @@
  * payload, an unusual form, a check it cannot decide) it answers nothing, and the payload is parsed
  * and judged by ajv, which also says what is wrong.
  */
-import { isCanonicalDateTime } from '../contract/date-time-format';
 import {
   TYPE,
   type PayloadChecks,
@@ -27,18 +26,19 @@ const UNDECIDED = 1;
 const INVALID = 2;
 type Outcome = typeof VALID | typeof UNDECIDED | typeof INVALID;
 
-/** An object check of {@link PayloadChecks} with its properties as the scanner's field indices. */
-interface IndexedObjectCheck {
-  readonly required: readonly number[];
-  readonly properties: readonly (readonly [number, ValueCheck])[];
-  /** For a closed object: which fields it allows (1) and not (0); empty for an open one. */
-  readonly allowedFields: Uint8Array;
-}
-
+/**
+ * A message's checks on the scanner's fields, all object checks of its `allOf` chain together (all
+ * must hold, so their order is free): the checks of enumerated values first, since they tell a
+ * channel's messages apart (`unit: A`, `unit: V`), then what must be absent or present, then the
+ * rest.
+ */
 interface MessagePlan {
   readonly id: string;
   readonly never: boolean;
-  readonly objects: readonly IndexedObjectCheck[];
+  /** Fields a closed object (`additionalProperties: false`) of the chain does not allow. */
+  readonly forbidden: readonly number[];
+  readonly required: readonly number[];
+  readonly checks: readonly (readonly [number, ValueCheck])[];
 }
 
 /** The fast acceptance of one channel's payloads. */
@@ -54,20 +54,25 @@ export class FastAcceptance {
         ),
       ),
     ];
-    const index = new Map(names.map((name, field) => [name, field]));
-    const fieldOf = (name: string): number => index.get(name) ?? -1;
     this.scanner = new FlatJsonScanner(names);
-    this.plans = messages.map(({ id, checks }) => ({
-      id,
-      never: checks.never,
-      objects: checks.objects.map((object) => ({
-        required: object.required.map(fieldOf),
-        properties: [...object.properties].map(([name, check]) => [fieldOf(name), check] as const),
-        allowedFields: object.closed
-          ? Uint8Array.from(names, (name) => (object.properties.has(name) ? 1 : 0))
-          : new Uint8Array(0),
-      })),
-    }));
+    this.plans = messages.map(({ id, checks: { objects, never } }) => {
+      const fieldOf = (name: string): number => names.indexOf(name);
+      const checks = objects
+        .flatMap(({ properties }) => [...properties])
+        .map(([name, check]) => [fieldOf(name), check] as const);
+      return {
+        id,
+        never,
+        forbidden: names.flatMap((name, field) =>
+          objects.some(({ closed, properties }) => closed && !properties.has(name)) ? [field] : [],
+        ),
+        required: [...new Set(objects.flatMap(({ required }) => required))].map(fieldOf),
+        checks: [
+          ...checks.filter(([, check]) => check.allowed.length > 0),
+          ...checks.filter(([, check]) => check.allowed.length === 0),
+        ],
+      };
+    });
   }
 
   /**
@@ -100,28 +105,21 @@ export class FastAcceptance {
     return accepted;
   }
 
-  private judge(plan: MessagePlan): Outcome {
-    if (plan.never) return INVALID;
-    let outcome: Outcome = VALID;
-    for (const object of plan.objects) {
-      outcome = worse(outcome, this.judgeObject(object));
-      if (outcome === INVALID) return INVALID;
-    }
-    return outcome;
-  }
-
-  private judgeObject({ required, properties, allowedFields }: IndexedObjectCheck): Outcome {
+  private judge({ never, forbidden, required, checks }: MessagePlan): Outcome {
     const { kind } = this.scanner;
+    if (never) return INVALID;
+    let outcome: Outcome = VALID;
+    for (const [field, check] of checks) {
+      if (kind[field] !== ABSENT) {
+        outcome = worse(outcome, this.judgeValue(field, check));
+        if (outcome === INVALID) return INVALID;
+      }
+    }
+    for (const field of forbidden) {
+      if (kind[field] !== ABSENT) return INVALID;
+    }
     for (const field of required) {
       if (kind[field] === ABSENT) return INVALID;
-    }
-    for (let field = 0; field < allowedFields.length; field++) {
-      if (allowedFields[field] === 0 && kind[field] !== ABSENT) return INVALID;
-    }
-    let outcome: Outcome = VALID;
-    for (const [field, check] of properties) {
-      if (kind[field] !== ABSENT) outcome = worse(outcome, this.judgeValue(field, check));
-      if (outcome === INVALID) return INVALID;
     }
     return outcome;
   }
@@ -158,7 +156,7 @@ export class FastAcceptance {
       if (!this.oneOfTexts(field, values)) return INVALID;
     }
     // A timestamp of another form may still be valid: ajv-formats decides.
-    return !check.dateTime || isCanonicalDateTime(scanner.text(field)) ? VALID : UNDECIDED;
+    return !check.dateTime || scanner.isCanonicalDateTime(field) ? VALID : UNDECIDED;
   }
 
   /** Whether the string in `field` is one of `values`. */

@@ -6,6 +6,7 @@
  * escape sequence or non-ASCII character in a string, a syntax error) makes {@link scan} answer
  * false, and the caller parses the payload the usual way.
  */
+import { isCanonicalDateTimeAt } from '../contract/date-time-format';
 
 /** What a top-level property of a scanned payload holds. */
 export const FIELD = {
@@ -123,14 +124,10 @@ export class FlatJsonScanner {
     }
   }
 
-  /** The characters of a string property found by the last {@link scan}. */
-  text(field: number): string {
+  /** Whether a string property found by the last {@link scan} is a canonical timestamp. */
+  isCanonicalDateTime(field: number): boolean {
     const start = this.stringStart[field] ?? 0;
-    const end = start + (this.count[field] ?? 0);
-    const { payload } = this;
-    return Buffer.isBuffer(payload)
-      ? payload.toString('latin1', start, end)
-      : ascii.decode(payload.subarray(start, end));
+    return isCanonicalDateTimeAt(this.payload, start, start + (this.count[field] ?? 0));
   }
 
   /** Whether a string property found by the last {@link scan} is `text`, compared in place. */

@@ -34,7 +34,8 @@ describe('FlatJsonScanner', () => {
       FIELD.true,
       FIELD.null,
     ]);
-    expect(scanner.text(0)).toBe('2026-12-06T04:00:00Z');
+    expect(scanner.textEquals(0, '2026-12-06T04:00:00Z')).toBe(true);
+    expect(scanner.isCanonicalDateTime(0)).toBe(true);
     expect([scanner.count[2], scanner.low[2], scanner.high[2], scanner.integral[2]]).toEqual([
       4, -0.25, 212.5, 0,
     ]);
