@@ -20,7 +20,7 @@ const { true: TRUE, false: FALSE } = FIELD;
 const { string: STRING_TYPE, number: NUMBER_TYPE, integer: INTEGER_TYPE } = TYPE;
 const { boolean: BOOLEAN_TYPE, null: NULL_TYPE, array: ARRAY_TYPE } = TYPE;
 
-/** How a check came out; the worst of several is their `Math.max`. */
+/** How a check came out; the worst of several is the largest. */
 const VALID = 0;
 const UNDECIDED = 1;
 const INVALID = 2;
@@ -28,9 +28,9 @@ type Outcome = typeof VALID | typeof UNDECIDED | typeof INVALID;
 
 /**
  * A message's checks on the scanner's fields, all object checks of its `allOf` chain together (all
- * must hold, so their order is free): the checks of enumerated values first, since they tell a
- * channel's messages apart (`unit: A`, `unit: V`), then what must be absent or present, then the
- * rest.
+ * must hold, so their order is free): the property checks with enumerated values first, since they
+ * tell a channel's messages apart (`unit: A`, `unit: V`), then the other property checks, then
+ * what must be absent or present.
  */
 interface MessagePlan {
   readonly id: string;
@@ -95,7 +95,13 @@ export class FastAcceptance {
    * without parsing it (the payload may still be valid).
    */
   accept(payload: Uint8Array): string | undefined {
-    if (!this.scanner.scan(payload)) return undefined;
+    const accepted = this.scanner.scan(payload) ? this.onlyMatch() : undefined;
+    this.scanner.release();
+    return accepted;
+  }
+
+  /** The one message the scanned payload certainly matches, all others certainly not. */
+  private onlyMatch(): string | undefined {
     let accepted: string | undefined;
     for (const plan of this.plans) {
       const outcome = this.judge(plan);

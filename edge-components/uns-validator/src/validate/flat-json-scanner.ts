@@ -55,6 +55,7 @@ const LITERALS: readonly (readonly [FieldKind, Uint8Array])[] = [
   [FIELD.null, asciiBytes('null')],
 ];
 const ascii = new TextDecoder('latin1');
+const NO_PAYLOAD = new Uint8Array(0);
 
 /**
  * Scans payloads for a fixed set of property names. One instance serves one thread: {@link scan}
@@ -74,7 +75,7 @@ export class FlatJsonScanner {
   /** Where a string's characters start in the payload. */
   private readonly stringStart: Uint32Array;
   private readonly names: readonly Uint8Array[];
-  private payload: Uint8Array = new Uint8Array(0);
+  private payload: Uint8Array = NO_PAYLOAD;
   /** The value of the number {@link scanNumber} read last. */
   private readonly scratch = new Float64Array(1);
 
@@ -122,6 +123,14 @@ export class FlatJsonScanner {
         return next === CLOSE_BRACE && skipSpace(payload, at + 1) === payload.length;
       }
     }
+  }
+
+  /**
+   * Lets go of the payload of the last {@link scan} (it may be a view of a larger buffer); what it
+   * found about numbers stays readable.
+   */
+  release(): void {
+    this.payload = NO_PAYLOAD;
   }
 
   /** Whether a string property found by the last {@link scan} is a canonical timestamp. */
