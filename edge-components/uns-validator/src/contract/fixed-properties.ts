@@ -4,9 +4,7 @@
  * usually differ in a property that each fixes to a constant (`unit: A`, `unit: V`, ...).
  */
 import type { AnySchema } from 'ajv';
-
-/** A JSON value that compares with `===`. */
-type Primitive = string | number | boolean | null;
+import { isObject, isPrimitive, type Primitive } from './json-values';
 
 /** A top-level property that a message's payload schema allows only a few primitive values for. */
 export interface FixedProperty {
@@ -60,12 +58,4 @@ export function ruledOut(fixed: readonly FixedProperty[], data: unknown): boolea
     if (Object.hasOwn(data, name) && !values.includes(data[name] as Primitive)) return true;
   }
   return false;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function isPrimitive(value: unknown): value is Primitive {
-  return value === null || ['string', 'number', 'boolean'].includes(typeof value);
 }

@@ -5,9 +5,7 @@
  * value. A schema using anything else gets no checks, and its messages are judged by ajv alone.
  */
 import type { AnySchema } from 'ajv';
-
-/** A JSON value that compares with `===`. */
-export type Primitive = string | number | boolean | null;
+import { isObject, isPrimitive, type Primitive } from './json-values';
 
 /** What a property's value must satisfy (the keywords of its schema, each optional). */
 export interface ValueCheck {
@@ -110,10 +108,10 @@ export function payloadChecks(schema: AnySchema | undefined): PayloadChecks | un
 
 function collectObjects(schema: unknown, objects: ObjectCheck[]): boolean {
   if (schema === true) return true;
-  if (!isRecord(schema) || !onlyKeywords(schema, OBJECT_KEYWORDS)) return false;
+  if (!isObject(schema) || !onlyKeywords(schema, OBJECT_KEYWORDS)) return false;
   const { type, properties = {}, required = [], additionalProperties = true, allOf = [] } = schema;
   if (type !== undefined && type !== 'object') return false;
-  if (!isRecord(properties) || !Array.isArray(allOf) || typeof additionalProperties !== 'boolean') {
+  if (!isObject(properties) || !Array.isArray(allOf) || typeof additionalProperties !== 'boolean') {
     return false;
   }
   if (!isStringList(required) || !required.every((name) => PLAIN_NAME.test(name))) return false;
@@ -129,7 +127,7 @@ function collectObjects(schema: unknown, objects: ObjectCheck[]): boolean {
 
 function valueCheck(schema: unknown): ValueCheck | undefined {
   if (typeof schema === 'boolean') return { ...ANY_VALUE, never: !schema };
-  if (!isRecord(schema) || !onlyKeywords(schema, VALUE_KEYWORDS)) return undefined;
+  if (!isObject(schema) || !onlyKeywords(schema, VALUE_KEYWORDS)) return undefined;
   const types = typeBits(schema.type);
   const allowed: Primitive[][] = [];
   if ('enum' in schema) {
@@ -209,14 +207,6 @@ function number(value: unknown, otherwise: number): number {
   return typeof value === 'number' ? value : otherwise;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function isStringList(value: unknown): value is string[] {
   return Array.isArray(value) && value.every((item) => typeof item === 'string');
-}
-
-function isPrimitive(value: unknown): value is Primitive {
-  return value === null || ['string', 'number', 'boolean'].includes(typeof value);
 }

@@ -6,12 +6,8 @@
  * payload, an unusual form, a check it cannot decide) it answers nothing, and the payload is parsed
  * and judged by ajv, which also says what is wrong.
  */
-import {
-  TYPE,
-  type PayloadChecks,
-  type Primitive,
-  type ValueCheck,
-} from '../contract/payload-checks';
+import type { Primitive } from '../contract/json-values';
+import { TYPE, type PayloadChecks, type ValueCheck } from '../contract/payload-checks';
 import { FIELD, FlatJsonScanner } from './flat-json-scanner';
 
 // Module constants: a property read of another module's export can cost a call (bundlers' getters).
