@@ -36,13 +36,14 @@ export class ComplianceSummaries {
     this.intervalStart = now;
   }
 
-  add(verdict: Verdict): void {
+  /** Counts `count` messages (default one) judged `verdict`. */
+  add(verdict: Verdict, count = 1): void {
     const site = verdict.parameters?.site;
     if (site === undefined) return;
     let versions = this.sites.get(site);
     if (versions === undefined) {
       if (this.sites.size >= MAX_SITES_PER_INTERVAL) {
-        this.skippedVerdicts += 1;
+        this.skippedVerdicts += count;
         return;
       }
       versions = new Map();
@@ -61,12 +62,12 @@ export class ComplianceSummaries {
       channels.set(channel, counts);
     }
     if (verdict.valid) {
-      counts.valid += 1;
+      counts.valid += count;
       return;
     }
-    counts.invalid += 1;
+    counts.invalid += count;
     const kind = verdict.errors[0]?.kind;
-    if (kind !== undefined) counts.byErrorKind[kind] = (counts.byErrorKind[kind] ?? 0) + 1;
+    if (kind !== undefined) counts.byErrorKind[kind] = (counts.byErrorKind[kind] ?? 0) + count;
   }
 
   /** The summaries of the interval that ends now (one per site and contract version); starts the next. */

@@ -135,7 +135,11 @@ export class ValidatorMetrics {
    */
   private readonly uncountedVerdicts = new Map<string, number>();
 
-  constructor() {
+  /**
+   * `beforeCollect`: brings the verdict counts up to date before `messages` is read (counts the
+   * service keeps elsewhere for a while, see `ValidVerdictTally`).
+   */
+  constructor(beforeCollect: () => void = () => undefined) {
     const uncounted = this.uncountedVerdicts;
     this.messages = new Counter({
       name: 'uns_validator_messages_total',
@@ -143,6 +147,7 @@ export class ValidatorMetrics {
       labelNames: ['verdict', 'error_kind'] as const,
       registers: [this.registry],
       collect() {
+        beforeCollect();
         for (const [errorKind, count] of uncounted) {
           this.inc(
             { verdict: errorKind === '' ? 'valid' : 'invalid', error_kind: errorKind },
@@ -168,9 +173,9 @@ export class ValidatorMetrics {
     this.workerCores.set(load.workerCores);
   }
 
-  /** Counts one judged message (the hot path: one map update, no label hashing). */
-  countVerdict(valid: boolean, errorKind: string): void {
+  /** Counts `count` judged messages (default one; the hot path: one map update, no label hashing). */
+  countVerdict(valid: boolean, errorKind: string, count = 1): void {
     const key = valid ? '' : errorKind;
-    this.uncountedVerdicts.set(key, (this.uncountedVerdicts.get(key) ?? 0) + 1);
+    this.uncountedVerdicts.set(key, (this.uncountedVerdicts.get(key) ?? 0) + count);
   }
 }

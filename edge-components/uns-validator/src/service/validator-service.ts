@@ -33,7 +33,7 @@ import {
   type PruneReport,
   type ValidationStore,
 } from '../store';
-import { processingFailedVerdict } from '../validate/validate-message';
+import { isSharedVerdict, processingFailedVerdict } from '../validate/validate-message';
 import type { Verdict } from '../verdict';
 import { ComplianceSummaries } from './compliance-summaries';
 import type { ValidatorConfig } from './config';
@@ -44,6 +44,7 @@ import {
 } from './contracts-in-force';
 import { startHttpServer, type RunningHttpServer } from './http-server';
 import { ValidatorMetrics } from './metrics';
+import { ValidVerdictTally } from './valid-verdict-tally';
 import { orderingKey } from './validation-task';
 import { ViolationSamples } from './violation-samples';
 
@@ -69,6 +70,8 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
   private readonly violationSamples: ViolationSamples;
   private readonly contractsPublication: ContractsPublication;
   private readonly aggregator: VerdictAggregator;
+  /** Valid messages counted by their shared verdict, folded into the records before they are read. */
+  private readonly validVerdicts: ValidVerdictTally;
   private readonly flusher: StoreFlusher;
   private readonly pruner: RetentionPruner;
   private readonly client: MqttClient;
@@ -102,7 +105,21 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
       bucketSeconds: config.store.bucketSeconds,
       samplesPerKind: config.store.samplesPerKind,
     });
-    this.flusher = new StoreFlusher(this.aggregator, store, {
+    this.validVerdicts = new ValidVerdictTally(
+      config.store.bucketSeconds * 1000,
+      (verdict, count, bucketStart) => {
+        this.metrics.countVerdict(true, '', count);
+        this.aggregator.addValid(verdict, bucketStart, count);
+        this.summaries.add(verdict, count);
+      },
+    );
+    const verdictCounts = {
+      drain: () => {
+        this.validVerdicts.foldAll();
+        return this.aggregator.drain();
+      },
+    };
+    this.flusher = new StoreFlusher(verdictCounts, store, {
       intervalMs: config.store.flushIntervalMs,
       onFlush: (report) => {
         this.onFlush(report);
@@ -166,10 +183,12 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
       });
       logWarnings(logger, descriptions);
       const contracts = compileContracts(descriptions);
-      const metrics = new ValidatorMetrics();
       // The service is created last; what reaches it before (nothing: it has not connected yet)
       // would be ignored.
       const started: { service?: ValidatorService } = {};
+      const metrics = new ValidatorMetrics(() => {
+        started.service?.validVerdicts.foldAll();
+      });
       processors = await ProcessorChains.load({
         file: config.processors.file,
         enforcement: config.enforcement,
@@ -307,10 +326,14 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
 
   private onVerdict(verdict: Verdict, payload: Buffer, receivedAt: number, started: number): void {
     this.metrics.latency.observe((performance.now() - started) / 1000);
-    this.metrics.countVerdict(verdict.valid, verdict.errors[0]?.kind ?? '');
-    this.aggregator.add(verdict, { receivedAt, payload });
-    this.summaries.add(verdict);
-    this.sampleViolation(verdict, payload, receivedAt);
+    if (verdict.valid && isSharedVerdict(verdict)) {
+      this.validVerdicts.add(verdict, receivedAt);
+    } else {
+      this.metrics.countVerdict(verdict.valid, verdict.errors[0]?.kind ?? '');
+      this.aggregator.add(verdict, { receivedAt, payload });
+      this.summaries.add(verdict);
+      this.sampleViolation(verdict, payload, receivedAt);
+    }
     if (this.processors.hasWork(verdict.channel)) {
       this.processors.process({
         topic: verdict.topic,
@@ -391,6 +414,7 @@ export class ValidatorService extends EventEmitter<{ verdict: [VerdictEvent] }> 
    * for the first time since they were loaded, and lets every site have violation samples again.
    */
   private publishSummaries(): void {
+    this.validVerdicts.foldAll();
     const summaries = this.summaries.drain(this.config.summaries.enterprise);
     for (const { topic, payload } of summaries) {
       this.client.publish(topic, payload, { qos: 1 });

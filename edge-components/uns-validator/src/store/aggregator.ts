@@ -90,26 +90,17 @@ export class VerdictAggregator {
    * counted once, under the kind of its first error, and sampled while under the caps.
    */
   add(verdict: Verdict, context: MessageContext): void {
+    if (verdict.valid) {
+      this.addValid(verdict, context.receivedAt, 1);
+      return;
+    }
     const parameters = verdict.parameters;
     const site = parameters?.site ?? parameters?.group ?? '';
     const channel = verdict.channel ?? '';
     const contractVersion = verdict.contractVersion ?? '';
-    const firstError = verdict.valid ? undefined : verdict.errors[0];
-    const bucketStart = Math.floor(context.receivedAt / this.bucketMs) * this.bucketMs;
-
-    if (verdict.valid && parameters !== undefined) {
-      const known = this.validCounters.get(parameters);
-      if (
-        known?.bucketStart === bucketStart &&
-        known.channel === channel &&
-        known.contractVersion === contractVersion
-      ) {
-        known.valid++;
-        return;
-      }
-    }
+    const firstError = verdict.errors[0];
     const counter = this.counterFor(
-      bucketStart,
+      this.bucketOf(context.receivedAt),
       site,
       parameters?.area ?? '',
       parameters?.line ?? '',
@@ -117,12 +108,7 @@ export class VerdictAggregator {
       contractVersion,
       firstError?.kind ?? '',
     );
-    if (verdict.valid) {
-      counter.valid++;
-      if (parameters !== undefined) this.validCounters.set(parameters, counter);
-    } else {
-      counter.invalid++;
-    }
+    counter.invalid++;
 
     if (firstError !== undefined && this.takeSample(channel, firstError.kind)) {
       const excerpt = payloadExcerpt(context.payload, this.excerptBytes);
@@ -143,6 +129,36 @@ export class VerdictAggregator {
         payloadExcerpt: excerpt.text,
       });
     }
+  }
+
+  /** Counts `count` messages judged `verdict` (valid), received at `receivedAt` (epoch ms). */
+  addValid(verdict: Verdict, receivedAt: number, count: number): void {
+    const parameters = verdict.parameters;
+    const channel = verdict.channel ?? '';
+    const contractVersion = verdict.contractVersion ?? '';
+    const bucketStart = this.bucketOf(receivedAt);
+    if (parameters !== undefined) {
+      const known = this.validCounters.get(parameters);
+      if (
+        known?.bucketStart === bucketStart &&
+        known.channel === channel &&
+        known.contractVersion === contractVersion
+      ) {
+        known.valid += count;
+        return;
+      }
+    }
+    const counter = this.counterFor(
+      bucketStart,
+      parameters?.site ?? parameters?.group ?? '',
+      parameters?.area ?? '',
+      parameters?.line ?? '',
+      channel,
+      contractVersion,
+      '',
+    );
+    counter.valid += count;
+    if (parameters !== undefined) this.validCounters.set(parameters, counter);
   }
 
   /** Messages counted under the overflow key since this aggregator was created (a metric). */
@@ -173,6 +189,10 @@ export class VerdictAggregator {
     this.violations = [];
     this.samplesTaken = new Map();
     return batch;
+  }
+
+  private bucketOf(receivedAt: number): number {
+    return Math.floor(receivedAt / this.bucketMs) * this.bucketMs;
   }
 
   /** The counter of a key, created while under `maxKeys`, else the key's overflow counter. */

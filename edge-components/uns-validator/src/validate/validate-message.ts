@@ -85,14 +85,14 @@ export function validateMessage(
   if (tooLarge !== undefined) return verdict(topic, match, undefined, [tooLarge]);
   if (channel.payloadFormat === 'sparkplug-b') {
     const errors = options.sparkplug?.(topic, payload) ?? NO_ERRORS;
-    return verdict(topic, match, channel.messages[0]?.id, errors);
+    return judged(resolved, channel.messages[0]?.id, errors);
   }
-  if (channel.messages.length === 0) return verdict(topic, match, undefined, NO_ERRORS);
+  if (channel.messages.length === 0) return judged(resolved, undefined, NO_ERRORS);
 
   const markError = byteOrderMarkError(channel, payload);
   if (markError !== undefined) return verdict(topic, match, undefined, [markError]);
   const accepted = channel.fastAcceptance?.accept(payload);
-  if (accepted !== undefined) return verdict(topic, match, accepted, NO_ERRORS);
+  if (accepted !== undefined) return judged(resolved, accepted, NO_ERRORS);
   const decoded = decodeJson(payload);
   if (decoded.error !== undefined) {
     return verdict(topic, match, undefined, [
@@ -100,8 +100,21 @@ export function validateMessage(
     ]);
   }
   const full = payload.byteLength <= limits.fullReportMaxBytes;
-  return judgePayload(topic, match, decoded.value, full ? limits.maxErrorsPerVerdict : 0);
+  return judgePayload(resolved, decoded.value, full ? limits.maxErrorsPerVerdict : 0);
 }
+
+/**
+ * Whether `verdict` is one {@link validateMessage} shares: the valid verdicts on a topic are one
+ * frozen object per message id (and set of contracts), so a consumer may count them by identity.
+ * Verdicts that crossed a thread boundary are copies, and not shared.
+ */
+export function isSharedVerdict(verdict: Verdict): boolean {
+  return (verdict as SharedVerdict)[SHARED] === true;
+}
+
+/** Marks the shared verdicts: a property read costs less than `Object.isFrozen`. */
+const SHARED = Symbol('shared verdict');
+type SharedVerdict = Verdict & { readonly [SHARED]?: true };
 
 /**
  * The verdict on a message whose payload was not handed over because it is larger than any
@@ -156,15 +169,22 @@ export function largestAcceptedPayload(
   return largest;
 }
 
-type ResolvedTopic =
-  | { readonly match: TopicMatch<LoadedChannel>; readonly verdict?: undefined }
-  | { readonly match?: undefined; readonly verdict: Verdict };
+/** A topic that resolves to a channel, with the valid verdicts given on it so far. */
+interface MatchedTopic {
+  readonly topic: string;
+  readonly match: TopicMatch<LoadedChannel>;
+  readonly verdict?: undefined;
+  /** The valid verdict per message id (`''`: none), frozen and shared by every message. */
+  readonly validVerdicts: Map<string, Verdict>;
+}
+
+type ResolvedTopic = MatchedTopic | { readonly match?: undefined; readonly verdict: Verdict };
 
 /**
  * Topics resolved to their channel, per set of compiled contracts: a plant's topics are few and
  * recur, and matching plus checking the parameters costs more than the payload's schema. Only
- * matches are remembered (a verdict object is never shared), at most {@link RESOLVED_TOPICS_LIMIT}
- * per set, starting over beyond.
+ * matches are remembered (an invalid verdict is never shared), at most
+ * {@link RESOLVED_TOPICS_LIMIT} per set, starting over beyond.
  */
 const resolvedTopics = new WeakMap<LoadedContracts, Map<string, ResolvedTopic>>();
 const RESOLVED_TOPICS_LIMIT = 10_000;
@@ -210,7 +230,26 @@ function matchTopic(contracts: LoadedContracts, topic: string): ResolvedTopic {
   if (match === undefined) {
     return { verdict: verdict(topic, first, undefined, parameterErrors(first)) };
   }
-  return { match };
+  return { topic, match, validVerdicts: new Map() };
+}
+
+/** The verdict on a message of a matched topic: when valid, the one shared for its message. */
+function judged(
+  resolved: MatchedTopic,
+  messageId: string | undefined,
+  errors: readonly VerdictError[],
+): Verdict {
+  const { topic, match, validVerdicts } = resolved;
+  if (errors.length > 0) return verdict(topic, match, messageId, errors);
+  const key = messageId ?? '';
+  let valid = validVerdicts.get(key);
+  if (valid === undefined) {
+    valid = Object.freeze(
+      Object.defineProperty(verdict(topic, match, messageId, NO_ERRORS), SHARED, { value: true }),
+    );
+    validVerdicts.set(key, valid);
+  }
+  return valid;
 }
 
 function sizeError(
@@ -315,16 +354,12 @@ function decodeJson(payload: Uint8Array): Decoded {
  * `maxErrors` is how many schema errors to list: 0 stops at the first error (a large payload),
  * reported with a note that the rest were not looked for.
  */
-function judgePayload(
-  topic: string,
-  match: TopicMatch<LoadedChannel>,
-  data: unknown,
-  maxErrors: number,
-): Verdict {
+function judgePayload(resolved: MatchedTopic, data: unknown, maxErrors: number): Verdict {
+  const { topic, match } = resolved;
   const { messages } = match.channel;
   const only = messages.length === 1 ? messages[0] : undefined;
   if (only !== undefined) {
-    return verdict(topic, match, only.id, schemaErrors(only, data, maxErrors));
+    return judged(resolved, only.id, schemaErrors(only, data, maxErrors));
   }
 
   // A message whose fixed property the payload contradicts (another `unit`) is not tested.
@@ -333,7 +368,7 @@ function judgePayload(
   );
   const [single] = matched;
   if (matched.length === 1 && single !== undefined) {
-    return verdict(topic, match, single.id, NO_ERRORS);
+    return judged(resolved, single.id, NO_ERRORS);
   }
   if (matched.length > 1) {
     const ids = matched.map((message) => `'${message.id}'`).join(', ');

@@ -86,6 +86,18 @@ describe('VerdictAggregator', () => {
       expect(aggregator.drain()).toEqual({ counts: [], violations: [] });
     });
 
+    it('of several valid messages at once (a tally folded in) equal adding them one by one', () => {
+      const line = { site: 'zwickau', area: 'body-shop', line: 'l1' };
+      const oneByOne = new VerdictAggregator();
+      const atOnce = new VerdictAggregator();
+      for (let i = 0; i < 3; i++) oneByOne.add(validVerdict(line), at(T0 + i));
+      oneByOne.add(validVerdict(line), at(T0 + MINUTE));
+      atOnce.addValid(validVerdict(line), T0, 3);
+      atOnce.addValid(validVerdict(line), T0 + MINUTE, 1);
+
+      expect(atOnce.drain()).toEqual(oneByOne.drain());
+    });
+
     it('beyond `maxKeys` distinct keys, go to an overflow key per channel and kind', () => {
       const aggregator = new VerdictAggregator({ maxKeys: 2 });
       for (const site of ['a', 'b', 'c', 'd', 'c']) aggregator.add(validVerdict({ site }), at(T0));

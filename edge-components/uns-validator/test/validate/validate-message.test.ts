@@ -1,7 +1,11 @@
 /** The JSON path of the validator against the real AsyncAPI 3.0 welding plant contract. */
 import { loadContracts } from '../../src/contract/load-contracts';
 import type { LoadedContracts } from '../../src/contract/model';
-import { DEFAULT_JUDGING_LIMITS, validateMessage } from '../../src/validate/validate-message';
+import {
+  DEFAULT_JUDGING_LIMITS,
+  isSharedVerdict,
+  validateMessage,
+} from '../../src/validate/validate-message';
 import type { VerdictError } from '../../src/verdict';
 import { CONTRACT_DIR } from '../fixtures/paths';
 
@@ -178,6 +182,36 @@ describe('telemetry blocks', () => {
         message: "parameter 'cell' = '' of channel 'telemetry' is empty",
       },
     ]);
+  });
+});
+
+describe('shared verdicts', () => {
+  it('gives every valid payload on a topic one frozen verdict per message, accepted from bytes or parsed', () => {
+    const fast = validateMessage(contracts, ARC_CURRENT, json(block({ seq: 1 })));
+    // An escape sequence makes the payload go through JSON.parse and ajv.
+    const parsed = validateMessage(contracts, ARC_CURRENT, json(block({ quality: 'go\u006fd' })));
+    expect(parsed).toBe(fast);
+    expect(isSharedVerdict(fast)).toBe(true);
+    expect(Object.isFrozen(fast)).toBe(true);
+
+    const otherTopic = validateMessage(
+      contracts,
+      ARC_CURRENT.replace('welder-1', 'welder-2'),
+      json(block()),
+    );
+    expect(otherTopic).not.toBe(fast);
+    expect(isSharedVerdict(otherTopic)).toBe(true);
+  });
+
+  it('never shares an invalid verdict, nor a copy of a shared one', () => {
+    const invalid = validateMessage(contracts, ARC_CURRENT, json(block({ dtMs: -1 })));
+    expect(invalid.valid).toBe(false);
+    expect(isSharedVerdict(invalid)).toBe(false);
+    expect(validateMessage(contracts, ARC_CURRENT, json(block({ dtMs: -1 })))).not.toBe(invalid);
+
+    const shared = validateMessage(contracts, ARC_CURRENT, json(block()));
+    // What a worker thread's verdict becomes on the main thread.
+    expect(isSharedVerdict(structuredClone(shared))).toBe(false);
   });
 });
 
