@@ -40,9 +40,9 @@ export interface StepReport {
 export interface ConnectedLoad {
   /**
    * Starts every publisher's schedule at once, shortly after the call; resolves when all have
-   * written their last message.
+   * written their last message. `scheduled` is told when the schedule starts (`performance.now()`).
    */
-  run(): Promise<LoadReport>;
+  run(scheduled?: (startedAt: number) => void): Promise<LoadReport>;
 }
 
 /**
@@ -94,9 +94,10 @@ export async function connectLoad(
     if (line !== 'ready') throw new Error(`publisher said "${line}" instead of ready`);
   }
   return {
-    run: async () => {
+    run: async (scheduled) => {
       const startedAt = performance.now() + START_DELAY_MS;
       for (const { child } of children) child.stdin.end(`${performance.timeOrigin + startedAt}\n`);
+      scheduled?.(startedAt);
       const reports = await Promise.all(
         children.map(async ({ nextLine, exited }) => {
           const report = JSON.parse(await nextLine()) as PublisherReport;

@@ -15,9 +15,11 @@
  * 1. flat out: the publishers write as fast as the broker reads for BENCH_SECONDS (default 5), to
  *    the bare subscriber, then to the validator: msg/s (first to last arrival) and CPU µs/message.
  *    A warning says when the bare subscriber kept up with the publishers (they were the limit);
- * 2. paced: BENCH_RATE msg/s (default 20,000) for BENCH_PACED_SECONDS (default 30), to the bare
- *    subscriber, then to the validator: publish-to-receive and publish-to-verdict p50/p99, CPU
- *    µs/message, and the RSS every second (max, growth after 5 s of warm-up);
+ * 2. paced: BENCH_RATE msg/s (default 20,000) for BENCH_WARMUP_SECONDS (default 5, not measured:
+ *    a fresh validator compiles its hot code and spends about twice as much per message in its
+ *    first second), then for BENCH_PACED_SECONDS (default 30), to the bare subscriber, then to the
+ *    validator: over those seconds publish-to-receive and publish-to-verdict p50/p99 and CPU
+ *    µs/message; the RSS every second (max, growth after the first 5 s);
  * 3. steps (validator only): the load follows BENCH_STEPS (`rate:seconds,...`, default
  *    `2000:10,20000:10,60000:10,2000:10`): per step the p99 and the count of the messages
  *    published in it (by `t0`), against published; the dispatcher's decisions, the time from the
@@ -50,6 +52,8 @@ import { formatSteps, parseSteps, type LoadStep } from './steps';
 const FLAT_OUT_SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const PACED_RATE = Number(process.env.BENCH_RATE ?? 20_000);
 const PACED_SECONDS = Number(process.env.BENCH_PACED_SECONDS ?? 30);
+/** Load at the paced rate before the measured seconds: a fresh validator compiles its hot code. */
+const PACED_WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 5);
 const STEPS = parseSteps(process.env.BENCH_STEPS ?? '2000:10,20000:10,60000:10,2000:10');
 /** The schedule of the second step phase: a load one core cannot take, to see the dispatcher adapt. */
 const ADAPT_STEPS = parseSteps(process.env.BENCH_ADAPT_STEPS ?? '2000:5,max:10,2000:10');
@@ -73,20 +77,35 @@ interface Phase {
   readonly steps: readonly StepReport[];
   readonly published: number;
   readonly arrived: number;
-  /** CPU time of this process from the start of the load to the last arrival, µs. */
+  /** Of `arrived`, those that arrived from the start of the measured step on. */
+  readonly measured: number;
+  /** CPU time of this process from the start of the measured step to the last arrival, µs. */
   readonly cpuMicros: number;
 }
 
-/** Offers `steps` of load to whatever subscribed and waits until it arrived (or stopped coming). */
+/**
+ * Offers `steps` of load to whatever subscribed and waits until it arrived (or stopped coming).
+ * CPU time and messages are counted from the start of step `measuredFrom` on (the steps before
+ * are warm-up).
+ */
 async function offer(
   broker: MosquittoBroker,
   steps: readonly LoadStep[],
   arrived: () => number,
-  whenLoaded: () => void = () => undefined,
+  { whenLoaded = () => undefined, measuredFrom = 0 }: OfferOptions = {},
 ): Promise<Phase> {
   const load = await connectLoad(broker.url, steps, { publishers: PUBLISHERS, assets: ASSETS });
-  const cpuBefore = cpuMicros();
-  const report = await load.run();
+  let before = { cpuMicros: cpuMicros(), arrived: 0 };
+  const warmupMs = sum(steps.slice(0, measuredFrom).map(({ seconds }) => seconds * 1000));
+  let measuring: NodeJS.Timeout | undefined;
+  const report = await load.run((startedAt) => {
+    if (warmupMs === 0) return;
+    measuring = setTimeout(
+      () => (before = { cpuMicros: cpuMicros(), arrived: arrived() }),
+      startedAt + warmupMs - performance.now(),
+    );
+  });
+  clearTimeout(measuring);
   whenLoaded();
   const { published } = report;
   const settled = await settle(arrived, published);
@@ -104,8 +123,17 @@ async function offer(
     steps: report.steps,
     published,
     arrived: settled.arrived,
-    cpuMicros: settled.cpuMicros - cpuBefore,
+    measured: settled.arrived - before.arrived,
+    cpuMicros: settled.cpuMicros - before.cpuMicros,
   };
+}
+
+/** What {@link offer} does besides offering the load. */
+interface OfferOptions {
+  /** Called when the publishers wrote their last message. */
+  readonly whenLoaded?: () => void;
+  /** The step from whose start on CPU time and messages are counted (default 0, all). */
+  readonly measuredFrom?: number;
 }
 
 /** The bare subscriber: MQTT.js, QoS 0, every benchmark topic. */
@@ -113,6 +141,7 @@ async function bare(
   broker: MosquittoBroker,
   steps: readonly LoadStep[],
   onMessage: (payload: Buffer) => void,
+  measuredFrom = 0,
 ): Promise<Phase> {
   // The MQTT.js options the validator's client has (no debug logging per packet): the same cost.
   const client = await connectAsync(broker.url, {
@@ -127,7 +156,7 @@ async function bare(
   });
   // Not the retained messages a validator of an earlier phase left (its contracts in force).
   await client.subscribeAsync('acme/#', { qos: 0, rh: 2 });
-  const phase = await offer(broker, steps, () => received);
+  const phase = await offer(broker, steps, () => received, { measuredFrom });
   await client.endAsync();
   return phase;
 }
@@ -215,7 +244,7 @@ async function validatorPhase(
   broker: MosquittoBroker,
   steps: readonly LoadStep[],
   onVerdict: (payload: Buffer) => void,
-  pool?: Partial<ValidatorConfig['pool']>,
+  { pool, measuredFrom }: { pool?: Partial<ValidatorConfig['pool']>; measuredFrom?: number } = {},
 ): Promise<ValidatorPhase> {
   const validator = await BenchValidator.start(broker, pool);
   let judged = 0;
@@ -227,12 +256,10 @@ async function validatorPhase(
   const rssTimer = setInterval(() => rssMb.push(process.memoryUsage().rss / 2 ** 20), 1000);
   const initialState = validator.state;
   let loadedState = initialState;
-  const phase = await offer(
-    broker,
-    steps,
-    () => judged,
-    () => (loadedState = validator.state),
-  );
+  const phase = await offer(broker, steps, () => judged, {
+    whenLoaded: () => (loadedState = validator.state),
+    measuredFrom,
+  });
   clearInterval(rssTimer);
   const dropped = await validator.dropped();
   await validator.service.stop();
@@ -263,7 +290,7 @@ function sum(values: readonly number[]): number {
 }
 
 function perMessage(phase: Phase): number {
-  return Number((phase.cpuMicros / Math.max(1, phase.arrived)).toFixed(1));
+  return Number((phase.cpuMicros / Math.max(1, phase.measured)).toFixed(1));
 }
 
 function perSecond(meter: RateMeter): number {
@@ -318,25 +345,40 @@ async function flatOut(broker: MosquittoBroker) {
 }
 
 async function paced(broker: MosquittoBroker) {
-  const steps: LoadStep[] = [{ rate: PACED_RATE, seconds: PACED_SECONDS }];
-  console.log(
-    `paced ${PACED_RATE.toLocaleString('en')} msg/s for ${PACED_SECONDS} s, bare subscriber:`,
+  const warmup: LoadStep[] =
+    PACED_WARMUP_SECONDS > 0 ? [{ rate: PACED_RATE, seconds: PACED_WARMUP_SECONDS }] : [];
+  const steps: LoadStep[] = [...warmup, { rate: PACED_RATE, seconds: PACED_SECONDS }];
+  const measuredFrom = warmup.length;
+  /** Latencies of the messages published from the measured step on. */
+  const measuredLatencies = (arrivals: Arrivals, phase: Phase) =>
+    arrivals.window(wallMicros(phase.steps[measuredFrom]?.startedAt ?? -Infinity));
+  const what = `paced ${PACED_RATE.toLocaleString('en')} msg/s for ${PACED_SECONDS} s after ${PACED_WARMUP_SECONDS} s of warm-up (not measured)`;
+  console.log(`${what}, bare subscriber:`);
+  const bareArrivals = new Arrivals(PACED_RATE * (PACED_WARMUP_SECONDS + PACED_SECONDS));
+  const barePaced = await bare(
+    broker,
+    steps,
+    (payload) => {
+      bareArrivals.add(payload);
+    },
+    measuredFrom,
   );
-  const bareArrivals = new Arrivals(PACED_RATE * PACED_SECONDS);
-  const barePaced = await bare(broker, steps, (payload) => {
-    bareArrivals.add(payload);
-  });
-  const bareLatencies = bareArrivals.window();
+  const bareLatencies = measuredLatencies(bareArrivals, barePaced);
   console.log(
     `  bare subscriber: p50 ${bareLatencies.quantile(0.5)} ms, p99 ${bareLatencies.quantile(0.99)} ms, ${perMessage(barePaced)} µs CPU/message, ${barePaced.arrived.toLocaleString('en')} of ${barePaced.published.toLocaleString('en')} received`,
   );
 
-  console.log(`paced ${PACED_RATE.toLocaleString('en')} msg/s for ${PACED_SECONDS} s, validator:`);
-  const arrivals = new Arrivals(PACED_RATE * PACED_SECONDS);
-  const phase = await validatorPhase(broker, steps, (payload) => {
-    arrivals.add(payload);
-  });
-  const latencies = arrivals.window();
+  console.log(`${what}, validator:`);
+  const arrivals = new Arrivals(PACED_RATE * (PACED_WARMUP_SECONDS + PACED_SECONDS));
+  const phase = await validatorPhase(
+    broker,
+    steps,
+    (payload) => {
+      arrivals.add(payload);
+    },
+    { measuredFrom },
+  );
+  const latencies = measuredLatencies(arrivals, phase);
   const steady = phase.rssMb.slice(Math.min(RSS_WARMUP_SECONDS, phase.rssMb.length - 1));
   const result = {
     p50Ms: latencies.quantile(0.5),
@@ -381,7 +423,7 @@ async function stepped(
     (payload) => {
       arrivals.add(payload);
     },
-    pool,
+    { pool },
   );
   let state = phase.initialState;
   const steps = phase.steps.map(({ step, startedAt, published }, i) => {
@@ -431,6 +473,7 @@ async function main(): Promise<void> {
       bareCpuUsPerMsg: flat.bareCpuUsPerMsg,
       pacedRate: PACED_RATE,
       pacedSeconds: PACED_SECONDS,
+      pacedWarmupSeconds: PACED_WARMUP_SECONDS,
       p50Ms: steady.p50Ms,
       p99Ms: steady.p99Ms,
       bareP50Ms: steady.bareP50Ms,
